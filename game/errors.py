@@ -1,0 +1,49 @@
+"""The one error family of Tafelronde's core: what a person did that the rules refuse.
+
+A `GameError` carries an English message template (marked with `N_` so the translation test finds
+it) and its parameters; the shells translate it for the person who caused it. Anything that is not
+a `GameError` is a bug and is logged as one, never swallowed.
+"""
+
+
+def N_(message):
+    """Mark `message` for translation without translating it here (the core knows no language)."""
+    return message
+
+
+class GameError(Exception):
+    """A refused command. `code` is stable for programs; `message % params` is for people."""
+
+    code = "refused"
+
+    def __init__(self, message, **params):
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    def __str__(self):
+        return self.message % self.params if self.params else self.message
+
+
+class NotFound(GameError):
+    """Something named in the command does not exist (session, table, card, note, participant)."""
+
+    code = "not_found"
+
+
+class Forbidden(GameError):
+    """The sender may not do this (another table, a facilitator command, someone else's note)."""
+
+    code = "forbidden"
+
+
+class InvalidInput(GameError):
+    """The payload has the wrong shape, type or size."""
+
+    code = "invalid"
+
+
+class OutOfTurn(GameError):
+    """The command does not fit the current state (vote before a draw, join after the end...)."""
+
+    code = "out_of_turn"

@@ -1,0 +1,298 @@
+"""The live sessions of one server process: the rules, the store and the people, tied together.
+
+`Hub` holds each open session in memory (`LiveSession`), runs commands through the pure rules,
+writes the resulting events to the store *before* answering, and keeps what the transport needs
+to know: which tables changed (for coalesced updates), who is connected, participant tokens,
+client ids already applied, and per-participant rate limits.
+
+It knows nothing of Flask or Socket.IO (`game/live.py` is the transport), so everything here is
+tested with plain function calls. Time comes from the `clock` passed in.
+"""
+
+import hashlib
+import secrets
+import threading
+import time
+
+from game.errors import N_, GameError, InvalidInput, NotFound
+from game.model import TRANSIENT_EVENTS, apply_event, replay, state_from_created
+from game.rules import Actor, decide, default_table_names, presence, session_created
+from game.throttle import TokenBucket
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+CODE_LENGTH = 6
+TOKEN_MIN, TOKEN_MAX = 22, 128
+CID_MAX = 64
+
+
+class RateLimited(GameError):
+    """Too many commands from one participant in a short time."""
+
+    code = "rate_limited"
+
+
+class Unauthorised(GameError):
+    """The sender has not shown who it is, or showed a wrong token or key."""
+
+    code = "unauthorised"
+
+
+def normalise_code(text):
+    """A typed join code as stored: capitals, no spaces or dashes. None if it cannot be a code."""
+    if not isinstance(text, str):
+        return None
+    code = "".join(ch for ch in text.upper() if ch.isalnum())
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def token_hash(token):
+    """What we keep of a participant's token: its SHA-256, so a stolen database seats nobody."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LiveSession:
+    """One session in memory: its state plus the transport's bookkeeping."""
+
+    def __init__(self, state, projector_key, applied):
+        self.state = state
+        self.projector_key = projector_key
+        self.lock = threading.RLock()
+        self.applied = applied  # (pid, cid) -> answer
+        self.pending = {}  # (pid, cid) -> store write not yet committed
+        self.tokens = {}  # token hash -> pid
+        self.connections = {}  # pid -> number of open sockets
+        self.buckets = {}  # pid -> TokenBucket
+        self.dirty_tables = set()
+        self.dirty_session = False
+
+    @property
+    def code(self):
+        """The session's join code."""
+        return self.state.code
+
+    def observe(self, event):
+        """Keep the bookkeeping that events imply (tokens, what changed since the last update)."""
+        if event["type"] == "participant_joined" and event.get("token"):
+            self.tokens[event["token"]] = event["pid"]
+        self.dirty_session = True
+        tables = touched_tables(self.state, event)
+        self.dirty_tables.update(tables)
+
+    def take_dirty(self):
+        """The tables changed since the last call, and whether session facts changed."""
+        tables, self.dirty_tables = sorted(self.dirty_tables), set()
+        session, self.dirty_session = self.dirty_session, False
+        return tables, session
+
+
+def touched_tables(state, event):
+    """Which tables' views an (already applied) event changes."""
+    kind = event["type"]
+    if "table" in event:
+        tables = {event["table"]}
+        if kind == "participant_seated":
+            tables |= {t for t in event.get("from", ()) if t is not None}
+        return tables
+    if kind == "votes_revealed":
+        return set(event["tables"])
+    if kind in ("card_dealt", "session_ended"):
+        return {t.id for t in state.tables}
+    if "pid" in event:
+        member = state.members.get(event["pid"])
+        if member is not None and member.table is not None:
+            return {member.table}
+    return set()
+
+
+class Hub:
+    """Every live session of this process, and the one path by which they change."""
+
+    def __init__(self, store, clock=time.time, limits=None):
+        self.store = store
+        self.clock = clock
+        self.sessions = {}
+        self.limits = {"burst": 20, "per_second": 5.0, **(limits or {})}
+        self._lock = threading.Lock()
+
+    # --- sessions --------------------------------------------------------------------------------
+
+    def create(self, *, deck_id, deck, tables, seating, flow, names_required, group_size=None,
+               max_note_chars=500, max_name_chars=40):
+        """Start a session from a deck snapshot; return its `LiveSession`.
+
+        `tables` is a count (default names in the deck's language) or a list of names.
+        """
+        names = (
+            default_table_names(tables, deck.language) if isinstance(tables, int) else list(tables)
+        )
+        with self._lock:
+            code = self._fresh_code()
+            event = session_created(
+                code=code,
+                deck_id=deck_id,
+                deck_data=deck.to_data(),
+                table_names=names,
+                seed=secrets.randbits(32),
+                now=self.clock(),
+                seating=seating,
+                flow=flow,
+                names_required=names_required,
+                group_size=group_size,
+                max_note_chars=max_note_chars,
+                max_name_chars=max_name_chars,
+            )
+            event["projector_key"] = secrets.token_urlsafe(12)
+            self.store.append(code, [event])
+            live = LiveSession(state_from_created(event), event["projector_key"], {})
+            self.sessions[code] = live
+        return live
+
+    def _fresh_code(self):
+        while True:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            if code not in self.sessions and not self.store.exists(code):
+                return code
+
+    def get(self, code):
+        """The live session with this code, loaded from the store if needed; None if unknown."""
+        code = normalise_code(code)
+        if code is None:
+            return None
+        live = self.sessions.get(code)
+        if live is not None:
+            return live
+        with self._lock:
+            live = self.sessions.get(code)
+            if live is None:
+                live = self._load(code)
+                if live is not None:
+                    self.sessions[code] = live
+        return live
+
+    def _load(self, code):
+        events = self.store.load(code)
+        if not events:
+            return None
+        live = LiveSession(replay(events), events[0].get("projector_key", ""), self.store.applied(code))
+        for event in events:
+            if event["type"] == "participant_joined" and event.get("token"):
+                live.tokens[event["token"]] = event["pid"]
+        live.take_dirty()
+        return live
+
+    def delete(self, code):
+        """Forget a session everywhere (memory and store)."""
+        with self._lock:
+            self.sessions.pop(code, None)
+            self.store.delete(code)
+
+    # --- people ----------------------------------------------------------------------------------
+
+    def pid_for(self, live, token):
+        """The participant a token belongs to, or None."""
+        if not isinstance(token, str) or not TOKEN_MIN <= len(token) <= TOKEN_MAX:
+            return None
+        return live.tokens.get(token_hash(token))
+
+    def join(self, live, token, name):
+        """Seat a new participant whose phone made up `token`; joining again returns the same pid."""
+        if not isinstance(token, str) or not TOKEN_MIN <= len(token) <= TOKEN_MAX:
+            raise InvalidInput(N_("The phone sent no usable token; reload the page."))
+        digest = token_hash(token)
+        with live.lock:
+            pid = live.tokens.get(digest)
+            if pid is not None:
+                return pid, []
+            pid = "p" + secrets.token_hex(5)
+            events = decide(live.state, Actor.participant(pid), "join", {"name": name}, self.clock())
+            events[0]["token"] = digest
+            self._apply(live, events)
+            write = self.store.submit(live.code, events)
+        self.store.wait(write)
+        return pid, events
+
+    def connected(self, live, pid, is_connected):
+        """A phone of `pid` opened or closed its socket; returns the (transient) events."""
+        with live.lock:
+            count = live.connections.get(pid, 0) + (1 if is_connected else -1)
+            live.connections[pid] = max(count, 0)
+            online = live.connections[pid] > 0
+            events = presence(live.state, pid, online, self.clock())
+            for event in events:
+                live.observe(event)
+            stored = [e for e in events if e["type"] not in TRANSIENT_EVENTS]
+            if stored:
+                self.store.append(live.code, stored)
+        return events
+
+    # --- commands --------------------------------------------------------------------------------
+
+    def command(self, live, actor, command, payload, cid=None):
+        """Run one command: returns ``(answer, events)``; raises `GameError` when refused.
+
+        With a client id, the first answer is remembered (durably, with the events) and any
+        repeat of that id gets the same answer without acting again.
+        """
+        if cid is not None and (not isinstance(cid, str) or not 1 <= len(cid) <= CID_MAX):
+            raise InvalidInput(N_("`%(field)s` is missing or has the wrong type."), field="cid")
+        key = (actor.pid or actor.role, cid) if cid is not None else None
+        with live.lock:
+            if key is not None and key in live.applied:
+                pending = live.pending.get(key)
+                answer = dict(live.applied[key], repeated=True)
+            else:
+                pending = answer = None
+        if answer is not None:
+            if pending is not None:
+                self.store.wait(pending)  # the first try is still being written: same promise
+            return answer, []
+        with live.lock:
+            if actor.role == "participant":
+                self._check_rate(live, actor.pid)
+            events = decide(live.state, actor, command, payload, self.clock())
+            self._apply(live, events)
+            answer = {"ok": True}
+            for event in events:
+                if event["type"] == "note_added":
+                    answer["note"] = event["note"]
+            if key is not None:
+                live.applied[key] = answer
+            stored = [e for e in events if e["type"] not in TRANSIENT_EVENTS]
+            applied = (key[0], key[1], answer) if key is not None else None
+            # Queued while holding the session lock, so the log's order is the order applied;
+            # committed outside it, so many commands share one transaction.
+            write = self.store.submit(live.code, stored, applied) if stored or applied else None
+            if write is not None and key is not None:
+                live.pending[key] = write
+        if write is not None:
+            try:
+                self.store.wait(write)
+            finally:
+                if key is not None:
+                    live.pending.pop(key, None)
+        return answer, events
+
+    def _apply(self, live, events):
+        for event in events:
+            if event["type"] == "participant_seated":
+                member = live.state.members[event["pid"]]
+                event["from"] = [member.table]
+            apply_event(live.state, event)
+            live.observe(event)
+
+    def _check_rate(self, live, pid):
+        now = self.clock()
+        bucket = live.buckets.get(pid)
+        if bucket is None:
+            bucket = live.buckets[pid] = TokenBucket(
+                self.limits["burst"], self.limits["per_second"], now
+            )
+        if not bucket.take(now):
+            raise RateLimited(N_("Slow down a little: too many actions at once."))
+
+    def require_member(self, live, pid):
+        """Raise unless `pid` is a participant of the session."""
+        if pid not in live.state.members:
+            raise NotFound(N_("You are not part of this session. Join again."))

@@ -1,0 +1,348 @@
+"""Socket.IO handlers: say who you are, send commands, receive updates (see docs/protocol.md).
+
+Each handler is thin: check the payload's outer shape, find who is asking (from this socket's
+`hello`), call the hub, emit what changed to the right rooms, answer with an acknowledgement.
+Rooms: ``s:CODE`` every phone of a session, ``t:CODE:N`` one table, ``p:CODE:PID`` one person's
+phones, ``h:CODE`` facilitators, ``w:CODE`` projectors.
+"""
+
+import hmac
+import logging
+from dataclasses import dataclass
+
+from flask import current_app, request
+from flask_socketio import join_room, leave_room
+
+from game import security
+from game.errors import GameError
+from game.hub import Hub, Unauthorised, touched_tables
+from game.i18n import gettext
+from game.rules import FACILITATOR, FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS, Actor
+from game.store import Store
+from game.views import facilitator_table, projector_view, session_info, table_view, view_for
+
+log = logging.getLogger("tafelronde.live")
+
+# Events after which every phone of the session needs fresh session facts.
+SESSION_EVENTS = frozenset(
+    {
+        "participant_joined",
+        "participant_seated",
+        "table_added",
+        "paused",
+        "timer_started",
+        "timer_stopped",
+        "message_sent",
+        "session_ended",
+    }
+)
+
+
+@dataclass
+class Viewer:
+    """What one socket has shown us about itself."""
+
+    code: str
+    role: str
+    pid: str | None = None
+
+
+class LiveShell:
+    """The transport's state for one app: the hub, who each socket is, the update loop."""
+
+    def __init__(self, app, socketio, hub):
+        self.app = app
+        self.socketio = socketio
+        self.hub = hub
+        self.viewers = {}  # sid -> Viewer
+        self.sids = {}  # (code, pid) -> set of sids
+        rate = app.config["VIEW_UPDATES_PER_SECOND"]
+        self.interval = 1.0 / rate if rate else 0
+        self.stalled_after = app.config["STALLED_AFTER_SECONDS"]
+        self._loop_started = False
+        self._stopping = False
+
+    # --- updates ---------------------------------------------------------------------------------
+
+    def fanout(self, live, events):
+        """Tell the phones what these events changed, at once; facilitator/projector via `flush`."""
+        if not events:
+            return
+        state, code = live.state, live.code
+        tables = set()
+        for event in events:
+            tables |= touched_tables(state, event)
+            if event["type"] == "participant_seated":
+                self._reseat(live, event["pid"])
+        for table_id in sorted(tables):
+            self.socketio.emit("table_updated", table_view(state, table_id), to=f"t:{code}:{table_id}")
+        if any(e["type"] in SESSION_EVENTS for e in events):
+            self.socketio.emit("session_updated", session_info(state, self.hub.clock()), to=f"s:{code}")
+        if not self.interval:
+            self.flush()
+        else:
+            self._ensure_loop()
+
+    def _reseat(self, live, pid):
+        """Move a person's sockets into their new table's room and send them their new view."""
+        member = live.state.members[pid]
+        for sid in self.sids.get((live.code, pid), ()):
+            for table in live.state.tables:
+                leave_room(f"t:{live.code}:{table.id}", sid=sid, namespace="/")
+            if member.table is not None:
+                join_room(f"t:{live.code}:{member.table}", sid=sid, namespace="/")
+        view = view_for(live.state, Actor.participant(pid), self.hub.clock())
+        self.socketio.emit("view_replaced", view, to=f"p:{live.code}:{pid}")
+
+    def flush(self):
+        """Send facilitators and projectors what changed since the last flush (coalesced)."""
+        now = self.hub.clock()
+        for live in list(self.hub.sessions.values()):
+            with live.lock:
+                tables, session_changed = live.take_dirty()
+                if not tables and not session_changed:
+                    continue
+                state = live.state
+                host = {
+                    "session": session_info(state, now),
+                    "tables": [facilitator_table(state, t, now, self.stalled_after) for t in tables],
+                    "table_count": len(state.tables),
+                    "unseated": [
+                        {"pid": m.pid, "name": m.name, "connected": m.connected}
+                        for m in state.members.values()
+                        if m.table is None
+                    ],
+                    "spotlight": state.spotlight,
+                    "stalled_after": self.stalled_after,
+                }
+                wall = projector_view(state, now)
+                host["comparison"] = wall["comparison"]
+            self.socketio.emit("host_updated", host, to=f"h:{live.code}")
+            self.socketio.emit("wall_updated", wall, to=f"w:{live.code}")
+
+    def _ensure_loop(self):
+        if not self._loop_started:
+            self._loop_started = True
+            self.socketio.start_background_task(self._loop)
+
+    def _loop(self):
+        while not self._stopping:
+            self.socketio.sleep(self.interval)
+            try:
+                with self.app.app_context():
+                    self.flush()
+            except Exception:  # a bug in one round must not stop later updates; it is logged
+                log.exception("sending coalesced updates failed")
+
+    def stop(self):
+        """End the update loop (tests, shutdown)."""
+        self._stopping = True
+
+    # --- who is who ------------------------------------------------------------------------------
+
+    def forget(self, sid):
+        """A socket closed: drop it from its rooms' bookkeeping and update presence."""
+        viewer = self.viewers.pop(sid, None)
+        if viewer is None or viewer.pid is None:
+            return
+        sids = self.sids.get((viewer.code, viewer.pid))
+        if sids is not None:
+            sids.discard(sid)
+        live = self.hub.sessions.get(viewer.code)
+        if live is not None:
+            self.fanout(live, self.hub.connected(live, viewer.pid, False))
+
+    def attach(self, sid, live, pid):
+        """Put a participant's socket in its rooms and mark it present."""
+        viewer = self.viewers[sid]
+        viewer.pid = pid
+        self.sids.setdefault((live.code, pid), set()).add(sid)
+        join_room(f"p:{live.code}:{pid}")
+        member = live.state.members[pid]
+        if member.table is not None:
+            join_room(f"t:{live.code}:{member.table}")
+        self.fanout(live, self.hub.connected(live, pid, True))
+
+
+def _error(error):
+    """The acknowledgement of a refused command, in the sender's language."""
+    message = gettext(error.message) % error.params if error.params else gettext(error.message)
+    return {"ok": False, "error": message, "code": error.code}
+
+
+def _shell():
+    return current_app.extensions["tafelronde.live"]
+
+
+def _payload(data):
+    return data if isinstance(data, dict) else None
+
+
+def handler(function):
+    """Wrap a handler: refusals become error acks; bugs are logged and answered, not hidden."""
+
+    def wrapped(data=None):
+        try:
+            payload = _payload(data)
+            if payload is None:
+                return {"ok": False, "error": gettext("The message must be an object."),
+                        "code": "invalid"}
+            return function(_shell(), payload)
+        except GameError as error:
+            return _error(error)
+        except Exception:
+            log.exception("handler %s failed", function.__name__)
+            return {"ok": False, "error": gettext("Something went wrong on the server."),
+                    "code": "server_error"}
+
+    wrapped.__name__ = function.__name__
+    return wrapped
+
+
+def _viewer(shell, roles):
+    viewer = shell.viewers.get(request.sid)
+    if viewer is None or viewer.role not in roles:
+        raise Unauthorised(gettext("Say hello first: open the session page again."))
+    live = shell.hub.get(viewer.code)
+    if live is None:
+        raise Unauthorised(gettext("This session no longer exists."))
+    return viewer, live
+
+
+@handler
+def on_hello(shell, payload):
+    """Identify this socket as a participant, the facilitator or a projector of a session."""
+    live = shell.hub.get(payload.get("code"))
+    if live is None:
+        return {"ok": False, "error": gettext("There is no session with that code."),
+                "code": "not_found"}
+    role = payload.get("role")
+    if role == "facilitator" and not security.is_host():
+        raise Unauthorised(gettext("Sign in as the facilitator first."))
+    if role == "projector" and not hmac.compare_digest(
+        str(payload.get("key", "")).encode(), live.projector_key.encode()
+    ):
+        raise Unauthorised(gettext("This projector link is not valid."))
+    if role not in ("participant", "facilitator", "projector"):
+        raise Unauthorised(gettext("Unknown role."))
+    shell.forget(request.sid)
+    shell.viewers[request.sid] = Viewer(live.code, role)
+    if role == "participant":
+        join_room(f"s:{live.code}")
+        pid = shell.hub.pid_for(live, payload.get("token"))
+        if pid is not None:
+            shell.attach(request.sid, live, pid)
+        return {"ok": True, "view": view_for(live.state, Actor.participant(pid), shell.hub.clock())}
+    join_room(f"{'h' if role == 'facilitator' else 'w'}:{live.code}")
+    viewer = FACILITATOR if role == "facilitator" else Actor("projector")
+    return {"ok": True, "view": view_for(live.state, viewer, shell.hub.clock(), shell.stalled_after)}
+
+
+@handler
+def on_sync(shell, payload):
+    """The full current view again (phones ask when they wake up)."""
+    viewer, live = _viewer(shell, ("participant", "facilitator", "projector"))
+    actor = Actor(viewer.role, viewer.pid)
+    return {"ok": True, "view": view_for(live.state, actor, shell.hub.clock(), shell.stalled_after)}
+
+
+@handler
+def on_join(shell, payload):
+    """A phone joins the session with the token it made up; answers with its view."""
+    viewer, live = _viewer(shell, ("participant",))
+    pid, events = shell.hub.join(live, payload.get("token"), payload.get("name", ""))
+    shell.fanout(live, events)
+    if viewer.pid != pid:
+        shell.attach(request.sid, live, pid)
+    view = view_for(live.state, Actor.participant(pid), shell.hub.clock())
+    return {"ok": True, "pid": pid, "view": view}
+
+
+def participant_command(name):
+    """The handler for one participant command (see docs/protocol.md)."""
+
+    @handler
+    def on_command(shell, payload):
+        viewer, live = _viewer(shell, ("participant",))
+        if viewer.pid is None:
+            raise Unauthorised(gettext("Join the session first."))
+        actor = Actor.participant(viewer.pid)
+        cid = payload.pop("cid", None)
+        answer, events = shell.hub.command(live, actor, name, payload, cid)
+        shell.fanout(live, events)
+        answer["me"] = view_for(live.state, actor, shell.hub.clock())["me"]
+        return answer
+
+    on_command.__name__ = f"on_{name}"
+    return on_command
+
+
+def facilitator_command(name):
+    """The handler for one facilitator command; the sign-in is checked on every call."""
+
+    @handler
+    def on_command(shell, payload):
+        _, live = _viewer(shell, ("facilitator",))
+        if not security.is_host():
+            raise Unauthorised(gettext("Sign in as the facilitator first."))
+        cid = payload.pop("cid", None)
+        answer, events = shell.hub.command(live, FACILITATOR, name, payload, cid)
+        shell.fanout(live, events)
+        return answer
+
+    on_command.__name__ = f"on_{name}"
+    return on_command
+
+
+def on_unknown(event, data=None):
+    """Any event we do not know gets a clear answer instead of silence."""
+    return {"ok": False, "error": gettext("Unknown command."), "code": "invalid"}
+
+
+def on_disconnect(reason=None):
+    """A socket went away: update presence at its table."""
+    _shell().forget(request.sid)
+
+
+def init_app(app, socketio):
+    """Create the store, the hub and the transport, and register every Socket.IO handler."""
+    run_blocking = _blocking_runner(app.config["ASYNC_MODE"])
+    store = Store(app.config["DATABASE"], run_blocking=run_blocking)
+    hub = Hub(store)
+    shell = LiveShell(app, socketio, hub)
+    app.extensions["tafelronde.hub"] = hub
+    app.extensions["tafelronde.live"] = shell
+
+    def close():
+        shell.stop()
+        store.close()
+
+    app.extensions["tafelronde.close"] = close
+    if not getattr(socketio, "_tafelronde_handlers", False):
+        # One SocketIO object serves every app made by the factory (tests make many); the
+        # handlers find their app through `current_app`, so they are registered once.
+        _register_handlers(socketio)
+        socketio._tafelronde_handlers = True
+
+
+def _register_handlers(socketio):
+    """Every Socket.IO event Tafelronde answers (listed in docs/protocol.md)."""
+    socketio.on_event("hello", on_hello)
+    socketio.on_event("sync", on_sync)
+    socketio.on_event("join", on_join)
+    for name in PARTICIPANT_COMMANDS:
+        if name != "join":
+            socketio.on_event(name, participant_command(name))
+    for name in FACILITATOR_COMMANDS:
+        socketio.on_event(name, facilitator_command(name))
+    socketio.on_event("disconnect", on_disconnect)
+    socketio.on("*")(on_unknown)
+
+
+def _blocking_runner(async_mode):
+    """How the store runs a commit without stalling other connections."""
+    if async_mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute
+    return lambda function, *args: function(*args)

@@ -1,0 +1,253 @@
+"""HTTP routes of live sessions: create one, the facilitator's page, the phone page, the wall, QR.
+
+Blueprints per audience: `host` (signed-in facilitator), `play` (phones, public), `wall`
+(projector, with the session's read-only projector key).
+"""
+
+import hmac
+import io
+import time
+from urllib.parse import urlsplit
+
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from game.decklib import scan_decks
+from game.errors import GameError
+from game.hub import normalise_code
+from game.i18n import gettext as _
+from game.security import require_host
+from game.throttle import AttemptLimiter
+
+host = Blueprint("host", __name__, url_prefix="/host")
+play = Blueprint("play", __name__)
+wall = Blueprint("wall", __name__)
+
+
+def init_app(app):
+    """Register the three blueprints and the throttles for guessing codes and keys."""
+    app.register_blueprint(host)
+    app.register_blueprint(play)
+    app.register_blueprint(wall)
+    app.extensions["tafelronde.join_limiter"] = AttemptLimiter(limit=30, window=600)
+    app.extensions["tafelronde.signin_limiter"] = AttemptLimiter(limit=10, window=300)
+
+
+def _hub():
+    return current_app.extensions["tafelronde.hub"]
+
+
+def _live_or_404(code):
+    live = _hub().get(code)
+    if live is None:
+        abort(404, description=_("There is no session with that code."))
+    return live
+
+
+def public_base_url():
+    """The address phones should open: PUBLIC_URL, or this request's, with the LAN address for
+    a facilitator who opened Tafelronde as localhost (a QR code for 127.0.0.1 helps nobody)."""
+    configured = current_app.config.get("PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/")
+    parts = urlsplit(request.host_url)
+    hostname = parts.hostname or "localhost"
+    if hostname in ("localhost", "127.0.0.1", "::1") and not current_app.testing:
+        from app import lan_addresses
+
+        addresses = lan_addresses()
+        if addresses:
+            port = f":{parts.port}" if parts.port else ""
+            return f"{parts.scheme}://{addresses[0]}{port}"
+    return request.host_url.rstrip("/")
+
+
+def join_url(code):
+    """The link printed under the QR code."""
+    return f"{public_base_url()}/j/{code}"
+
+
+# --- facilitator -------------------------------------------------------------------------------
+
+
+def _entry(slug):
+    for entry in scan_decks(current_app.config["DECKS_DIR"]):
+        if entry.slug == slug:
+            return entry
+    return None
+
+
+@host.get("/new")
+@require_host
+def new_session():
+    """The form to start a session from a deck."""
+    entry = _entry(request.args.get("deck", ""))
+    if entry is None or entry.deck is None:
+        abort(404, description=_("That deck does not exist or is not valid."))
+    return render_template("host_new.html", entry=entry, errors=[], form={})
+
+
+def _int(form, key, default, low, high):
+    try:
+        value = int(form.get(key, default))
+    except (TypeError, ValueError):
+        raise ValueError(key) from None
+    if not low <= value <= high:
+        raise ValueError(key)
+    return value
+
+
+def _tables_from(form, language):
+    """A table count or a list of names from the form (`ValueError` names the bad field)."""
+    mode = form.get("tables_mode", "count")
+    if mode == "names":
+        names = [line.strip() for line in form.get("table_names", "").splitlines() if line.strip()]
+        if not names:
+            raise ValueError("table_names")
+        return names, None
+    if mode == "groups":
+        return 1, _int(form, "group_size", 4, 2, 20)
+    return _int(form, "table_count", 4, 1, 60), None
+
+
+@host.post("/sessions")
+@require_host
+def create_session():
+    """Create a session from the form and open the facilitator's view."""
+    form = request.form
+    entry = _entry(form.get("deck", ""))
+    if entry is None or entry.deck is None:
+        abort(404, description=_("That deck does not exist or is not valid."))
+    errors = []
+    try:
+        tables, group_size = _tables_from(form, entry.deck.language)
+    except ValueError as bad:
+        errors.append(_("Check the tables: %(field)s is not valid.", field=str(bad)))
+        tables, group_size = 1, None
+    seating = form.get("seating", "choose")
+    if group_size:
+        seating = "balance"  # groups of N are formed by placing people as they arrive
+    if not errors:
+        try:
+            live = _hub().create(
+                deck_id=entry.slug,
+                deck=entry.deck,
+                tables=tables,
+                seating=seating,
+                flow=form.get("flow", "draw"),
+                names_required=form.get("names_required") == "on",
+                group_size=group_size,
+                max_note_chars=current_app.config["MAX_NOTE_CHARS"],
+                max_name_chars=current_app.config["MAX_NAME_CHARS"],
+            )
+        except GameError as error:
+            errors.append(_(error.message, **error.params))
+        else:
+            return redirect(url_for("host.session_view", code=live.code))
+    return render_template("host_new.html", entry=entry, errors=errors, form=form), 400
+
+
+@host.get("/s/<code>")
+@require_host
+def session_view(code):
+    """The facilitator's live view of one session."""
+    live = _live_or_404(code)
+    return render_template(
+        "host_session.html",
+        code=live.code,
+        deck_title=live.state.deck.title,
+        join_url=join_url(live.code),
+        qr_url=url_for("play.qr", code=live.code),
+        wall_url=url_for("wall.projector", code=live.code, k=live.projector_key),
+    )
+
+
+@host.post("/s/<code>/delete")
+@require_host
+def delete_session(code):
+    """Delete a session and everything recorded in it (privacy)."""
+    live = _live_or_404(code)
+    _hub().delete(live.code)
+    flash(_("Session %(code)s and all its data were deleted.", code=live.code))
+    return redirect(url_for("web.home"))
+
+
+# --- phones ------------------------------------------------------------------------------------
+
+
+@play.get("/join")
+def join_by_code():
+    """The home page's code form: normalise the typed code and go to the session."""
+    limiter = current_app.extensions["tafelronde.join_limiter"]
+    address = request.remote_addr or "?"
+    now = time.monotonic()
+    if limiter.blocked(address, now):
+        abort(429, description=_("Too many wrong codes. Wait a few minutes and try again."))
+    typed = request.args.get("code", "")
+    code = normalise_code(typed)
+    if code is None or _hub().get(code) is None:
+        limiter.fail(address, now)
+        return render_template("join_unknown.html", typed=typed[:20]), 404
+    return redirect(url_for("play.phone", code=code))
+
+
+@play.get("/j/<code>")
+def phone(code):
+    """The phone page of a session."""
+    normal = normalise_code(code)
+    if normal is not None and normal != code:
+        return redirect(url_for("play.phone", code=normal))
+    live = _hub().get(code)
+    if live is None:
+        current_app.extensions["tafelronde.join_limiter"].fail(
+            request.remote_addr or "?", time.monotonic()
+        )
+        return render_template("join_unknown.html", typed=code[:20]), 404
+    return render_template(
+        "play.html",
+        code=live.code,
+        deck_title=live.state.deck.title,
+        deck_language=live.state.deck.language,
+    )
+
+
+@play.get("/s/<code>/qr.svg")
+def qr(code):
+    """The QR code of the join link, drawn here (no third-party service)."""
+    live = _live_or_404(code)
+    buffer = io.BytesIO()
+    segno.make(join_url(live.code), error="m").save(
+        buffer, kind="svg", scale=10, border=2, dark="#1c2623", light="#ffffff", xmldecl=False
+    )
+    response = current_app.response_class(buffer.getvalue(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# --- projector ---------------------------------------------------------------------------------
+
+
+@wall.get("/wall/<code>")
+def projector(code):
+    """The projector page; the key in the link is the only thing that opens it."""
+    live = _live_or_404(code)
+    key = request.args.get("k", "")
+    if not hmac.compare_digest(key.encode(), live.projector_key.encode()):
+        abort(403)
+    return render_template(
+        "wall.html",
+        code=live.code,
+        projector_key=key,
+        join_url=join_url(live.code),
+        qr_url=url_for("play.qr", code=live.code),
+        deck_title=live.state.deck.title,
+    )

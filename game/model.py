@@ -1,0 +1,332 @@
+"""The state of one live session, and how each accepted event changes it.
+
+Everything that happens in a session is an *event*: a plain JSON-able dict with a ``type`` and
+its facts (``{"type": "vote_cast", "table": 2, "pid": "p7", "choice": 1, "round": 0, "at": ...}``).
+`apply_event` is the only code that changes a `SessionState`, and it is deterministic, so the
+same events in the same order always rebuild the same state: the store keeps the events, and a
+restarted server replays them. Deciding *whether* something may happen is `game/rules.py`'s job.
+
+No I/O here, no clock and no randomness: times arrive inside the events.
+"""
+
+import random
+from dataclasses import dataclass, field
+
+from game.deck import Deck, parse_deck
+
+# Note kinds people pick from when they write a note.
+NOTE_KINDS = ("experience", "tip", "concern", "question")
+SEATING_MODES = ("choose", "balance", "facilitator")
+FLOW_MODES = ("draw", "deal")
+
+
+@dataclass
+class Member:
+    """A participant: public id, optional name, seat, and whether a phone is connected now."""
+
+    pid: str
+    name: str
+    table: int | None = None
+    connected: bool = False
+    joined_at: float = 0.0
+
+
+@dataclass
+class Note:
+    """A note left at a table on one card."""
+
+    id: str
+    pid: str
+    kind: str
+    text: str
+    card: str
+    at: float
+    edited: bool = False
+    hidden: bool = False
+
+
+@dataclass
+class Play:
+    """One card on the table: the votes of its current round, reveal state, notes, joint choice."""
+
+    card: str
+    started_at: float
+    votes: dict = field(default_factory=dict)  # pid -> option index, this round only
+    revealed: bool = False
+    round: int = 0
+    notes: list = field(default_factory=list)
+    choice: int | None = None  # the table's joint choice, an option index
+    dealt: bool = False
+
+    def distribution(self, options):
+        """How many votes each option got, as a list of counts."""
+        counts = [0] * options
+        for choice in self.votes.values():
+            if 0 <= choice < options:
+                counts[choice] += 1
+        return counts
+
+
+@dataclass
+class Table:
+    """A table: its name, its own shuffled pile and the cards it has played (last = current)."""
+
+    id: int
+    name: str
+    pile: list = field(default_factory=list)
+    plays: list = field(default_factory=list)
+
+    @property
+    def current(self):
+        """The play on the table now, or None before the first draw."""
+        return self.plays[-1] if self.plays else None
+
+
+@dataclass
+class Settings:
+    """What the facilitator chose when creating the session."""
+
+    seating: str = "choose"
+    flow: str = "draw"
+    names_required: bool = False
+    group_size: int | None = None
+    max_note_chars: int = 500
+    max_name_chars: int = 40
+
+
+@dataclass
+class SessionState:
+    """Everything about one session that the rules and the views need."""
+
+    code: str
+    deck_id: str
+    deck: Deck
+    settings: Settings
+    seed: int
+    created_at: float
+    tables: list = field(default_factory=list)
+    members: dict = field(default_factory=dict)  # pid -> Member
+    notes: dict = field(default_factory=dict)  # note id -> (table id, Note)
+    paused: bool = False
+    ended_at: float | None = None
+    timer_ends_at: float | None = None
+    timer_seconds: int | None = None
+    message: dict | None = None  # {"text": ..., "at": ...}
+    spotlight: dict | None = None  # {"card": id, "notes": [note ids], "at": ...}
+    version: int = 0  # events applied; lets clients drop stale updates
+
+    @property
+    def ended(self):
+        """True once the facilitator has ended the session."""
+        return self.ended_at is not None
+
+    def table_members(self, table_id):
+        """Members seated at `table_id`, in order of joining."""
+        return [m for m in self.members.values() if m.table == table_id]
+
+
+def shuffled_pile(deck, seed, table_id):
+    """The order in which table `table_id` draws cards: a shuffle fixed by the session seed."""
+    pile = [card.id for card in deck.cards]
+    random.Random(f"{seed}:{table_id}").shuffle(pile)
+    return pile
+
+
+def new_table(state, table_id, name):
+    """A table with its own pile, appended to the session."""
+    table = Table(id=table_id, name=name, pile=shuffled_pile(state.deck, state.seed, table_id))
+    state.tables.append(table)
+    return table
+
+
+# --- applying events -------------------------------------------------------------------------
+
+
+def state_from_created(event):
+    """Build the initial state from a ``session_created`` event."""
+    state = SessionState(
+        code=event["code"],
+        deck_id=event["deck_id"],
+        deck=parse_deck(event["deck"], source=event["deck_id"]),
+        settings=Settings(**event["settings"]),
+        seed=event["seed"],
+        created_at=event["at"],
+    )
+    for index, name in enumerate(event["tables"]):
+        new_table(state, index, name)
+    state.version = 1
+    return state
+
+
+def replay(events):
+    """Rebuild a session from its stored events, oldest first."""
+    events = iter(events)
+    state = state_from_created(next(events))
+    for event in events:
+        apply_event(state, event)
+    return state
+
+
+def apply_event(state, event):
+    """Change `state` by one accepted event (see the handlers below)."""
+    handler = _APPLY[event["type"]]
+    handler(state, event)
+    state.version += 1
+
+
+def _participant_joined(state, e):
+    state.members[e["pid"]] = Member(pid=e["pid"], name=e["name"], joined_at=e["at"])
+
+
+def _participant_renamed(state, e):
+    state.members[e["pid"]].name = e["name"]
+
+
+def _table_added(state, e):
+    new_table(state, e["table"], e["name"])
+
+
+def _participant_seated(state, e):
+    member = state.members[e["pid"]]
+    old = member.table
+    if old is not None and old != e["table"]:
+        play = state.tables[old].current
+        # A vote still secret at the old table goes with its voter; a revealed one is history.
+        if play is not None and not play.revealed:
+            play.votes.pop(member.pid, None)
+    member.table = e["table"]
+
+
+def _presence_changed(state, e):
+    member = state.members.get(e["pid"])
+    if member is not None:
+        member.connected = e["connected"]
+
+
+def _card_drawn(state, e):
+    table = state.tables[e["table"]]
+    if e["card"] in table.pile:
+        table.pile.remove(e["card"])
+    table.plays.append(Play(card=e["card"], started_at=e["at"], dealt=e.get("dealt", False)))
+
+
+def _card_dealt(state, e):
+    for table in state.tables:
+        _card_drawn(state, {"table": table.id, "card": e["card"], "at": e["at"], "dealt": True})
+
+
+def _vote_cast(state, e):
+    state.tables[e["table"]].current.votes[e["pid"]] = e["choice"]
+
+
+def _vote_withdrawn(state, e):
+    state.tables[e["table"]].current.votes.pop(e["pid"], None)
+
+
+def _votes_revealed(state, e):
+    for table_id in e["tables"]:
+        play = state.tables[table_id].current
+        if play is not None:
+            play.revealed = True
+
+
+def _votes_cleared(state, e):
+    play = state.tables[e["table"]].current
+    play.votes.clear()
+    play.revealed = False
+    play.round += 1
+
+
+def _note_added(state, e):
+    note = Note(id=e["note"], pid=e["pid"], kind=e["kind"], text=e["text"], card=e["card"], at=e["at"])
+    play = state.tables[e["table"]].current
+    play.notes.append(note)
+    state.notes[note.id] = (e["table"], note)
+
+
+def _note_edited(state, e):
+    note = state.notes[e["note"]][1]
+    note.text = e["text"]
+    note.kind = e["kind"]
+    note.edited = True
+
+
+def _note_deleted(state, e):
+    table_id, note = state.notes.pop(e["note"])
+    for play in state.tables[table_id].plays:
+        if note in play.notes:
+            play.notes.remove(note)
+    if state.spotlight and note.id in state.spotlight["notes"]:
+        state.spotlight["notes"].remove(note.id)
+
+
+def _note_hidden(state, e):
+    state.notes[e["note"]][1].hidden = e["hidden"]
+
+
+def _choice_recorded(state, e):
+    state.tables[e["table"]].current.choice = e["choice"]
+
+
+def _paused(state, e):
+    state.paused = e["paused"]
+
+
+def _timer_started(state, e):
+    state.timer_seconds = e["seconds"]
+    state.timer_ends_at = e["at"] + e["seconds"]
+
+
+def _timer_stopped(state, e):
+    state.timer_seconds = None
+    state.timer_ends_at = None
+
+
+def _message_sent(state, e):
+    state.message = {"text": e["text"], "at": e["at"]} if e["text"] else None
+
+
+def _spotlight_set(state, e):
+    state.spotlight = {"card": e["card"], "notes": list(e["notes"]), "at": e["at"]}
+
+
+def _spotlight_cleared(state, e):
+    state.spotlight = None
+
+
+def _session_ended(state, e):
+    state.ended_at = e["at"]
+    state.paused = False
+    state.timer_ends_at = None
+    state.timer_seconds = None
+
+
+_APPLY = {
+    "participant_joined": _participant_joined,
+    "participant_renamed": _participant_renamed,
+    "participant_seated": _participant_seated,
+    "presence_changed": _presence_changed,
+    "table_added": _table_added,
+    "card_drawn": _card_drawn,
+    "card_dealt": _card_dealt,
+    "vote_cast": _vote_cast,
+    "vote_withdrawn": _vote_withdrawn,
+    "votes_revealed": _votes_revealed,
+    "votes_cleared": _votes_cleared,
+    "note_added": _note_added,
+    "note_edited": _note_edited,
+    "note_deleted": _note_deleted,
+    "note_hidden": _note_hidden,
+    "choice_recorded": _choice_recorded,
+    "paused": _paused,
+    "timer_started": _timer_started,
+    "timer_stopped": _timer_stopped,
+    "message_sent": _message_sent,
+    "spotlight_set": _spotlight_set,
+    "spotlight_cleared": _spotlight_cleared,
+    "session_ended": _session_ended,
+}
+
+# Events that describe the moment, not the record: not stored, not replayed.
+TRANSIENT_EVENTS = frozenset({"presence_changed"})
+EVENT_TYPES = frozenset(_APPLY) | {"session_created"}

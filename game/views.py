@@ -1,0 +1,277 @@
+"""What each viewer may see of a session: one pure function per audience.
+
+This is where secrecy lives. Before a table reveals, nobody sees how anyone voted: the table sees
+*who* has voted, the facilitator and projector only *how many*. A participant sees only their own
+table (names of the other tables and how full they are, to choose a seat). Hidden notes are shown
+to the facilitator only. Tested in ``tests/test_views.py``.
+"""
+
+from game.rules import Actor
+
+
+def card_view(card, deck, with_reflection):
+    """A card as phones and screens show it; the reflection only once the votes are revealed."""
+    category = deck.category(card.category) if card.category else None
+    return {
+        "id": card.id,
+        "title": card.title,
+        "text": card.text,
+        "category": (
+            {"id": category.id, "label": category.label, "colour": category.colour}
+            if category
+            else None
+        ),
+        "response": {
+            "type": card.response.kind,
+            "options": list(card.response.options),
+            "statement": card.response.statement,
+        },
+        "prompts": list(card.prompts),
+        "reflection": card.reflection if with_reflection else None,
+    }
+
+
+def _note_view(state, note, with_hidden_flag=False):
+    member = state.members.get(note.pid)
+    view = {
+        "id": note.id,
+        "pid": note.pid,
+        "author": member.name if member else "",
+        "kind": note.kind,
+        "text": note.text,
+        "card": note.card,
+        "at": note.at,
+        "edited": note.edited,
+    }
+    if with_hidden_flag:
+        view["hidden"] = note.hidden
+    return view
+
+
+def _play_view(state, play, *, voters, notes_for):
+    """One play of a card. `voters`: show who voted; `notes_for`: 'table' or 'facilitator'."""
+    card = state.deck.card(play.card)
+    options = len(card.response.options)
+    facilitator = notes_for == "facilitator"
+    view = {
+        "card": card_view(card, state.deck, play.revealed),
+        "started_at": play.started_at,
+        "round": play.round,
+        "revealed": play.revealed,
+        "votes_in": len(play.votes),
+        "distribution": play.distribution(options) if play.revealed else None,
+        "choice": play.choice,
+        "notes": [
+            _note_view(state, n, with_hidden_flag=facilitator)
+            for n in play.notes
+            if facilitator or not n.hidden
+        ],
+    }
+    if voters:
+        view["voted"] = sorted(play.votes)
+    return view
+
+
+def _members_view(state, table_id):
+    return [
+        {"pid": m.pid, "name": m.name, "connected": m.connected}
+        for m in state.table_members(table_id)
+    ]
+
+
+def _history_view(state, table):
+    """The cards a table finished, newest first: title, revealed distribution, choice, notes."""
+    history = []
+    for play in reversed(table.plays[:-1]):
+        card = state.deck.card(play.card)
+        history.append(
+            {
+                "card": {"id": card.id, "title": card.title, "options": list(card.response.options)},
+                "distribution": (
+                    play.distribution(len(card.response.options)) if play.revealed else None
+                ),
+                "choice": play.choice,
+                "notes": [_note_view(state, n) for n in play.notes if not n.hidden],
+            }
+        )
+    return history
+
+
+def table_view(state, table_id):
+    """What every member of one table shares: members, the current card, history. No one's vote."""
+    table = state.tables[table_id]
+    return {
+        "id": table.id,
+        "name": table.name,
+        "members": _members_view(state, table_id),
+        "current": (
+            _play_view(state, table.current, voters=True, notes_for="table")
+            if table.current
+            else None
+        ),
+        "history": _history_view(state, table),
+        "cards_left": len(table.pile),
+    }
+
+
+def session_info(state, now):
+    """Session-wide facts every viewer may know (no votes, no notes)."""
+    return {
+        "code": state.code,
+        "deck": {"id": state.deck_id, "title": state.deck.title, "language": state.deck.language},
+        "seating": state.settings.seating,
+        "flow": state.settings.flow,
+        "names_required": state.settings.names_required,
+        "max_note_chars": state.settings.max_note_chars,
+        "max_name_chars": state.settings.max_name_chars,
+        "paused": state.paused,
+        "ended": state.ended,
+        "timer": timer_view(state, now),
+        "message": state.message,
+        "tables": [
+            {"id": t.id, "name": t.name, "size": len(state.table_members(t.id))}
+            for t in state.tables
+        ],
+        "people": len(state.members),
+        "version": state.version,
+    }
+
+
+def timer_view(state, now):
+    """The round timer as seconds left (clients count down locally from this)."""
+    if state.timer_ends_at is None:
+        return None
+    return {"seconds": state.timer_seconds, "remaining": max(0.0, state.timer_ends_at - now)}
+
+
+def participant_view(state, pid, now):
+    """Everything one phone shows: the session, itself, its table (with its own vote)."""
+    member = state.members.get(pid)
+    view = {"session": session_info(state, now), "me": None, "table": None}
+    if member is None:
+        return view
+    me = {"pid": member.pid, "name": member.name, "table": member.table, "vote": None}
+    view["me"] = me
+    if member.table is not None:
+        view["table"] = table_view(state, member.table)
+        play = state.tables[member.table].current
+        if play is not None:
+            me["vote"] = play.votes.get(pid)
+    return view
+
+
+def facilitator_table(state, table_id, now, stalled_after):
+    """One table on the facilitator's screen: counts and revealed results, never secret votes."""
+    table = state.tables[table_id]
+    play = table.current
+    members = _members_view(state, table_id)
+    seconds = (now - play.started_at) if play else None
+    return {
+        "id": table.id,
+        "name": table.name,
+        "members": members,
+        "present": sum(1 for m in members if m["connected"]),
+        "current": (
+            _play_view(state, play, voters=False, notes_for="facilitator") if play else None
+        ),
+        "cards_played": len(table.plays),
+        "cards_left": len(table.pile),
+        "seconds_on_card": seconds,
+        "stalled": bool(seconds is not None and seconds >= stalled_after and not play.revealed),
+    }
+
+
+def facilitator_view(state, now, stalled_after):
+    """The whole session for the facilitator: every table, unseated people, the deck's cards."""
+    return {
+        "session": session_info(state, now),
+        "tables": [facilitator_table(state, t.id, now, stalled_after) for t in state.tables],
+        "unseated": [
+            {"pid": m.pid, "name": m.name, "connected": m.connected}
+            for m in state.members.values()
+            if m.table is None
+        ],
+        "cards": [{"id": c.id, "title": c.title} for c in state.deck.cards],
+        "spotlight": state.spotlight,
+        "comparison": comparison(state),
+    }
+
+
+def _latest_play(table, card_id):
+    for play in reversed(table.plays):
+        if play.card == card_id:
+            return play
+    return None
+
+
+def spotlight_view(state):
+    """The spotlighted card with each table's revealed votes, the total, and the chosen notes."""
+    if not state.spotlight:
+        return None
+    card = state.deck.card(state.spotlight["card"])
+    options = len(card.response.options)
+    rows, total = [], [0] * options
+    for table in state.tables:
+        play = _latest_play(table, card.id)
+        counts = play.distribution(options) if play and play.revealed else None
+        if counts:
+            total = [a + b for a, b in zip(total, counts, strict=True)]
+        rows.append(
+            {"table": table.name, "played": play is not None, "distribution": counts,
+             "choice": play.choice if play else None}
+        )
+    notes = []
+    for note_id in state.spotlight["notes"]:
+        table_id, note = state.notes.get(note_id, (None, None))
+        if note is not None and not note.hidden:
+            view = _note_view(state, note)
+            view["table"] = state.tables[table_id].name
+            notes.append(view)
+    return {
+        "card": card_view(card, state.deck, True),
+        "tables": rows,
+        "total": total,
+        "notes": notes,
+    }
+
+
+def comparison(state):
+    """For every card played anywhere: each table's revealed distribution, in deck order."""
+    played = {p.card for t in state.tables for p in t.plays}
+    rows = []
+    for card in state.deck.cards:
+        if card.id not in played:
+            continue
+        options = len(card.response.options)
+        per_table = []
+        for table in state.tables:
+            play = _latest_play(table, card.id)
+            per_table.append(play.distribution(options) if play and play.revealed else None)
+        rows.append(
+            {"card": {"id": card.id, "title": card.title, "options": list(card.response.options)},
+             "tables": per_table}
+        )
+    return {"tables": [t.name for t in state.tables], "cards": rows}
+
+
+def projector_view(state, now):
+    """The wall: join details, the spotlight, the comparison. No names of voters, no hidden notes."""
+    return {
+        "session": session_info(state, now),
+        "spotlight": spotlight_view(state),
+        "comparison": comparison(state),
+    }
+
+
+def view_for(state, viewer, now, stalled_after=480):
+    """The view of `state` for `viewer` (an `Actor`): the one entry point the shells call."""
+    if viewer.role == "participant":
+        return participant_view(state, viewer.pid, now)
+    if viewer.role == "facilitator":
+        return facilitator_view(state, now, stalled_after)
+    if viewer.role == "projector":
+        return projector_view(state, now)
+    raise ValueError(f"unknown viewer role {viewer.role!r}")
+
+
+__all__ = ["Actor", "view_for", "table_view", "facilitator_table", "session_info"]

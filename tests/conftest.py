@@ -1,0 +1,92 @@
+"""Shared fixtures: a fresh app per test with its own instance folder and database."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST_KEY = "TEST-HOST-KEY1"
+
+# A deck whose every card has a vote, so tests do not depend on which card a shuffle draws.
+TINY_DECK = """\
+title: Tiny
+language: en
+cards:
+  - id: one
+    title: First
+    text: Pick one.
+    response: {type: choice, options: [Yes, No, Maybe]}
+    reflection: Thanks for voting.
+  - id: two
+    title: Second
+    text: Agree?
+    response: {type: scale}
+    reflection: Scales have five points.
+  - id: three
+    title: Third
+    text: This or that.
+    response: {type: choice, options: [This, That]}
+    reflection: Two ways to go.
+"""
+
+
+def make_app(tmp_path, **overrides):
+    """A test app whose instance folder, decks folder and database live under `tmp_path`."""
+    decks = tmp_path / "decks"
+    if not decks.exists():
+        shutil.copytree(ROOT / "decks", decks)
+        (decks / "tiny.yaml").write_text(TINY_DECK, encoding="utf-8")
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "HOST_KEY": HOST_KEY,
+        "DECKS_DIR": str(decks),
+        "DATABASE": str(tmp_path / "test.sqlite3"),
+        "ASYNC_MODE": "threading",
+        # 0: facilitator/projector updates are sent at once, so tests need no sleeping.
+        "VIEW_UPDATES_PER_SECOND": 0,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A fresh application."""
+    app = make_app(tmp_path)
+    yield app
+    closer = app.extensions.get("tafelronde.close")
+    if closer:
+        closer()
+
+
+@pytest.fixture
+def client(app):
+    """An HTTP test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for `flask` commands."""
+    return app.test_cli_runner()
+
+
+def csrf_of(client):
+    """The CSRF token of the test client's browser session (creating one if needed)."""
+    with client.session_transaction() as sess:
+        if "csrf" not in sess:
+            sess["csrf"] = "test-csrf-token"
+        return sess["csrf"]
+
+
+def sign_in(client):
+    """Sign the test client in as the facilitator."""
+    token = csrf_of(client)
+    response = client.post("/host", data={"key": HOST_KEY, "csrf_token": token})
+    assert response.status_code == 302, response.data
+    return csrf_of(client)

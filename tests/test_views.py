@@ -1,0 +1,122 @@
+"""`view_for` secrecy: nobody sees another table, and nobody sees a vote before the reveal."""
+
+import json
+
+from game.rules import FACILITATOR, PROJECTOR, Actor
+from game.views import view_for
+from tests.coregame import Game
+
+
+def played():
+    """Two tables of three; table 0 voted and revealed 'pick', table 1 voted secretly."""
+    g = Game()
+    for pid in ("a", "b", "c"):
+        g.seat(pid, 0)
+    for pid in ("x", "y", "z"):
+        g.seat(pid, 1)
+    g.host("deal_card", card="pick")
+    g.do("a", "cast_vote", choice=0)
+    g.do("b", "cast_vote", choice=2)
+    g.do("c", "cast_vote", choice=2)
+    g.do("x", "cast_vote", choice=1)
+    g.do("y", "cast_vote", choice=1)
+    g.do("a", "add_note", kind="tip", text="table zero secret note")
+    g.do("x", "add_note", kind="tip", text="table one note")
+    return g
+
+
+def as_text(view):
+    return json.dumps(view)
+
+
+def test_participant_sees_only_its_own_table():
+    g = played()
+    view = view_for(g.state, Actor.participant("a"), g.now)
+    text = as_text(view)
+    assert view["table"]["id"] == 0
+    assert "table one note" not in text
+    assert all(m["pid"] in "abc" for m in view["table"]["members"])
+    # Other tables are only names and sizes, for choosing a seat.
+    assert view["session"]["tables"][1] == {"id": 1, "name": "Table 2", "size": 3}
+
+
+def test_unrevealed_votes_show_who_not_what():
+    g = played()
+    view = view_for(g.state, Actor.participant("x"), g.now)
+    current = view["table"]["current"]
+    assert current["revealed"] is False
+    assert current["distribution"] is None
+    assert current["voted"] == ["x", "y"]
+    assert current["card"]["reflection"] is None
+    assert view["me"]["vote"] == 1  # one's own vote, and only that
+    assert "votes" not in as_text(current).replace("votes_in", "")
+
+
+def test_own_vote_is_not_shown_to_a_tablemate():
+    g = played()
+    view = view_for(g.state, Actor.participant("z"), g.now)
+    assert view["me"]["vote"] is None
+
+
+def test_revealed_table_shows_distribution_and_reflection():
+    g = played()
+    current = view_for(g.state, Actor.participant("b"), g.now)["table"]["current"]
+    assert current["revealed"] is True
+    assert current["distribution"] == [1, 0, 2]
+    assert current["card"]["reflection"] == "Shown after the reveal."
+
+
+def test_facilitator_sees_counts_not_secret_votes():
+    g = played()
+    view = view_for(g.state, FACILITATOR, g.now)
+    t0, t1 = view["tables"]
+    assert t0["current"]["distribution"] == [1, 0, 2]
+    assert t1["current"]["votes_in"] == 2
+    assert t1["current"]["distribution"] is None
+    assert "voted" not in t1["current"]
+
+
+def test_hidden_notes_only_for_the_facilitator():
+    g = played()
+    note_id = g.state.tables[0].current.notes[0].id
+    g.host("hide_note", note=note_id)
+    table = view_for(g.state, Actor.participant("b"), g.now)["table"]["current"]
+    assert table["notes"] == []
+    host = view_for(g.state, FACILITATOR, g.now)["tables"][0]["current"]["notes"]
+    assert host[0]["hidden"] is True
+    g.host("spotlight", card="pick", notes=[note_id])
+    wall = view_for(g.state, PROJECTOR, g.now)
+    assert wall["spotlight"]["notes"] == []
+
+
+def test_projector_spotlight_shows_only_revealed_tables():
+    g = played()
+    note_id = g.state.tables[0].current.notes[0].id
+    g.host("spotlight", card="pick", notes=[note_id])
+    wall = view_for(g.state, PROJECTOR, g.now)
+    spot = wall["spotlight"]
+    assert [row["distribution"] for row in spot["tables"]] == [[1, 0, 2], None]
+    assert spot["total"] == [1, 0, 2]
+    assert spot["notes"][0]["text"] == "table zero secret note"
+    assert spot["notes"][0]["table"] == "Table 1"
+    assert wall["comparison"]["cards"][0]["tables"] == [[1, 0, 2], None]
+
+
+def test_stranger_sees_the_session_but_no_table():
+    g = played()
+    view = view_for(g.state, Actor.participant("nobody"), g.now)
+    assert view["me"] is None and view["table"] is None
+
+
+def test_stalled_tables_stand_out():
+    g = played()
+    g.now += 600
+    view = view_for(g.state, FACILITATOR, g.now, stalled_after=480)
+    assert [t["stalled"] for t in view["tables"]] == [False, True]
+
+
+def test_timer_remaining_follows_the_clock():
+    g = played()
+    g.host("start_timer", seconds=120)
+    g.now += 30
+    assert view_for(g.state, PROJECTOR, g.now)["session"]["timer"]["remaining"] == 90
