@@ -11,6 +11,10 @@ Every setting is documented in ``docs/configuration.md``; a test keeps the two i
 
 if __name__ == "__main__":  # pragma: no cover - serving only
     # eventlet must patch the standard library before anything imports sockets or threads.
+    import warnings
+
+    # eventlet announces its own deprecation on import; Flask-SocketIO still serves best on it.
+    warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()
@@ -110,7 +114,10 @@ def create_app(test_config=None):
             "image/svg+xml",
         ],
         COMPRESS_ALGORITHM=["br", "gzip"],
+        # Static files are sent as streams; old phones that only speak gzip get gzip too.
+        COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
         COMPRESS_MIN_SIZE=300,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
 
     from game import i18n, security, web

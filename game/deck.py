@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from game.errors import N_, GameError, NotFound
+from game.errors import N_, GameError
 from game.yamlsafe import KEY, YamlRefused, read_yaml
 
 MAX_DECK_BYTES = 1_000_000
@@ -89,20 +89,12 @@ class Deck:
     cards: tuple[Card, ...] = ()
 
     def card(self, card_id):
-        """The card with `card_id`; raises `NotFound` if the deck has none."""
-        for card in self.cards:
-            if card.id == card_id:
-                return card
-        raise NotFound(N_("This deck has no card %(card)s."), card=card_id)
+        """The card with `card_id`, or None if the deck has none."""
+        return next((card for card in self.cards if card.id == card_id), None)
 
     def category(self, category_id):
-        """The category with `category_id`, None for None; raises `NotFound` for unknown ids."""
-        if category_id is None:
-            return None
-        for category in self.categories:
-            if category.id == category_id:
-                return category
-        raise NotFound(N_("This deck has no category %(category)s."), category=category_id)
+        """The category with `category_id`, or None (also for a card without category)."""
+        return next((c for c in self.categories if c.id == category_id), None)
 
     def to_data(self):
         """This deck as plain JSON-able data in the YAML shape: `parse_deck(d.to_data()) == d`."""
@@ -217,7 +209,7 @@ def load_deck(path):
             raw = f.read(MAX_DECK_BYTES + 1)  # the file may have grown since stat()
     except OSError as error:
         raise DeckError(
-            [DeckProblem((), f"cannot read the file: {error.strerror}")], source
+            [DeckProblem((), f"cannot read the file: {error.strerror or error}")], source
         ) from None
     if len(raw) > MAX_DECK_BYTES:
         raise DeckError([_too_big(len(raw))], source)

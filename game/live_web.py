@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 
-from game.decklib import scan_decks
+from game.decklib import deck_path, read_entry
 from game.errors import GameError
 from game.hub import normalise_code
 from game.i18n import gettext as _
@@ -80,10 +80,9 @@ def join_url(code):
 
 
 def _entry(slug):
-    for entry in scan_decks(current_app.config["DECKS_DIR"]):
-        if entry.slug == slug:
-            return entry
-    return None
+    """The deck `slug` of the decks folder, read and validated (None if there is no such file)."""
+    path = deck_path(current_app.config["DECKS_DIR"], slug)
+    return read_entry(path) if path is not None and path.is_file() else None
 
 
 @host.get("/new")

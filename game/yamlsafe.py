@@ -108,18 +108,19 @@ def read_yaml(text, *, max_depth=MAX_DEPTH):
     Returns a `Reading`. Raises `YamlRefused` for syntax errors and refused features.
     """
     builder = _Builder(max_depth)
+    loader = None
     try:
-        # The Reader checks every character when it is created, so that is inside the try too.
+        # The Reader checks every character as it is created, so that is inside the try too.
         loader = yaml.SafeLoader(text)
-    except yaml.reader.ReaderError as error:
-        raise YamlRefused(_reader_problem(text, error)) from None
-    try:
         while loader.check_event():
             builder.feed(loader.get_event())
+    except yaml.reader.ReaderError as error:
+        raise YamlRefused(_reader_problem(text, error)) from None
     except yaml.MarkedYAMLError as error:
         raise YamlRefused(_syntax_problem(error)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Reading(builder.root, builder.positions, builder.problems)
 
 

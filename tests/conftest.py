@@ -90,3 +90,27 @@ def sign_in(client):
     response = client.post("/host", data={"key": HOST_KEY, "csrf_token": token})
     assert response.status_code == 302, response.data
     return csrf_of(client)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A real server process (eventlet, SQLite file) on a free loopback port."""
+    from tests.servers import Server
+
+    running = Server(tmp_path).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (skips, or fails under CI=true, if absent)."""
+    from tests.servers import chromium_or_skip, launch
+
+    chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = launch(playwright)
+        yield instance
+        instance.close()

@@ -5,16 +5,19 @@ import copy
 import pytest
 
 from game.deck import (
+    ID_PATTERN,
     SCALE_LABELS,
+    TITLE_MAX,
     Card,
     Category,
     Deck,
     DeckError,
     DeckProblem,
     Response,
+    deck_schema,
     parse_deck,
 )
-from game.errors import GameError, NotFound
+from game.errors import GameError
 
 
 def good_deck():
@@ -116,10 +119,8 @@ def test_card_and_category_lookup():
     assert deck.card("your-story").title == "A failure"
     assert deck.category("visibility").label == "Visibility"
     assert deck.category(None) is None
-    with pytest.raises(NotFound):
-        deck.card("nope")
-    with pytest.raises(NotFound):
-        deck.category("nope")
+    assert deck.card("nope") is None
+    assert deck.category("nope") is None
 
 
 def test_texts_are_trimmed():
@@ -156,7 +157,13 @@ def test_scale_labels_of_other_languages_are_english():
     data = good_deck()
     data["language"] = "de"
     response = parse_deck(data).cards[1].response
-    assert response.options == ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree")
+    assert response.options == (
+        "Strongly disagree",
+        "Disagree",
+        "Neutral",
+        "Agree",
+        "Strongly agree",
+    )
     assert response.statement == "We should be the first."
 
 
@@ -169,7 +176,9 @@ def test_scale_labels_given():
 def test_scale_needs_exactly_five_labels():
     data = good_deck()
     data["cards"][1]["response"]["labels"] = ["a", "b", "c"]
-    assert one_problem(data) == "`labels` needs exactly 5 labels, from disagree to agree; this has 3"
+    assert (
+        one_problem(data) == "`labels` needs exactly 5 labels, from disagree to agree; this has 3"
+    )
 
 
 # The deck
@@ -243,7 +252,8 @@ def test_description_length():
 
 
 @pytest.mark.parametrize(
-    ("value", "kind"), [(["a"], "a list"), ({"a": 1}, "a mapping"), (12, "a number"), (True, "true/false")]
+    ("value", "kind"),
+    [(["a"], "a list"), ({"a": 1}, "a mapping"), (12, "a number"), (True, "true/false")],
 )
 def test_texts_must_be_text(value, kind):
     data = good_deck()
@@ -559,3 +569,61 @@ def test_problem_paths_point_into_the_data():
         parse_deck(data)
     assert caught.value.problems[0].path == ("cards", 0, "prompts", 1)
     assert caught.value.problems[0].line is None
+
+
+# The JSON Schema published for editors
+
+
+def schemas_in(schema):
+    """Every sub-schema that describes a field (the values of `properties`, array items...)."""
+    for key, value in schema.get("properties", {}).items():
+        if isinstance(value, dict):
+            yield key, value
+            yield from schemas_in(value)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            yield key, schema[key]
+            yield from schemas_in(schema[key])
+
+
+def test_schema_describes_every_field_and_closes_every_object():
+    schema = deck_schema()
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    for name, sub in schemas_in(schema):
+        assert sub.get("description"), f"{name} has no description"
+        if sub.get("type") == "object" and "properties" in sub:
+            assert sub["additionalProperties"] is False, name
+
+
+def test_schema_uses_the_validator_limits():
+    card = deck_schema()["properties"]["cards"]["items"]
+    assert card["properties"]["title"]["maxLength"] == TITLE_MAX
+    assert card["properties"]["id"]["pattern"] == ID_PATTERN
+    response = card["properties"]["response"]
+    assert response["properties"]["type"]["enum"] == ["choice", "scale", "open"]
+    assert response["properties"]["options"]["minItems"] == 2
+    assert response["properties"]["options"]["maxItems"] == 6
+
+
+def test_schema_agrees_with_the_validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft7Validator.check_schema(deck_schema())
+    validator = jsonschema.Draft7Validator(deck_schema())
+    assert not list(validator.iter_errors(good_deck()))
+    assert not list(validator.iter_errors(parse_deck(good_deck()).to_data()))
+    bad = [
+        with_card(optoins=["a", "b"]),
+        with_card(title=None),
+        with_card(response={"type": "choice", "options": ["only"]}),
+        with_card(response={"type": "choice", "options": ["a", "a"]}),
+        with_card(response={"type": "scale", "options": ["a", "b"]}),
+        with_card(response={"options": ["a", "b"]}),
+        with_card(response={"type": "choise", "options": ["a", "b"]}),
+        with_card(response={"type": "choice"}),
+        with_card(id="Not An Id"),
+        with_card(text="   "),
+    ]
+    for data in bad:
+        assert list(validator.iter_errors(data)), data
+        with pytest.raises(DeckError):
+            parse_deck(data)

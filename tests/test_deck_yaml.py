@@ -1,10 +1,21 @@
 """Reading decks from YAML: every problem located at the right line and column, hostile files refused."""
 
-import textwrap
+import re
+from pathlib import Path
 
 import pytest
 
-from game.deck import MAX_DECK_BYTES, DeckError, load_deck, load_deck_text, parse_deck
+from game.deck import (
+    CARD_KEYS,
+    CATEGORY_KEYS,
+    DECK_KEYS,
+    MAX_DECK_BYTES,
+    RESPONSE_KEYS,
+    DeckError,
+    load_deck,
+    load_deck_text,
+    parse_deck,
+)
 from game.yamlsafe import KEY, read_yaml
 
 GOOD = """\
@@ -31,11 +42,6 @@ cards:
     title: A failure worth sharing
     text: Tell your table about something that did not work.
 """
-
-
-def deck_text(body):
-    """A small deck around YAML `body` (dedented)."""
-    return textwrap.dedent(body)
 
 
 def error_lines(text, source="deck.yaml"):
@@ -75,8 +81,10 @@ def test_load_deck_from_a_file(tmp_path):
 
 def test_values_are_the_text_that_was_written():
     # YAML 1.1 would make these True, False, 1984, 1.5 and a date; in a deck every value is text.
-    text = GOOD.replace("Keep it", "Yes").replace("Close it", "No").replace(
-        "title: A failure worth sharing", "title: 1984"
+    text = (
+        GOOD.replace("Keep it", "Yes")
+        .replace("Close it", "No")
+        .replace("title: A failure worth sharing", "title: 1984")
     )
     text = text.replace("Tell your table about something that did not work.", "2024-05-01")
     deck = load_deck_text(text, "deck.yaml")
@@ -280,7 +288,9 @@ def test_two_documents():
 
 
 def test_key_that_is_a_list():
-    assert only_line("[a, b]: c\n") == "deck.yaml:1:1: a key must be plain text, not a list or mapping"
+    assert (
+        only_line("[a, b]: c\n") == "deck.yaml:1:1: a key must be plain text, not a list or mapping"
+    )
 
 
 def test_control_character():
@@ -387,3 +397,20 @@ def test_file_over_one_megabyte_is_refused_before_parsing(tmp_path):
 def test_size_counts_bytes_not_characters():
     text = "title: " + "\u00e9" * (MAX_DECK_BYTES // 2)  # two bytes each in UTF-8
     assert "the file is too large" in only_line(text)
+
+
+# The documentation and the validator agree.
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "decks.md"
+
+
+def test_the_documented_example_is_a_valid_deck():
+    example = re.search(r"```yaml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S).group(1)
+    deck = load_deck_text(example, "docs/decks.md")
+    assert [card.response.kind for card in deck.cards] == ["choice", "scale", "open"]
+
+
+def test_the_documented_rules_name_every_key():
+    rules = DOCS.read_text(encoding="utf-8").split("## Rules", 1)[1]
+    for key in {*DECK_KEYS, *CARD_KEYS, *CATEGORY_KEYS, *RESPONSE_KEYS}:
+        assert f"`{key}`" in rules or f"`response.{key}`" in rules, key

@@ -1,0 +1,370 @@
+"""The deck editor over HTTP: the library and editor pages, and their JSON API.
+
+Only a signed-in facilitator (organiser) gets past `_guard`: pages send others to sign in, the
+API answers 403. Storage is `game.deckstore`, form edits are written into the YAML by
+`game.roundtrip`, and every text is checked by `game.deck.load_deck_text`, the same validator as
+``flask decks validate`` and live sessions. Every error is ``{"ok": false, "error", "problems"}``.
+"""
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+
+from game import security
+from game.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
+from game.decklib import scan_decks
+from game.deckstore import (
+    MAX_UPLOAD_BYTES,
+    DeckStore,
+    Exists,
+    StoreError,
+    check_new_slug,
+    slug_from,
+    unified_diff,
+)
+from game.editor_strings import library_strings, new_deck_text, editor_strings
+from game.i18n import gettext as _
+from game.roundtrip import FormDataError, apply_form
+from game.yamlsafe import YamlRefused, read_yaml
+
+bp = Blueprint("editor", __name__)
+log = logging.getLogger(__name__)
+STORE = "tafelronde.deckstore"
+
+
+def init_app(app):
+    """Register the blueprint and keep one `DeckStore` (and its lock) on the app."""
+    app.extensions[STORE] = DeckStore(app.config["DECKS_DIR"])
+    app.register_blueprint(bp)
+    # base.html shows its "Decks" link when the editor's endpoint exists.
+    app.context_processor(lambda: {"url_map_endpoints": app.view_functions})
+
+
+def _store():
+    return current_app.extensions[STORE]
+
+
+@bp.before_request
+def _guard():
+    """Every editor route needs the host sign-in; the API says so in JSON, with 403."""
+    if security.is_host():
+        return None
+    if request.path.startswith("/api/"):
+        return _fail(_("Sign in with the facilitator key first."), 403)
+    return security.require_host(lambda: None)()
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+@bp.get("/decks")
+@security.require_host
+def library():
+    """Every deck with its state, the trash, and buttons to create or upload one."""
+    return render_template(
+        "decks.html",
+        decks=[_entry_summary(entry) for entry in scan_decks(_store().root)],
+        trash=[_trash_summary(entry) for entry in _store().trash()],
+        strings=library_strings(),
+    )
+
+
+@bp.get("/decks/<slug>/edit")
+@security.require_host
+def edit(slug):
+    """The editor: form and YAML views of one deck, with its preview and history."""
+    text, revision = _store().read(slug)
+    start = {
+        "slug": slug,
+        "revision": revision,
+        **_checked(text, slug),
+        "scale_labels": SCALE_LABELS,
+        "urls": _deck_urls(slug),
+    }
+    return render_template("deck_edit.html", slug=slug, start=start, strings=editor_strings())
+
+
+# -- checking -------------------------------------------------------------------------------------
+
+
+def _problem_json(problem):
+    """A `DeckProblem` as JSON."""
+    path = [p if isinstance(p, int | str) else str(p) for p in problem.path]
+    return {"path": path, "message": problem.message, "line": problem.line, "column": problem.column}
+
+
+def _checked(text, source):
+    """What the editor needs to know about `text`: its data, problems, and whether it is valid."""
+    try:
+        load_deck_text(text, source)
+        problems = []
+    except DeckError as error:
+        problems = [_problem_json(p) for p in error.problems]
+    try:
+        data = read_yaml(text).data
+    except YamlRefused:
+        data = None  # the YAML view still works; the form needs readable YAML
+    return {"text": text, "data": data, "problems": problems, "valid": not problems}
+
+
+def _produced(payload):
+    """The YAML text a request asks for: `text` as typed, or `data` from the form applied on it."""
+    text = payload.get("text")
+    if not isinstance(text, str):
+        raise StoreError("Send the deck as `text`.")
+    if "data" not in payload:
+        return text
+    try:
+        return apply_form(text, payload["data"], payload.get("origins"))
+    except FormDataError as error:
+        raise StoreError(str(error)) from None
+
+
+def _payload():
+    """The JSON body of the request, as a dict."""
+    payload = request.get_json(silent=True)
+    return payload if isinstance(payload, dict) else {}
+
+
+@bp.post("/api/check")
+def check():
+    """Validate a deck without saving it (the editor calls this as the organiser types)."""
+    return {"ok": True, **_checked(_produced(_payload()), _payload().get("slug") or "<deck>")}
+
+
+# -- one deck -------------------------------------------------------------------------------------
+
+
+@bp.get("/api/decks/<slug>")
+def read(slug):
+    """The deck's text, data, problems and revision."""
+    text, revision = _store().read(slug)
+    return {"ok": True, "slug": slug, "revision": revision, **_checked(text, slug)}
+
+
+@bp.put("/api/decks/<slug>")
+def save(slug):
+    """Save a valid deck if nobody saved it since `base_revision` (else 409); 422 if invalid."""
+    payload = _payload()
+    text = _produced(payload)
+    checked = _checked(text, slug)
+    if not checked["valid"]:
+        return _fail(_("The deck has problems, so it was not saved."), 422, checked["problems"])
+    revision = _store().save(slug, text, payload.get("base_revision"))
+    return {"ok": True, "slug": slug, "revision": revision, **checked}
+
+
+@bp.get("/api/decks/<slug>/download")
+def download(slug):
+    """The deck file as it is on disk, as an attachment."""
+    text, _revision = _store().read(slug)
+    response = current_app.response_class(text, mimetype="application/yaml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}.yaml"'
+    return response
+
+
+@bp.get("/api/decks/<slug>/history")
+def history(slug):
+    """Earlier versions of the deck, newest first."""
+    versions = [
+        {"id": v.id, "saved": _iso(v.saved), "replaced": _iso(v.replaced), "size": v.size}
+        for v in _store().history(slug)
+    ]
+    return {"ok": True, "versions": versions}
+
+
+@bp.get("/api/decks/<slug>/history/<version>")
+def version(slug, version):
+    """One earlier version and a diff from it to the deck as it is now."""
+    old = _store().version_text(slug, version)
+    current, _revision = _store().read(slug)
+    diff = unified_diff(old, current, _("version %(id)s", id=version), _("now"))
+    return {"ok": True, "id": version, "text": old, "diff": diff}
+
+
+@bp.post("/api/decks/<slug>/history/<version>/restore")
+def restore_version(slug, version):
+    """Make an earlier version current again (the current one goes to the history)."""
+    text = _store().version_text(slug, version)
+    checked = _checked(text, slug)
+    if not checked["valid"]:
+        message = _("This version has problems, so it cannot be restored as it is.")
+        return _fail(message, 422, checked["problems"])
+    revision = _store().save(slug, text, _payload().get("base_revision"))
+    return {"ok": True, "slug": slug, "revision": revision, **checked}
+
+
+# -- the library ----------------------------------------------------------------------------------
+
+
+@bp.get("/api/decks")
+def list_decks():
+    """Every deck with title, language, cards, last change and whether it is valid."""
+    return {"ok": True, "decks": [_entry_summary(e) for e in scan_decks(_store().root)]}
+
+
+@bp.post("/api/decks")
+def create():
+    """A new deck from the short template, named after its title unless `slug` is given."""
+    payload = _payload()
+    title = str(payload.get("title") or "").strip() or _("New deck")
+    language = str(payload.get("language") or "en").strip().lower()
+    slug = payload.get("slug") or slug_from(f"{title}.{language}")
+    text = new_deck_text(title, language)
+    checked = _checked(text, slug)
+    if not checked["valid"]:
+        return _fail(_("The deck has problems, so it was not saved."), 422, checked["problems"])
+    revision = _store().create(slug, text)
+    return _created(slug, revision)
+
+
+@bp.post("/api/decks/<slug>/duplicate")
+def duplicate(slug):
+    """A copy of the deck under a new name, its title marked as a copy."""
+    text, _revision = _store().read(slug)
+    new_slug = _payload().get("slug") or _free_slug(f"{slug}-copy")
+    data = _checked(text, slug)["data"]
+    if isinstance(data, dict) and isinstance(data.get("title"), str):
+        titled = {**data, "title": _("%(title)s (copy)", title=data["title"].strip())}
+        copy = apply_form(text, titled)
+        if _checked(copy, new_slug)["valid"] or not _checked(text, slug)["valid"]:
+            text = copy
+    return _created(new_slug, _store().create(new_slug, text))
+
+
+@bp.post("/api/decks/<slug>/rename")
+def rename(slug):
+    """Give the deck a new file name (its history moves along)."""
+    new_slug = _store().rename(slug, _payload().get("slug"))
+    return {"ok": True, "slug": new_slug, "urls": _deck_urls(new_slug)}
+
+
+@bp.delete("/api/decks/<slug>")
+def delete(slug):
+    """Move the deck (and its history) to the trash."""
+    entry = _store().delete(slug)
+    return {"ok": True, "trash": _trash_summary(entry)}
+
+
+@bp.get("/api/trash")
+def trash():
+    """Deleted decks that can be restored."""
+    return {"ok": True, "trash": [_trash_summary(e) for e in _store().trash()]}
+
+
+@bp.post("/api/trash/<entry>/restore")
+def restore_from_trash(entry):
+    """Bring a deleted deck back, under its old name or a new `slug`."""
+    slug = _store().restore_from_trash(entry, _payload().get("slug"))
+    return {"ok": True, "slug": slug, "urls": _deck_urls(slug)}
+
+
+@bp.post("/api/upload")
+def upload():
+    """Add a deck from an uploaded YAML file; refused unless it is valid (and small, and safe)."""
+    started = time.perf_counter()
+    file = request.files.get("file")
+    if file is None:
+        return _fail(_("Choose a YAML file to upload."), 400)
+    raw = file.stream.read(MAX_UPLOAD_BYTES + 1)  # never more than the limit is read
+    if len(raw) > MAX_UPLOAD_BYTES:
+        return _fail(_("This file is larger than 1 MB."), 413)
+    name = request.form.get("slug") or slug_from(file.filename or "deck")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        problem = DeckProblem((), "the file is not UTF-8 text; save it as UTF-8")
+        return _fail(_("This file is not a valid deck."), 422, [_problem_json(problem)])
+    checked = _checked(text, file.filename or name)
+    if not checked["valid"]:
+        log.info("refused upload %r in %.1f ms", file.filename, _ms(started))
+        return _fail(_("This file is not a valid deck."), 422, checked["problems"])
+    try:
+        revision = _store().create(check_new_slug(name), text)
+    except Exists:
+        return _fail(_("A deck with this name exists already."), 409, suggestion=_free_slug(name))
+    return _created(name, revision)
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+@bp.errorhandler(StoreError)
+def _store_error(error):
+    """Storage refusals as the one error shape; conflicts carry what the editor needs."""
+    extra = {}
+    if "current_revision" in error.details:
+        mine = _produced(_payload()) if request.method == "PUT" else ""
+        extra = {
+            "current_revision": error.details["current_revision"],
+            "diff": unified_diff(
+                error.details["current_text"], mine, _("saved by someone else"), _("yours")
+            ),
+        }
+    return _fail(_(error.message), error.status, **extra)
+
+
+def _fail(message, status, problems=(), **extra):
+    """The one error shape of the editor's API."""
+    body = {"ok": False, "error": message, "problems": list(problems), **extra}
+    return jsonify(body), status
+
+
+def _created(slug, revision):
+    """The answer to creating a deck: where it lives now."""
+    return {"ok": True, "slug": slug, "revision": revision, "urls": _deck_urls(slug)}, 201
+
+
+def _free_slug(base):
+    """`base`, or `base-2`, `base-3`... whichever no deck uses yet."""
+    base = slug_from(base)
+    taken = {entry.slug for entry in scan_decks(_store().root)}
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _deck_urls(slug):
+    """The addresses the browser needs for one deck."""
+    return {
+        "edit": url_for("editor.edit", slug=slug),
+        "api": url_for("editor.read", slug=slug),
+        "download": url_for("editor.download", slug=slug),
+        "history": url_for("editor.history", slug=slug),
+    }
+
+
+def _entry_summary(entry):
+    """A `decklib.DeckEntry` for the library."""
+    deck = entry.deck
+    return {
+        "slug": entry.slug,
+        "title": deck.title if deck else None,
+        "language": deck.language if deck else None,
+        "cards": len(deck.cards) if deck else None,
+        "modified": _iso(datetime.fromtimestamp(entry.modified, UTC)),
+        "valid": deck is not None,
+        "problems": list(entry.errors),
+        "urls": _deck_urls(entry.slug),
+    }
+
+
+def _trash_summary(entry):
+    """A `deckstore.TrashEntry` for the library."""
+    return {"id": entry.id, "slug": entry.slug, "deleted": _iso(entry.deleted)}
+
+
+def _iso(moment):
+    """A time as ISO 8601 in UTC; the browser shows it in local time."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _ms(started):
+    return (time.perf_counter() - started) * 1000
+
+
+json_dumps = json.dumps  # templates use |tojson; kept for symmetry in tests

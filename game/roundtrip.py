@@ -1,0 +1,393 @@
+"""Apply the form view's deck onto the organiser's YAML, keeping their comments and key order.
+
+The form view sends the deck as plain data in the documented shape (every value text, as
+`game.yamlsafe.read_yaml` reads it). `apply_form(text, data)` loads `text` with ruamel.yaml's
+round-trip loader and changes only what differs from what `text` already says: changed scalars
+are replaced, new keys are inserted where the format lists them, removed keys are dropped, and
+cards are matched by id so that reordering or inserting a card leaves the comments inside the
+other cards alone. The result is read back and compared with `data`; if ruamel ever wrote
+something else, the deck is written afresh from `data` (comments lost, content right).
+
+No validation here: the editor validates the produced text with `game.deck.load_deck_text`,
+the one validator. No Flask and no I/O either.
+"""
+
+import io
+import re
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    SingleQuotedScalarString,
+)
+from ruamel.yaml.tokens import CommentToken
+
+from game.deck import CARD_KEYS, CATEGORY_KEYS, DECK_KEYS, RESPONSE_KEYS
+from game.yamlsafe import YamlRefused, read_yaml
+
+MAX_DEPTH = 20  # the same as the safe reader: form data is as untrusted as an upload
+FOLD_AT = 76  # texts longer than this become folded blocks (`>`), wrapped at this width
+KEY_ORDER = {
+    "deck": DECK_KEYS,
+    "card": CARD_KEYS,
+    "response": RESPONSE_KEYS,
+    "category": CATEGORY_KEYS,
+}
+# What the values under each key are, so that merging knows where it is in a deck.
+CHILD_KIND = {
+    ("deck", "categories"): "categories",
+    ("deck", "cards"): "cards",
+    ("categories", None): "category",
+    ("cards", None): "card",
+    ("card", "response"): "response",
+}
+
+
+class FormDataError(ValueError):
+    """The form data cannot be a deck at all (nested too deeply, not a mapping)."""
+
+
+def apply_form(text, data, origins=None):
+    """Return YAML text saying `data`, written as an edit of `text`.
+
+    `origins` optionally lists, per card in `data["cards"]`, the id that card had in `text`
+    (None for new cards), so that a card whose id was changed in the form keeps its comments.
+    """
+    if not isinstance(data, dict):
+        raise FormDataError("The deck must be a mapping.")
+    _check_depth(data)
+    try:
+        old = read_yaml(text).data if text.strip() else None
+    except YamlRefused:
+        old = None
+    if isinstance(old, dict):
+        try:
+            produced = _edited(text, old, data, origins)
+        except YAMLError:
+            produced = None  # ruamel refused what the safe reader took; write afresh
+        if produced is not None and _says(produced, data):
+            return produced
+    return _dump(_fresh(data), YAML_SETTINGS_FRESH)
+
+
+YAML_SETTINGS_FRESH = {"mapping": 2, "sequence": 4, "offset": 2, "explicit_start": False}
+
+
+def _check_depth(data):
+    """Refuse data nested deeper than `MAX_DEPTH` (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise FormDataError("The deck is nested too deeply.")
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, dict | list):
+            stack.extend((child, depth + 1) for child in children)
+
+
+def _edited(text, old, data, origins):
+    """The round-trip edit of `text`, or None when `text` cannot be loaded by ruamel."""
+    settings = _layout(text)
+    root = _yaml(settings).load(text)
+    if not isinstance(root, CommentedMap):
+        return None
+    _merge_map(root, old, data, "deck", origins)
+    return _dump(root, settings)
+
+
+def _layout(text):
+    """Indentation and start marker the organiser used, so untouched lines stay as they were."""
+    mapping = sequence = offset = None
+    key_only_indent = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        if stripped.startswith("- ") and sequence is None and key_only_indent is not None:
+            rest = stripped[2:]
+            offset = indent - key_only_indent
+            sequence = offset + 2 + (len(rest) - len(rest.lstrip(" ")))
+        elif mapping is None and key_only_indent is not None and indent > key_only_indent:
+            mapping = indent - key_only_indent
+        key_only_indent = indent if re.match(r"^[^#'\"]*:$", stripped) else None
+    mapping = mapping if mapping in range(2, 9) else 2
+    if sequence is None or offset is None or not 0 <= offset <= sequence - 2 or sequence > 10:
+        sequence, offset = max(mapping, 2) + 2, 2
+    start = bool(re.match(r"^(\s*(#[^\n]*)?\n)*---", text))
+    return {"mapping": mapping, "sequence": sequence, "offset": offset, "explicit_start": start}
+
+
+def _yaml(settings):
+    """A round-trip ruamel.yaml instance with the given layout."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.allow_duplicate_keys = True  # the validator reports duplicates; here we only edit
+    yaml.width = 4096  # never re-wrap lines the organiser wrapped (or did not)
+    yaml.indent(
+        mapping=settings["mapping"], sequence=settings["sequence"], offset=settings["offset"]
+    )
+    yaml.explicit_start = settings["explicit_start"]
+    return yaml
+
+
+def _dump(node, settings):
+    """`node` as YAML text."""
+    out = io.StringIO()
+    _yaml(settings).dump(node, out)
+    return out.getvalue()
+
+
+def _says(text, data):
+    """True when `text` reads back as `data` (texts compared trimmed, as the validator does)."""
+    try:
+        return _trimmed(read_yaml(text).data) == _trimmed(data)
+    except YamlRefused:
+        return False
+
+
+def _trimmed(value):
+    """`value` with every text trimmed, for comparison."""
+    if isinstance(value, dict):
+        return {str(k): _trimmed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_trimmed(v) for v in value]
+    return value.strip() if isinstance(value, str) else value
+
+
+# -- merging --------------------------------------------------------------------------------------
+#
+# Comment lines (and blank lines) between two entries hang, in ruamel, on the last value *before*
+# them; they are the "gap" after that entry. A comment directly above an entry introduces it, so
+# when entries move, each takes along the gap in front of it, and the gap at the end stays at the
+# end. When an entry is removed, the comment that introduced it goes with it; no other comment is
+# dropped.
+
+
+def _merge_map(node, old, new, kind, origins=None):
+    """Make mapping `node` (which says `old`) say `new`, touching only what changed."""
+    keys = {str(k): k for k in node}  # ruamel may read a key such as `2024` as a number
+    for name, key in keys.items():
+        if name not in new:
+            _remove_key(node, key)
+    for name, value in new.items():
+        child_kind = CHILD_KIND.get((kind, name)) or CHILD_KIND.get((kind, None))
+        if name in keys:
+            key = keys[name]
+            if name in old and old[name] == value:
+                continue  # unchanged: leave the node (and its quoting) exactly as written
+            gap = _pop_gap(node, key)
+            node[key] = _merged(node[key], old.get(name), value, child_kind, origins)
+            _set_gap(node, key, gap)
+        else:
+            position = _insert_at(node, name, kind)
+            gap = _pop_gap(node, list(node)[position - 1]) if position else ""
+            node.insert(position, name, _fresh(value))
+            _set_gap(node, name, gap)
+
+
+def _merged(node, old, new, kind, origins=None):
+    """The node for `new` where `node` (which says `old`) was: merged in place if possible."""
+    if isinstance(new, dict) and isinstance(node, CommentedMap) and isinstance(old, dict):
+        _merge_map(node, old, new, kind)
+        return node
+    if isinstance(new, list) and isinstance(node, CommentedSeq) and isinstance(old, list):
+        if kind == "cards":
+            _merge_cards(node, old, new, origins)
+        else:
+            _merge_list(node, old, new)
+        return node
+    return _fresh(new, node)
+
+
+def _merge_list(node, old, new):
+    """Make a list of texts (options, prompts, labels) say `new`, item by item."""
+    while len(node) > len(new):
+        del node[len(node) - 1]
+        node.ca.items.pop(len(node), None)
+    for index, value in enumerate(new):
+        if index >= len(node):
+            node.append(_fresh(value))
+        elif index >= len(old) or old[index] != value:
+            gap = _pop_gap(node, index)
+            before = old[index] if index < len(old) else None
+            node[index] = _merged(node[index], before, value, None)
+            _set_gap(node, index, gap)
+
+
+def _merge_cards(node, old, new, origins):
+    """Make the card list say `new`, matching cards by id (or by `origins`) to keep comments."""
+    by_id = {}
+    for index, card in enumerate(old[: len(node)]):
+        card_id = card.get("id") if isinstance(card, dict) else None
+        if isinstance(card_id, str) and card_id not in by_id:
+            by_id[card_id] = index
+    if not isinstance(origins, list) or len(origins) != len(new):
+        origins = [None] * len(new)
+    gaps = [_pop_gap(node, index) for index in range(len(node))]
+    # Cards are usually separated by one blank line; new cards get the same.
+    separator = next((gap for gap in gaps[:-1] if not gap.strip()), "")
+    items, used = [], set()
+    for card, origin in zip(new, origins, strict=True):
+        wanted = origin if isinstance(origin, str) else None
+        if wanted is None and isinstance(card, dict):
+            wanted = card.get("id")
+        index = by_id.get(wanted) if isinstance(wanted, str) else None
+        if index is not None and index not in used:
+            used.add(index)
+            items.append((index, _merged(node[index], old[index], card, "card")))
+        else:
+            items.append((None, _fresh(card)))
+    comments = dict(node.ca.items)
+    node.ca.items.clear()
+    del node[:]
+    for position, (index, value) in enumerate(items):
+        node.append(value)
+        if index in comments:
+            node.ca.items[position] = comments[index]
+    for position in range(len(items)):
+        if position == len(items) - 1:
+            gap = gaps[-1] if gaps else ""
+        else:
+            following = items[position + 1][0]
+            gap = gaps[following - 1] if following else separator
+        _set_gap(node, position, gap)
+
+
+def _insert_at(node, name, kind):
+    """Where a new key goes: after the keys that come before it in the documented order."""
+    order = KEY_ORDER.get(kind)
+    if not order or name not in order:
+        return len(node)
+    rank = order.index(name)
+    position = 0
+    for index, key in enumerate(node):
+        if str(key) in order and order.index(str(key)) < rank:
+            position = index + 1
+    return position
+
+
+def _remove_key(node, key):
+    """Delete `key`; the gap after it becomes the gap after the key before it."""
+    keys = list(node)
+    position = keys.index(key)
+    gap = _pop_gap(node, key)
+    del node[key]
+    node.ca.items.pop(key, None)
+    if position > 0:
+        _set_gap(node, keys[position - 1], gap)
+
+
+# -- gaps: comment lines between entries ----------------------------------------------------------
+
+
+def _last_leaf(container, key):
+    """The innermost (container, key) that ends the value at `container[key]`."""
+    value = container[key]
+    while isinstance(value, CommentedMap | CommentedSeq) and len(value):
+        if isinstance(value, CommentedMap):
+            container, key = value, list(value)[-1]
+        else:
+            container, key = value, len(value) - 1
+        value = container[key]
+    return container, key
+
+
+def _token(owner, leaf):
+    """The comment token after `owner[leaf]` (slot 0 in sequences, 2 in mappings), or None."""
+    slots = owner.ca.items.get(leaf)
+    slot = 0 if isinstance(owner, CommentedSeq) else 2
+    token = slots[slot] if slots and len(slots) > slot else None
+    return token if isinstance(token, CommentToken) else None
+
+
+def _split(owner, leaf):
+    """(end-of-line comment, whole lines after) of the value at `owner[leaf]`."""
+    token = _token(owner, leaf)
+    if token is None:
+        return "", ""
+    if isinstance(owner[leaf], FoldedScalarString | LiteralScalarString):
+        return "", token.value  # a block scalar ends its own line; all that follows are lines
+    eol, _, rest = token.value.partition("\n")
+    return eol, rest
+
+
+def _pop_gap(container, key):
+    """Take away the whole comment lines after the value at `container[key]`, and return them."""
+    owner, leaf = _last_leaf(container, key)
+    eol, rest = _split(owner, leaf)
+    _store(owner, leaf, eol, "")
+    return rest
+
+
+def _set_gap(container, key, gap):
+    """Put `gap` (whole comment lines) after the value at `container[key]`."""
+    owner, leaf = _last_leaf(container, key)
+    eol, _ = _split(owner, leaf)
+    _store(owner, leaf, eol, gap)
+
+
+def _store(owner, leaf, eol, rest):
+    """Write the comment token after `owner[leaf]` from its two parts."""
+    if isinstance(owner[leaf], FoldedScalarString | LiteralScalarString):
+        value = rest
+    else:
+        value = eol + "\n" + rest if eol or rest else ""
+    slot = 0 if isinstance(owner, CommentedSeq) else 2
+    token = _token(owner, leaf)
+    if token is not None:
+        if value:
+            token.value = value
+        else:
+            owner.ca.items[leaf][slot] = None
+    elif value:
+        slots = owner.ca.items.setdefault(leaf, [None, None, None, None])
+        slots.extend([None] * (4 - len(slots)))
+        slots[slot] = CommentToken(value, CommentMark(0), None)
+
+
+# -- new values -----------------------------------------------------------------------------------
+
+
+def _fresh(value, replacing=None):
+    """A ruamel node for plain `value`; texts keep the style of the node they replace."""
+    if isinstance(value, dict):
+        node = CommentedMap()
+        for key, item in value.items():
+            node[key] = _fresh(item)
+        return node
+    if isinstance(value, list):
+        return CommentedSeq(_fresh(item) for item in value)
+    if not isinstance(value, str):
+        return value
+    core = value.strip()
+    if "\n" in core:
+        return LiteralScalarString(core + "\n")
+    if isinstance(replacing, FoldedScalarString | LiteralScalarString) or len(core) > FOLD_AT:
+        return _folded(core) if core else core
+    if isinstance(replacing, SingleQuotedScalarString | DoubleQuotedScalarString):
+        return type(replacing)(value)
+    if core.startswith("#"):
+        return DoubleQuotedScalarString(value)  # colours, written as docs/decks.md shows them
+    return value
+
+
+def _folded(text):
+    """`text` as a folded block (`>`), wrapped at spaces near `FOLD_AT` characters."""
+    folded = FoldedScalarString(text + "\n")
+    positions, start, last_space = [], 0, None
+    for index, char in enumerate(text):
+        # Folding replaces one space; it must not touch a run of spaces, or the text would change.
+        if char == " " and 0 < index < len(text) - 1 and text[index - 1] != " " != text[index + 1]:
+            if index - start > FOLD_AT and last_space is not None:
+                positions.append(last_space)
+                start = last_space + 1
+            last_space = index
+    if len(text) - start > FOLD_AT and last_space is not None and last_space > start:
+        positions.append(last_space)
+    folded.fold_pos = positions
+    return folded

@@ -1,0 +1,217 @@
+/* Tafelronde facilitator page: every table at a glance, and the controls for the whole room.
+   The toolbar is server-rendered (translated); this script wires it to the socket and draws the
+   tables, the unseated people and the comparison from the facilitator view. */
+"use strict";
+(() => {
+  const { t, el, fill, command, alertIn } = Live;
+  const $ = (id) => document.getElementById(id);
+  const code = $("host").dataset.code;
+
+  let view = null;
+  let stalledAfter = 480; // seconds; the server sends its setting with every update
+  const got = new Map(); // table id -> Date.now() when its seconds_on_card arrived
+  const cardsEl = new Map(); // table id -> its <article>
+  const chosen = new Set(); // note ids picked for the spotlight
+  const noteCard = new Map(); // note id -> card id (a spotlight takes only its own card's notes)
+  const errs = {};
+
+  const socket = Live.connect();
+  Live.watch(socket, $("conn"));
+
+  socket.on("connect", hello);
+  socket.on("host_updated", (u) => {
+    if (!view || u.session.version < view.session.version) return;
+    if (u.stalled_after) stalledAfter = u.stalled_after;
+    for (const tb of u.tables) {
+      view.tables[tb.id] = tb;
+      got.set(tb.id, Date.now());
+    }
+    Object.assign(view, { session: u.session, unseated: u.unseated, spotlight: u.spotlight, comparison: u.comparison });
+    render(u.tables.map((tb) => tb.id));
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && socket.connected) sync("sync");
+  });
+
+  function hello() {
+    return sync("hello", { code, role: "facilitator" });
+  }
+
+  async function sync(ev, p) {
+    const a = await command(socket, ev, p || {});
+    if (!a.ok) return alertIn($("banners"), a.error || t("failed"));
+    alertIn($("banners"), "");
+    view = a.view;
+    view.tables.forEach((tb) => got.set(tb.id, Date.now()));
+    cardsEl.clear();
+    fill($("tables"));
+    render(view.tables.map((tb) => tb.id));
+  }
+
+  /** Send a facilitator command; its error (if any) shows in the area named `area`. */
+  async function run(ev, p, area) {
+    errs[area] = "";
+    const a = await command(socket, ev, p || {});
+    errs[area] = a.ok ? "" : a.error || t("failed");
+    const where = document.querySelector(`[data-area="${area}"]`);
+    if (where) alertIn(where, errs[area]);
+    return a.ok;
+  }
+
+  // --- the toolbar ----------------------------------------------------------------------------
+
+  const on = (id, f) => $(id).addEventListener("click", f);
+  on("deal", () => run("deal_card", $("deal-card").value ? { card: $("deal-card").value } : {}, "deal")
+    .then((ok) => ok && ($("deal-card").value = "")));
+  on("reveal-all", () => run("reveal_table", {}, "room"));
+  on("pause", () => run("pause", { paused: !view.session.paused }, "room"));
+  on("timer-start", () => run("start_timer", { seconds: Math.round(parseFloat($("minutes").value) * 60) || 0 }, "timer"));
+  on("timer-stop", () => run("stop_timer", {}, "timer"));
+  on("msg-send", () => run("send_message", { text: $("message").value.trim() }, "msg"));
+  on("msg-clear", () => run("send_message", { text: "" }, "msg").then((ok) => ok && ($("message").value = "")));
+  on("spot", spotlight);
+  on("spot-clear", () => run("spotlight", { card: null }, "spot"));
+  on("add-table", () => run("add_table", $("table-name").value.trim() ? { name: $("table-name").value.trim() } : {}, "tables")
+    .then((ok) => ok && ($("table-name").value = "")));
+  on("end", () => $("end-dialog").showModal());
+  $("end-dialog").addEventListener("close", () => {
+    if ($("end-dialog").returnValue === "end") run("end_session", {}, "end");
+  });
+
+  function spotlight() {
+    const card = $("spot-card").value;
+    if (!card) return alertIn($("spot-card").closest("[data-area]"), t("spot_pick"));
+    const notes = [...chosen].filter((id) => noteCard.get(id) === card);
+    run("spotlight", { card, notes }, "spot").then((ok) => {
+      const other = chosen.size - notes.length;
+      if (ok && other) alertIn($("spot-card").closest("[data-area]"), t("spot_other", { n: other }));
+    });
+  }
+
+  // --- drawing --------------------------------------------------------------------------------
+
+  /** Redraw the room-wide parts, and the table cards in `changed` (others keep their state). */
+  function render(changed) {
+    const s = view.session;
+    noteCard.clear();
+    view.tables.forEach((tb) => tb.current && tb.current.notes.forEach((n) => noteCard.set(n.id, n.card)));
+    $("people").textContent = s.people === 1 ? t("person") : t("people", { n: s.people });
+    $("controls").disabled = s.ended;
+    $("pause").textContent = t(s.paused ? "resume" : "pause");
+    $("pause").setAttribute("aria-pressed", String(s.paused));
+    fill($("timer-left"), s.timer && Live.countdown(Live.ends(s.timer)));
+    $("msg-now").textContent = s.message ? t("msg_now", { x: s.message.text }) : "";
+    fill($("banners"),
+      s.ended && el("p", { class: "banner", text: t("ended") }),
+      s.paused && el("p", { class: "banner", text: t("paused") }));
+    options($("deal-card"), t("deal_next"));
+    options($("spot-card"), t("spot_choose"));
+    const sp = view.spotlight, spCard = sp && view.cards.find((c) => c.id === sp.card);
+    $("spot-now").textContent = spCard
+      ? t("spot_now", { x: spCard.title, n: sp.notes.length })
+      : t("spot_none");
+    for (const id of changed) tableCard(view.tables[id]);
+    unseated();
+    comparison();
+  }
+
+  /** Fill a <select> with the deck's cards once; the first option is `first` (value ""). */
+  function options(select, first) {
+    if (select.options.length > 1) return;
+    fill(select, el("option", { value: "", text: first }), view.cards.map((c) => el("option", { value: c.id, text: c.title })));
+  }
+
+  const mmss = (tb) => Live.clock(tb.seconds_on_card + (Date.now() - got.get(tb.id)) / 1000);
+  const stalled = (tb) => tb.current && !tb.current.revealed &&
+    (tb.stalled || tb.seconds_on_card + (Date.now() - got.get(tb.id)) / 1000 >= stalledAfter);
+
+  // Time on card counts up locally; a table that goes quiet turns "stalled" without any update.
+  Live.ticks.add(() => {
+    if (!view) return;
+    for (const tb of view.tables) {
+      const a = cardsEl.get(tb.id);
+      if (!a || tb.seconds_on_card == null) continue;
+      a.querySelector(".ontime").textContent = mmss(tb);
+      a.classList.toggle("stalled", stalled(tb));
+    }
+  });
+
+  function tableCard(tb) {
+    const cur = tb.current, old = cardsEl.get(tb.id);
+    const k = old && old.contains(document.activeElement) && document.activeElement.dataset.k;
+    const a = el("article", { class: "tcard" + (stalled(tb) ? " stalled" : ""), "data-area": "t" + tb.id },
+      el("header", null,
+        el("h3", { text: tb.name }),
+        cur && el("span", { class: "ontime", title: t("on_card"), text: mmss(tb) }),
+        el("span", { class: "badge warn stall", text: t("stalled") })),
+      el("p", { class: "meta" }, cur ? t("votes_present", { n: cur.votes_in, m: tb.present }) : t("no_card"),
+        " · ", tb.members.length === 1 ? t("person") : t("people", { n: tb.members.length })),
+      cur && el("p", { class: "ctitle", text: cur.card.title }),
+      cur && cur.revealed && cur.card.response.options.length > 0 && Live.bars(cur.card.response.options, cur.distribution, cur.choice),
+      cur && cur.choice != null && el("p", { class: "meta", text: t("choice", { x: cur.card.response.options[cur.choice] }) }),
+      el("ul", { class: "people" }, tb.members.map((m) => person(m, tb.id))),
+      cur && el("p", { class: "row" },
+        el("button", { class: "secondary small", "data-k": "rv", disabled: cur.revealed, onclick: () => run("reveal_table", { table: tb.id }, "t" + tb.id) }, t("reveal")),
+        el("button", { class: "quiet small", "data-k": "rs", onclick: () => confirm(t("reset_q", { x: tb.name })) && run("reset_table", { table: tb.id }, "t" + tb.id) }, t("reset"))),
+      cur && cur.notes.length > 0 && el("ul", { class: "notes" }, cur.notes.map((n) => note(n, tb.id))));
+    if (errs["t" + tb.id]) alertIn(a, errs["t" + tb.id]);
+    if (old) old.replaceWith(a);
+    else $("tables").append(a);
+    cardsEl.set(tb.id, a);
+    const again = k && a.querySelector(`[data-k="${k}"]`);
+    if (again) again.focus();
+  }
+
+  /** A participant: connected dot, name, and a select to move them to another table. */
+  function person(m, tableId) {
+    const name = m.name || t("someone");
+    return el("li", { class: m.connected ? "on" : "off" },
+      el("i", { class: "dot", title: t(m.connected ? "here" : "away") }),
+      el("span", { text: name }),
+      view.tables.length > 1 || tableId == null ? el("select", { class: "move", "aria-label": t("move_to", { x: name }), "data-k": "m" + m.pid,
+        onchange: (e) => e.target.value !== "" && run("move_participant", { pid: m.pid, table: Number(e.target.value) }, tableId == null ? "unseated" : "t" + tableId) },
+      el("option", { value: "", text: t("move") }),
+      view.tables.filter((o) => o.id !== tableId).map((o) => el("option", { value: o.id, text: o.name }))) : null);
+  }
+
+  /** A note: kind, author, text; hide/show it on phones; pick it for the projector. */
+  function note(n, tableId) {
+    const id = "pick-" + n.id;
+    return el("li", { class: "note " + n.kind + (n.hidden ? " hiddennote" : "") },
+      el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.author || t("someone"),
+        n.hidden ? " · " + t("hidden") : ""),
+      el("p", { class: "ntext", text: n.text }),
+      el("p", { class: "row" },
+        el("label", { class: "pick", for: id },
+          el("input", { type: "checkbox", id, "data-k": id, checked: chosen.has(n.id), disabled: n.hidden, onchange: (e) => pick(n, e.target.checked) }),
+          t("for_projector")),
+        el("button", { class: "quiet small", "data-k": "h" + n.id, onclick: () => run("hide_note", { note: n.id, hidden: !n.hidden }, "t" + tableId) },
+          t(n.hidden ? "show" : "hide"))));
+  }
+
+  function pick(n, yes) {
+    if (yes) chosen.add(n.id);
+    else chosen.delete(n.id);
+    // Picking a note suggests its card for the spotlight, unless a card is already chosen.
+    if (yes && !$("spot-card").value) $("spot-card").value = n.card;
+  }
+
+  function unseated() {
+    const u = view.unseated;
+    fill($("unseated"), u.length > 0 && [
+      el("h2", { text: t("unseated", { n: u.length }) }),
+      el("ul", { class: "people" }, u.map((m) => person(m, null)))]);
+    if (errs.unseated) alertIn($("unseated"), errs.unseated);
+  }
+
+  function comparison() {
+    const c = view.comparison;
+    fill($("comparison"), el("h2", { text: t("comparison") }), c.cards.length
+      ? el("div", { class: "scroll" }, el("table", { class: "grid compare" },
+        el("thead", null, el("tr", null, el("th", { text: t("card") }), c.tables.map((name) => el("th", { text: name })))),
+        el("tbody", null, c.cards.map((row) => el("tr", null,
+          el("th", { text: row.card.title }),
+          row.tables.map((counts) => el("td", null, row.card.options.length ? Live.mini(row.card.options, counts) : "—")))))))
+      : el("p", { class: "meta", text: t("no_played") }));
+  }
+})();

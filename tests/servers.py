@@ -1,0 +1,123 @@
+"""Real servers and a real browser for end-to-end tests.
+
+`Server` runs ``python app.py`` (eventlet, real Socket.IO, real SQLite file) on a free loopback
+port in a subprocess, so a test can also kill it with SIGKILL and start it again on the same data.
+`chromium()` launches Debian's Chromium through Playwright; where it is missing, browser tests
+skip with a reason — except under ``CI=true``, where a missing browser fails the run.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("TAFELRONDE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+HOST_KEY = "E2E-HOST-KEY"
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``python app.py`` in a subprocess with its own instance folder, decks and database."""
+
+    def __init__(self, workdir, port=None, extra_env=None):
+        self.workdir = Path(workdir)
+        self.port = port or free_port()
+        decks = self.workdir / "decks"
+        if not decks.exists():
+            shutil.copytree(ROOT / "decks", decks)
+        self.env = {
+            **os.environ,
+            "TAFELRONDE_HOST_KEY": HOST_KEY,
+            "TAFELRONDE_SECRET_KEY": "e2e-secret",
+            "TAFELRONDE_INSTANCE_PATH": str(self.workdir / "instance"),
+            "TAFELRONDE_DECKS_DIR": str(decks),
+            "TAFELRONDE_DATABASE": str(self.workdir / "tafelronde.sqlite3"),
+            "TAFELRONDE_VIEW_UPDATES_PER_SECOND": "10",
+            "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
+        }
+        self.process = None
+        self.log = self.workdir / "server.log"
+
+    @property
+    def url(self):
+        """The server's base address."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout=20):
+        """Start and wait until /healthz answers."""
+        log = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
+
+    def kill(self):
+        """SIGKILL: no shutdown handlers, no flushing — the crash we promise to survive."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self):
+        """Stop politely (end of test)."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def chromium_or_skip():
+    """The Chromium executable, or skip (fail under CI=true) with the reason."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    reason = f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + " — CI must run the browser tests")
+    pytest.skip(reason)
+
+
+def launch(playwright):
+    """A headless Chromium from Debian's package (never a downloaded browser)."""
+    return playwright.chromium.launch(
+        executable_path=chromium_or_skip(), headless=True, args=CHROMIUM_ARGS
+    )

@@ -1,0 +1,46 @@
+"""Configuration: every setting documented, and read from instance/config.py and the environment."""
+
+import re
+from pathlib import Path
+
+from app import DEFAULTS, create_app, new_host_key, startup_banner
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
+
+
+def test_every_setting_is_documented():
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", DOCS.read_text(), re.MULTILINE))
+    assert documented == set(DEFAULTS)
+
+
+def test_environment_and_instance_file_override_defaults(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text("PORT = 6001\nMAX_NOTE_CHARS = 300\n")
+    monkeypatch.setenv("TAFELRONDE_PORT", "7002")
+    app = create_app({"INSTANCE_PATH": str(instance), "ASYNC_MODE": "threading"})
+    assert app.config["PORT"] == 7002  # environment beats the instance file
+    assert app.config["MAX_NOTE_CHARS"] == 300  # instance file beats the default
+
+
+def test_secrets_are_generated_once_and_kept(tmp_path):
+    config = {"INSTANCE_PATH": str(tmp_path / "i"), "ASYNC_MODE": "threading"}
+    first = create_app(config)
+    second = create_app(config)
+    assert first.config["HOST_KEY"] == second.config["HOST_KEY"]
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "i" / "host_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_host_keys_avoid_lookalike_characters():
+    for _ in range(50):
+        key = new_host_key()
+        assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", key)
+
+
+def test_banner_shows_where_to_connect_and_the_key(app):
+    text = startup_banner(app, "127.0.0.1", 5123)
+    assert "http://127.0.0.1:5123/" in text
+    assert app.config["HOST_KEY"] in text
+    everywhere = startup_banner(app, "0.0.0.0", 5123)
+    assert ":5123/" in everywhere and "Phones on this network" in everywhere
