@@ -1,0 +1,165 @@
+"""The deck model: limits, the frozen `Deck`/`Card`/`Category`/`Response`, and `DeckError`.
+
+Shared by the checks (`game.deck_checks`), the schema (`game.deck_schema`) and the loaders
+(`game.deck`). No I/O.
+"""
+
+from dataclasses import dataclass
+
+from game.errors import N_, GameError
+
+MAX_DECK_BYTES = 1_000_000
+
+# Limits, shared by the validator and the JSON Schema so the two cannot drift apart.
+TITLE_MAX = 120
+DESCRIPTION_MAX = 2000
+LABEL_MAX = 60
+TEXT_MAX = 1500
+OPTION_MAX = 200
+OPTIONS_MIN, OPTIONS_MAX = 2, 6
+SCALE_POINTS = 5
+SCALE_LABEL_MAX = 60
+STATEMENT_MAX = 300
+PROMPT_MAX = 300
+PROMPTS_MAX = 6
+REFLECTION_MAX = 2000
+CARDS_MIN, CARDS_MAX = 1, 200
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,59}$"
+LANGUAGE_PATTERN = r"^[a-z]{2}$"
+COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+RESPONSE_TYPES = ("choice", "scale", "open")
+
+DECK_KEYS = ("title", "language", "description", "categories", "cards")
+CATEGORY_KEYS = ("label", "colour")
+CARD_KEYS = ("id", "title", "category", "text", "response", "prompts", "reflection")
+RESPONSE_KEYS = ("type", "options", "statement", "labels")
+
+SCALE_LABELS = {
+    "en": ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"),
+    "nl": ("Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"),
+}
+
+
+@dataclass(frozen=True)
+class Category:
+    """A group of cards with a label and an optional "#rrggbb" colour."""
+
+    id: str
+    label: str
+    colour: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    """How people answer a card: pick one of `options` (choice, scale) or only talk (open)."""
+
+    kind: str
+    options: tuple[str, ...] = ()
+    statement: str = ""
+
+
+@dataclass(frozen=True)
+class Card:
+    """One dilemma. `reflection` is shown only after a table's votes are revealed."""
+
+    id: str
+    title: str
+    text: str
+    category: str | None = None
+    response: Response = Response("open")
+    prompts: tuple[str, ...] = ()
+    reflection: str = ""
+
+
+@dataclass(frozen=True)
+class Deck:
+    """A validated deck. Immutable, so a session can hold it while the file changes."""
+
+    title: str
+    language: str
+    description: str = ""
+    categories: tuple[Category, ...] = ()
+    cards: tuple[Card, ...] = ()
+
+    def card(self, card_id):
+        """The card with `card_id`, or None if the deck has none."""
+        return next((card for card in self.cards if card.id == card_id), None)
+
+    def category(self, category_id):
+        """The category with `category_id`, or None (also for a card without category)."""
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def to_data(self):
+        """This deck as plain JSON-able data in the YAML shape: `parse_deck(d.to_data()) == d`."""
+        data = {"title": self.title, "language": self.language}
+        if self.description:
+            data["description"] = self.description
+        if self.categories:
+            data["categories"] = {c.id: _category_data(c) for c in self.categories}
+        data["cards"] = [_card_data(card) for card in self.cards]
+        return data
+
+
+def _category_data(category):
+    """A category as plain data."""
+    data = {"label": category.label}
+    if category.colour:
+        data["colour"] = category.colour
+    return data
+
+
+def _card_data(card):
+    """A card as plain data; the response is always explicit."""
+    data = {"id": card.id, "title": card.title}
+    if card.category:
+        data["category"] = card.category
+    data["text"] = card.text
+    response = {"type": card.response.kind}
+    if card.response.kind == "choice":
+        response["options"] = list(card.response.options)
+    elif card.response.kind == "scale":
+        # Labels are written out even when they are the defaults: a session snapshot must not
+        # change if a later version changes the default labels.
+        response["labels"] = list(card.response.options)
+        if card.response.statement:
+            response["statement"] = card.response.statement
+    data["response"] = response
+    if card.prompts:
+        data["prompts"] = list(card.prompts)
+    if card.reflection:
+        data["reflection"] = card.reflection
+    return data
+
+
+@dataclass(frozen=True)
+class DeckProblem:
+    """One thing wrong with a deck: where in the data (`path`), what, and where in the file."""
+
+    path: tuple
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def line_for(self, source):
+        """``source:line:column: message``, or ``source: message`` when the place is unknown."""
+        if self.line is None:
+            return f"{source}: {self.message}"
+        return f"{source}:{self.line}:{self.column}: {self.message}"
+
+
+class DeckError(GameError):
+    """A deck that the validator refuses; `problems` lists everything wrong with it."""
+
+    code = "invalid_deck"
+
+    def __init__(self, problems, source="<deck>"):
+        self.problems = tuple(problems)
+        self.source = source
+        super().__init__(N_("The deck has problems:\n%(details)s"), details="\n".join(self.lines()))
+
+    def lines(self):
+        """One ``source:line:column: message`` line per problem."""
+        return [problem.line_for(self.source) for problem in self.problems]
+
+    def __str__(self):
+        return "\n".join(self.lines())

@@ -1,0 +1,201 @@
+"""The deck format as a JSON Schema, built from the same limits as the validator."""
+
+from game.deck_model import (
+    CARDS_MAX,
+    CARDS_MIN,
+    COLOUR_PATTERN,
+    DESCRIPTION_MAX,
+    ID_PATTERN,
+    LABEL_MAX,
+    LANGUAGE_PATTERN,
+    OPTION_MAX,
+    OPTIONS_MAX,
+    OPTIONS_MIN,
+    PROMPT_MAX,
+    PROMPTS_MAX,
+    REFLECTION_MAX,
+    RESPONSE_TYPES,
+    SCALE_LABEL_MAX,
+    SCALE_POINTS,
+    STATEMENT_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+)
+
+
+def deck_schema():
+    """The deck format as a JSON Schema (draft-07, which editors' YAML extensions understand).
+
+    Built from the same limits as the validator. A schema cannot check that card ids are unique
+    or that a card's category is defined; the validator does.
+    """
+    category = _object(
+        "A category: a label, and a colour for its cards.",
+        {
+            "label": _text_schema(f"Shown on the cards, up to {LABEL_MAX} characters.", LABEL_MAX),
+            "colour": {
+                "type": "string",
+                "description": 'A colour as "#rrggbb"; quote it, because # starts a comment.',
+                "pattern": COLOUR_PATTERN,
+            },
+        },
+        required=["label"],
+    )
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Tafelronde deck",
+        **_object(
+            "A deck of dilemma cards for Tafelronde; see docs/decks.md.",
+            {
+                "title": _text_schema(
+                    f"The deck's title, up to {TITLE_MAX} characters.", TITLE_MAX
+                ),
+                "language": {
+                    "type": "string",
+                    "description": "The deck's language, a two-letter code such as en or nl.",
+                    "pattern": LANGUAGE_PATTERN,
+                },
+                "description": _text_schema(
+                    f"What the deck is for, up to {DESCRIPTION_MAX} characters.",
+                    DESCRIPTION_MAX,
+                    required=False,
+                ),
+                "categories": {
+                    "type": "object",
+                    "description": "Categories cards may refer to, by id.",
+                    "propertyNames": {"pattern": ID_PATTERN},
+                    "additionalProperties": category,
+                },
+                "cards": {
+                    "type": "array",
+                    "description": f"The dilemma cards, {CARDS_MIN} to {CARDS_MAX}.",
+                    "minItems": CARDS_MIN,
+                    "maxItems": CARDS_MAX,
+                    "items": _card_schema(),
+                },
+            },
+            required=["title", "language", "cards"],
+        ),
+    }
+
+
+def _card_schema():
+    """The JSON Schema of one card."""
+    return _object(
+        "One dilemma card.",
+        {
+            "id": {
+                "type": "string",
+                "description": "Unique in the deck: lowercase letters, digits and dashes.",
+                "pattern": ID_PATTERN,
+            },
+            "title": _text_schema(f"The card's title, up to {TITLE_MAX} characters.", TITLE_MAX),
+            "category": {
+                "type": "string",
+                "description": "The id of one of the deck's categories.",
+                "pattern": ID_PATTERN,
+            },
+            "text": _text_schema(f"The dilemma, up to {TEXT_MAX} characters.", TEXT_MAX),
+            "response": _response_schema(),
+            "prompts": _texts_schema(
+                f"Up to {PROMPTS_MAX} questions to guide the talk.",
+                f"A question, up to {PROMPT_MAX} characters.",
+                PROMPT_MAX,
+                0,
+                PROMPTS_MAX,
+            ),
+            "reflection": _text_schema(
+                f"Commentary or tips shown after the votes are revealed, up to {REFLECTION_MAX} "
+                "characters.",
+                REFLECTION_MAX,
+                required=False,
+            ),
+        },
+        required=["id", "title", "text"],
+    )
+
+
+def _response_schema():
+    """The JSON Schema of a card's response, with the settings each type allows."""
+    schema = _object(
+        "How people answer: choose an option, agree on a scale, or talk only (open).",
+        {
+            "type": {
+                "description": "choice: pick one option; scale: 5 points from disagree to agree; "
+                "open: notes only (the default).",
+                "enum": list(RESPONSE_TYPES),
+                "default": "open",
+            },
+            "options": _texts_schema(
+                f"For choice: {OPTIONS_MIN} to {OPTIONS_MAX} different options.",
+                f"An option, up to {OPTION_MAX} characters.",
+                OPTION_MAX,
+                OPTIONS_MIN,
+                OPTIONS_MAX,
+            ),
+            "statement": _text_schema(
+                f"For scale: the statement people agree or disagree with, up to {STATEMENT_MAX} "
+                "characters.",
+                STATEMENT_MAX,
+                required=False,
+            ),
+            "labels": _texts_schema(
+                f"For scale: exactly {SCALE_POINTS} labels from disagree to agree; by default "
+                "they come from the deck's language.",
+                f"A label, up to {SCALE_LABEL_MAX} characters.",
+                SCALE_LABEL_MAX,
+                SCALE_POINTS,
+                SCALE_POINTS,
+            ),
+        },
+    )
+    schema["properties"]["options"]["uniqueItems"] = True
+    only = {"choice": {"statement", "labels"}, "scale": {"options"}}
+    schema["allOf"] = [
+        {
+            "if": {"properties": {"type": {"const": "choice"}}, "required": ["type"]},
+            "then": {
+                "required": ["options"],
+                "properties": dict.fromkeys(sorted(only["choice"]), False),
+            },
+        },
+        {
+            "if": {"properties": {"type": {"const": "scale"}}, "required": ["type"]},
+            "then": {"properties": dict.fromkeys(sorted(only["scale"]), False)},
+        },
+        {
+            # Also true without `type`, which means open.
+            "if": {"properties": {"type": {"const": "open"}}},
+            "then": {"properties": dict.fromkeys(["labels", "options", "statement"], False)},
+        },
+    ]
+    return schema
+
+
+def _object(description, properties, required=()):
+    """A closed JSON Schema object."""
+    schema = {"type": "object", "description": description}
+    if required:
+        schema["required"] = list(required)
+    schema["additionalProperties"] = False
+    schema["properties"] = properties
+    return schema
+
+
+def _text_schema(description, limit, *, required=True):
+    """A text of at most `limit` characters; a required one must hold more than spaces."""
+    schema = {"type": "string", "description": description, "maxLength": limit}
+    if required:
+        schema.update(minLength=1, pattern=r"\S")
+    return schema
+
+
+def _texts_schema(description, item_description, limit, least, most):
+    """A list of `least` to `most` required texts."""
+    return {
+        "type": "array",
+        "description": description,
+        "minItems": least,
+        "maxItems": most,
+        "items": _text_schema(item_description, limit),
+    }
