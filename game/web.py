@@ -1,6 +1,7 @@
 """HTTP routes everyone sees: the home page, facilitator sign-in and sign-out, health."""
 
 import time
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -24,8 +25,14 @@ def init_app(app):
     """Register the blueprint, the error pages and the `has_endpoint` template helper."""
     app.register_blueprint(bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.filters["datetime"] = _datetime
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
+
+
+def _datetime(timestamp):
+    """A stored timestamp as local date and time, the way people read it on a list."""
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M") if timestamp else ""
 
 
 def _error_page(error):

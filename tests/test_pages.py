@@ -1,0 +1,130 @@
+"""HTTP pages: creating a session, joining, QR codes, and the phone page's weight."""
+
+import gzip
+import re
+
+from tests.conftest import csrf_of, sign_in
+from tests.test_sockets import make_session
+
+WEIGHT_LIMIT = 30 * 1024
+
+
+def test_home_lists_decks_with_language_and_card_count(client):
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert "Social media: dilemmas for civil-society organisations" in page or "Social media" in page
+    assert "28 cards" in page
+    assert "NL" in page and "EN" in page
+
+
+def test_facilitator_pages_need_the_sign_in(client):
+    for path in ("/host/new?deck=tiny", "/host/s/ABCDEF"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/host" in response.headers["Location"]
+    token = csrf_of(client)
+    response = client.post("/host/sessions", data={"deck": "tiny", "csrf_token": token})
+    assert response.status_code == 302 and "/host?next" in response.headers["Location"]
+
+
+def test_wrong_host_key_is_refused(client):
+    token = csrf_of(client)
+    response = client.post("/host", data={"key": "nope", "csrf_token": token})
+    assert response.status_code == 403
+    assert "not right" in response.get_data(as_text=True)
+
+
+def test_create_session_with_named_tables(app, client):
+    code = make_session(app, client, tables_mode="names", table_names="Oak\nBeech\n\nElm")
+    state = app.extensions["tafelronde.hub"].get(code).state
+    assert [t.name for t in state.tables] == ["Oak", "Beech", "Elm"]
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{6}", code)
+    page = client.get(f"/host/s/{code}").get_data(as_text=True)
+    assert code in page and f"/s/{code}/qr.svg" in page
+
+
+def test_groups_of_n_seat_people_automatically(app, client):
+    code = make_session(app, client, tables_mode="groups", group_size="3", seating="choose")
+    state = app.extensions["tafelronde.hub"].get(code).state
+    assert state.settings.seating == "balance" and state.settings.group_size == 3
+
+
+def test_bad_session_form_is_explained(app, client):
+    token = sign_in(client)
+    response = client.post(
+        "/host/sessions",
+        data={"deck": "tiny", "tables_mode": "count", "table_count": "500", "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert "table_count" in response.get_data(as_text=True)
+    assert app.extensions["tafelronde.hub"].store.sessions() == []
+
+
+def test_session_snapshots_the_deck(app, client, tmp_path):
+    code = make_session(app, client)
+    deck_file = tmp_path / "decks" / "tiny.yaml"
+    deck_file.write_text(deck_file.read_text().replace("title: First", "title: Changed later"))
+    state = app.extensions["tafelronde.hub"].get(code).state
+    assert state.deck.card("one").title == "First"
+
+
+def test_join_by_code_normalises_and_unknown_codes_get_a_page(app, client):
+    code = make_session(app, client)
+    typed = f" {code[:3].lower()}-{code[3:]} "
+    response = client.get("/join", query_string={"code": typed})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/j/{code}")
+    unknown = client.get("/join?code=ZZZZZZ")
+    assert unknown.status_code == 404
+    assert "No session with that code" in unknown.get_data(as_text=True)
+    assert client.get("/j/ZZZZZZ").status_code == 404
+
+
+def test_qr_code_is_a_local_svg_of_the_join_link(app, client):
+    code = make_session(app, client)
+    response = client.get(f"/s/{code}/qr.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    svg = response.get_data(as_text=True)
+    assert svg.lstrip().startswith("<svg") and "<path" in svg
+    assert "http" not in svg.replace("http://www.w3.org", "")  # no external references
+
+
+def test_projector_page_needs_its_key(app, client):
+    code = make_session(app, client)
+    live = app.extensions["tafelronde.hub"].get(code)
+    assert client.get(f"/wall/{code}?k=wrong").status_code == 403
+    assert client.get(f"/wall/{code}?k={live.projector_key}").status_code == 200
+
+
+def _assets(page):
+    return re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+
+
+def test_phone_page_with_everything_it_loads_stays_under_30_kb_compressed(app, client):
+    code = make_session(app, client)
+    phone = app.test_client()
+    headers = {"Accept-Encoding": "gzip"}
+    response = phone.get(f"/j/{code}", headers=headers)
+    assert response.status_code == 200
+    total = len(response.data)
+    assert response.headers.get("Content-Encoding") == "gzip"
+    html = gzip.decompress(response.data).decode()
+    assets = _assets(html)
+    assert any("socket.io" in a for a in assets)
+    sizes = {}
+    for asset in assets:
+        got = phone.get(asset, headers=headers)
+        body = got.get_data()
+        got.close()
+        assert got.status_code == 200, asset
+        sizes[asset] = len(body)
+        total += len(body)
+    assert total < WEIGHT_LIMIT, f"{total} bytes: {sizes}"
+    # Nothing from anywhere else.
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
