@@ -14,7 +14,7 @@ from flask import current_app, request
 from flask_socketio import join_room, leave_room
 
 from game import security
-from game.errors import GameError
+from game.errors import Forbidden, GameError
 from game.hub import Hub, Unauthorised, touched_tables
 from game.i18n import gettext
 from game.rules import FACILITATOR, FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS, Actor
@@ -250,6 +250,8 @@ def on_sync(shell, payload):
 def on_join(shell, payload):
     """A phone joins the session with the token it made up; answers with its view."""
     viewer, live = _viewer(shell, ("participant",))
+    if viewer.pid is not None and shell.hub.pid_for(live, payload.get("token")) != viewer.pid:
+        raise Forbidden(gettext("This phone has already joined the session."))
     pid, events = shell.hub.join(live, payload.get("token"), payload.get("name", ""))
     shell.fanout(live, events)
     if viewer.pid != pid:

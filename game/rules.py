@@ -13,6 +13,7 @@ from game.errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
 from game.model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
 
 MAX_TABLES = 60
+MAX_PARTICIPANTS = 2000  # bounds a session's memory against scripted joins
 MAX_MESSAGE_CHARS = 280
 MAX_TIMER_SECONDS = 3 * 3600
 MAX_SPOTLIGHT_NOTES = 12
@@ -159,6 +160,8 @@ def _name(state, payload):
 def _join(state, actor, payload, now):
     if actor.pid in state.members:
         return []  # joining twice is harmless: the phone simply comes back
+    if len(state.members) >= MAX_PARTICIPANTS:
+        raise OutOfTurn(N_("This session is full."))
     events = [{"type": "participant_joined", "pid": actor.pid, "name": _name(state, payload)}]
     if state.settings.seating == "balance":
         events += _balanced_seat(state, actor.pid)
