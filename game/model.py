@@ -239,7 +239,7 @@ def _votes_cleared(state, e):
 
 def _note_added(state, e):
     note = Note(id=e["note"], pid=e["pid"], kind=e["kind"], text=e["text"], card=e["card"], at=e["at"])
-    play = state.tables[e["table"]].current
+    play = next(p for p in reversed(state.tables[e["table"]].plays) if p.card == e["card"])
     play.notes.append(note)
     state.notes[note.id] = (e["table"], note)
 

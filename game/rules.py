@@ -229,6 +229,13 @@ def _vote(state, actor, payload, now):
     return events
 
 
+def _earlier_play(table, card_id):
+    for play in reversed(table.plays):
+        if play.card == card_id:
+            return play
+    raise OutOfTurn(N_("That card was never on your table."))
+
+
 def _card_mismatch(play, payload):
     """True when the phone says which card it votes on and that is not the current card."""
     card = payload.get("card")
@@ -262,6 +269,9 @@ def _add_note(state, actor, payload, now):
     _not_paused(state)
     member, table = _seated(state, actor)
     play = _current(table)
+    if _card_mismatch(play, payload):
+        # A note written offline on an earlier card still belongs to that card.
+        play = _earlier_play(table, payload["card"])
     kind = _kind(payload)
     text = _text(payload, "text", state.settings.max_note_chars)
     return [{"type": "note_added", "table": table.id, "pid": member.pid, "card": play.card,
@@ -296,6 +306,8 @@ def _set_choice(state, actor, payload, now):
     _not_paused(state)
     _, table = _seated(state, actor)
     play = _current(table)
+    if _card_mismatch(play, payload):
+        raise OutOfTurn(N_("The table has moved on to another card."))
     choice = _field(payload, "choice", int, required=False)
     if choice is not None and not 0 <= choice < _option_count(state, play.card):
         raise InvalidInput(N_("That choice is not on this card."))

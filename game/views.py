@@ -111,6 +111,7 @@ def table_view(state, table_id):
         ),
         "history": _history_view(state, table),
         "cards_left": len(table.pile),
+        "version": state.version,
     }
 
 
@@ -194,6 +195,7 @@ def facilitator_view(state, now, stalled_after):
         "cards": [{"id": c.id, "title": c.title} for c in state.deck.cards],
         "spotlight": state.spotlight,
         "comparison": comparison(state),
+        "stalled_after": stalled_after,
     }
 
 

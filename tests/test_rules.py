@@ -418,3 +418,24 @@ def test_replaying_the_log_rebuilds_the_session():
     assert rebuilt.tables == g.state.tables
     assert rebuilt.members == g.state.members
     assert rebuilt.spotlight == g.state.spotlight
+
+
+def test_a_note_written_offline_on_an_earlier_card_stays_with_that_card():
+    g = three_at_table_zero()
+    g.do("a", "draw_card")
+    g.do("b", "add_note", kind="tip", text="About pick", card="pick")
+    table = g.state.tables[0]
+    assert table.plays[0].notes[0].text == "About pick"
+    assert table.current.notes == []
+    never = next(c for c in ("agree", "talk", "two") if c != table.current.card)
+    with pytest.raises(OutOfTurn):
+        g.do("b", "add_note", kind="tip", text="Never here", card=never)
+    rebuilt = replay([e for e in g.log if e["type"] not in TRANSIENT_EVENTS])
+    assert rebuilt.tables[0].plays[0].notes[0].text == "About pick"
+
+
+def test_joint_choice_for_a_card_the_table_left_is_refused():
+    g = three_at_table_zero()
+    g.do("a", "draw_card")
+    with pytest.raises(OutOfTurn):
+        g.do("a", "record_choice", choice=1, card="pick")

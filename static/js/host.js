@@ -107,9 +107,9 @@
     options($("deal-card"), t("deal_next"));
     options($("spot-card"), t("spot_choose"));
     const sp = view.spotlight, spCard = sp && view.cards.find((c) => c.id === sp.card);
-    $("spot-now").textContent = spCard
-      ? t("spot_now", { x: spCard.title, n: sp.notes.length })
-      : t("spot_none");
+    const n = sp ? sp.notes.length : 0;
+    $("spot-now").textContent = !spCard ? t("spot_none")
+      : t("spot_now", { x: spCard.title }) + (n ? " " + (n === 1 ? t("spot_note") : t("spot_notes", { n })) : "");
     for (const id of changed) tableCard(view.tables[id]);
     unseated();
     comparison();
@@ -127,7 +127,7 @@
 
   // Time on card counts up locally; a table that goes quiet turns "stalled" without any update.
   Live.ticks.add(() => {
-    if (!view) return;
+    if (!view || view.session.ended) return;
     for (const tb of view.tables) {
       const a = cardsEl.get(tb.id);
       if (!a || tb.seconds_on_card == null) continue;
@@ -146,10 +146,10 @@
         el("span", { class: "badge warn stall", text: t("stalled") })),
       el("p", { class: "meta" }, cur ? t("votes_present", { n: cur.votes_in, m: tb.present }) : t("no_card"),
         " · ", tb.members.length === 1 ? t("person") : t("people", { n: tb.members.length })),
+      el("ul", { class: "people" }, tb.members.map((m) => person(m, tb.id))),
       cur && el("p", { class: "ctitle", text: cur.card.title }),
       cur && cur.revealed && cur.card.response.options.length > 0 && Live.bars(cur.card.response.options, cur.distribution, cur.choice),
       cur && cur.choice != null && el("p", { class: "meta", text: t("choice", { x: cur.card.response.options[cur.choice] }) }),
-      el("ul", { class: "people" }, tb.members.map((m) => person(m, tb.id))),
       cur && el("p", { class: "row" },
         el("button", { class: "secondary small", "data-k": "rv", disabled: cur.revealed, onclick: () => run("reveal_table", { table: tb.id }, "t" + tb.id) }, t("reveal")),
         el("button", { class: "quiet small", "data-k": "rs", onclick: () => confirm(t("reset_q", { x: tb.name })) && run("reset_table", { table: tb.id }, "t" + tb.id) }, t("reset"))),
@@ -204,6 +204,21 @@
     if (errs.unseated) alertIn($("unseated"), errs.unseated);
   }
 
+  /** A tiny chart for comparisons: one column per option, its label and count in the tooltip. */
+  function mini(labels, counts) {
+    if (!counts) return el("span", { class: "meta", text: "…", title: t("not_revealed") });
+    const most = Math.max(1, ...counts);
+    const total = counts.reduce((a, b) => a + b, 0);
+    return el("span", { class: "mini", role: "img",
+      "aria-label": labels.map((l, i) => `${l}: ${counts[i]}`).join(", ") },
+      counts.map((c, i) => {
+        const col = el("i", { title: `${labels[i]}: ${c}` });
+        col.style.height = Math.max(4, (100 * c) / most) + "%";
+        return col;
+      }),
+      el("small", { text: total }));
+  }
+
   function comparison() {
     const c = view.comparison;
     fill($("comparison"), el("h2", { text: t("comparison") }), c.cards.length
@@ -211,7 +226,7 @@
         el("thead", null, el("tr", null, el("th", { text: t("card") }), c.tables.map((name) => el("th", { text: name })))),
         el("tbody", null, c.cards.map((row) => el("tr", null,
           el("th", { text: row.card.title }),
-          row.tables.map((counts) => el("td", null, row.card.options.length ? Live.mini(row.card.options, counts) : "—")))))))
+          row.tables.map((counts) => el("td", null, row.card.options.length ? mini(row.card.options, counts) : "—")))))))
       : el("p", { class: "meta", text: t("no_played") }));
   }
 })();

@@ -1,19 +1,17 @@
-/* Tafelronde live pages: helpers shared by the phone, facilitator and projector pages.
-   A classic script (no build step) that defines the global `Live`; the page scripts load after it. */
+/* Helpers shared by the phone, facilitator and projector pages (global `Live`). */
 "use strict";
 const Live = (() => {
-  // Interface strings, translated on the server into a JSON block (data, so CSP allows it).
+  // Translated strings from the page's JSON block (data, so the CSP allows it).
   const S = JSON.parse((document.getElementById("strings") || {}).textContent || "{}");
 
-  /** The string `key`, with {name} placeholders filled from `vars`. */
+  /** String `key`, {name} placeholders filled from `vars`. */
   function t(key, vars) {
     let s = S[key] ?? key;
     for (const k in vars) s = s.split("{" + k + "}").join(vars[k]);
     return s;
   }
 
-  /** Build an element. `attrs`: class, text (set as textContent), on<event> handlers, and plain
-      attributes (null/false left out). Children: nodes or strings, which become text nodes. */
+  /** An element; `text` and string children become text, never HTML. */
   function el(tag, attrs, ...kids) {
     const e = document.createElement(tag);
     for (const k in attrs) {
@@ -28,25 +26,18 @@ const Live = (() => {
     return e;
   }
 
-  /** Replace the children of `node`, keeping keyboard focus on the control with the same
-      data-k, so a screen reader user is not thrown back to the top by a live update. */
+  /** Replace `node`'s children, keeping focus on the control with the same data-k. */
   function fill(node, ...kids) {
     const k = document.activeElement && document.activeElement.dataset.k;
     node.replaceChildren(...kids.flat(2).filter((c) => c != null && c !== false));
-    if (k) {
-      const again = node.querySelector(`[data-k="${CSS.escape(k)}"]`);
-      if (again) again.focus();
-    }
+    const again = k && node.querySelector(`[data-k="${CSS.escape(k)}"]`);
+    if (again) again.focus();
   }
 
-  /** The Socket.IO connection: same origin, retrying every few seconds for as long as it takes. */
-  function connect() {
-    return io({ reconnectionDelayMax: 5000 });
-  }
+  const connect = () => io({ reconnectionDelayMax: 5000 });
 
-  /** Send a command and resolve with its acknowledgement. Never rejects: without an answer it
-      resolves to {ok:false, code:"offline"|"timeout"} so the caller can keep the command and retry.
-      Nothing is sent while disconnected: Socket.IO would buffer it and send it twice with our outbox. */
+  /** The ack of a command, or {ok:false, code:"offline"|"timeout"}; never rejects. Nothing is
+      emitted offline: Socket.IO would buffer it and send it twice next to our own retry. */
   function command(socket, event, payload, ms = 10000) {
     return new Promise((resolve) => {
       if (!socket.connected) return resolve({ ok: false, code: "offline", error: t("offline") });
@@ -55,7 +46,7 @@ const Live = (() => {
     });
   }
 
-  /** Show the connection state in `node`: Connected / Reconnecting… / Offline. */
+  /** `node` shows Connected / Reconnecting… / Offline. */
   function watch(socket, node) {
     const show = () => {
       const state = socket.connected ? "ok" : navigator.onLine ? "retry" : "off";
@@ -68,30 +59,26 @@ const Live = (() => {
     show();
   }
 
-  /** m:ss (or h:mm:ss) for a number of seconds. */
+  /** m:ss or h:mm:ss. */
   function clock(sec) {
     sec = Math.max(0, Math.round(sec));
-    const h = Math.floor(sec / 3600), m = Math.floor(sec / 60) % 60, s = sec % 60;
-    const mm = h ? String(m).padStart(2, "0") : m;
-    return (h ? h + ":" : "") + mm + ":" + String(s).padStart(2, "0");
+    const h = Math.floor(sec / 3600), m = Math.floor(sec / 60) % 60, pad = (n) => String(n).padStart(2, "0");
+    return (h ? h + ":" + pad(m) : m) + ":" + pad(sec % 60);
   }
 
-  // One ticking clock per page: countdowns and "time on card" redraw from it every second.
+  // One clock per page for countdowns and times on cards.
   const ticks = new Set();
   setInterval(() => ticks.forEach((f) => f()), 1000);
 
-  /** When a view's round timer ({remaining} seconds) ends, as a Date.now() time; null for none.
-      Taken when the view arrives: re-rendering an old view must not restart the countdown. */
-  function ends(timer) {
-    return timer ? Date.now() + timer.remaining * 1000 : null;
-  }
+  /** A timer's end as a Date.now() time, taken when the view arrives (redraws keep it). */
+  const ends = (timer) => (timer ? Date.now() + timer.remaining * 1000 : null);
 
-  /** A countdown to `end` (from `ends`), redrawn every second: "4:59", then "Time is up". */
+  /** A countdown to `end`: "4:59", then "Time is up". */
   function countdown(end) {
     const node = el("span", { class: "countdown", role: "timer" });
     const draw = () => {
-      if (!node.isConnected && node.dataset.drawn) return ticks.delete(draw);
-      node.dataset.drawn = 1;
+      if (!node.isConnected && node.dataset.on) return ticks.delete(draw);
+      node.dataset.on = 1;
       const left = (end - Date.now()) / 1000;
       node.textContent = left > 0 ? clock(left) : t("time_up");
       node.classList.toggle("over", left <= 0);
@@ -101,36 +88,18 @@ const Live = (() => {
     return node;
   }
 
-  /** A distribution as horizontal bars: one row per option with its label and count.
-      `mark` is an option index to highlight (your vote, or the table's joint choice). */
+  /** A distribution as bars: label, bar, count; option `mark` highlighted. */
   function bars(labels, counts, mark) {
     const most = Math.max(1, ...counts);
     return el("ol", { class: "bars" }, labels.map((label, i) => {
-      const fill = el("span", { class: "bf" });
-      fill.style.width = (100 * counts[i]) / most + "%";
+      const bar = el("span", { class: "bf" });
+      bar.style.width = (100 * counts[i]) / most + "%";
       return el("li", { class: i === mark ? "mark" : null },
-        el("span", { class: "bl", text: label }),
-        el("span", { class: "bt" }, fill),
-        el("b", { text: counts[i] }));
+        el("span", { class: "bl", title: label, text: label }), el("span", { class: "bt" }, bar), el("b", { text: counts[i] }));
     }));
   }
 
-  /** A tiny chart for comparisons: one column per option, its label and count in the tooltip. */
-  function mini(labels, counts) {
-    if (!counts) return el("span", { class: "meta", text: "…", title: t("not_revealed") });
-    const most = Math.max(1, ...counts);
-    const total = counts.reduce((a, b) => a + b, 0);
-    return el("span", { class: "mini", role: "img",
-      "aria-label": labels.map((l, i) => `${l}: ${counts[i]}`).join(", ") },
-      counts.map((c, i) => {
-        const col = el("i", { title: `${labels[i]}: ${c}` });
-        col.style.height = Math.max(4, (100 * c) / most) + "%";
-        return col;
-      }),
-      el("small", { text: total }));
-  }
-
-  /** A card's category as a coloured chip (the deck's colour), or nothing. */
+  /** A card's category as a chip in the deck's colour. */
   function chip(category) {
     if (!category) return null;
     const c = el("span", { class: "chip", text: category.label });
@@ -138,7 +107,7 @@ const Live = (() => {
     return c;
   }
 
-  /** An error message next to a control, announced to screen readers; replaced on the next try. */
+  /** Show (or clear) an error inside `node`, as an alert. */
   function alertIn(node, text) {
     let a = node.querySelector(":scope > .err");
     if (!text) return a && a.remove();
@@ -146,5 +115,5 @@ const Live = (() => {
     a.textContent = text;
   }
 
-  return { t, el, fill, connect, command, watch, clock, ticks, ends, countdown, bars, mini, chip, alertIn };
+  return { t, el, fill, connect, command, watch, clock, ticks, ends, countdown, bars, chip, alertIn };
 })();

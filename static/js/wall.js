@@ -1,0 +1,109 @@
+/* Tafelronde projector: the join code and QR (lobby), the spotlighted card with every table's
+   votes, or the comparison of all cards played. Read-only; readable from the back of the room.
+   Keys: C toggles the comparison, Escape goes back (lobby, or the spotlight when one is set). */
+"use strict";
+(() => {
+  const { t, el, fill, command } = Live;
+  const $ = (id) => document.getElementById(id);
+  const wall = $("wall");
+  const code = wall.dataset.code, key = wall.dataset.key;
+  const LETTERS = "ABCDEF";
+
+  let view = null, mode = location.hash === "#comparison" ? "comparison" : "auto", shownSpot = "";
+
+  const socket = Live.connect();
+  Live.watch(socket, $("conn"));
+  socket.on("connect", async () => {
+    const a = await command(socket, "hello", { code, role: "projector", key });
+    if (a.ok) show(a.view);
+    else fill($("stage"), el("p", { class: "err", role: "alert", text: a.error || t("failed") }));
+  });
+  socket.on("wall_updated", (v) => {
+    if (!view || v.session.version >= view.session.version) show(v);
+  });
+
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "c" || e.key === "C") setMode(mode === "comparison" ? "auto" : "comparison");
+    else if (e.key === "Escape") setMode("auto");
+  });
+
+  function setMode(m) {
+    mode = m;
+    history.replaceState(null, "", m === "comparison" ? "#comparison" : location.pathname + location.search);
+    if (view) render();
+  }
+
+  function show(v) {
+    // A newly set spotlight is what the facilitator wants on the wall now, even over the comparison.
+    const spot = v.spotlight ? v.spotlight.card.id + ":" + v.spotlight.notes.map((n) => n.id) : "";
+    if (spot && spot !== shownSpot) mode = "auto";
+    shownSpot = spot;
+    view = v;
+    view.timerEnd = Live.ends(v.session.timer);
+    render();
+  }
+
+  function render() {
+    const s = view.session;
+    $("people").textContent = s.people === 1 ? t("person") : t("people", { n: s.people });
+    $("paused").hidden = !s.paused;
+    const screen = s.ended ? "ended" : mode === "comparison" ? "comparison" : view.spotlight ? "spot" : "lobby";
+    wall.dataset.screen = screen;
+    $("lobby").hidden = screen !== "lobby";
+    $("hint").hidden = screen !== "lobby" || !view.comparison.cards.length;
+    fill($("stage"),
+      screen === "ended" && el("div", { class: "center" }, el("h1", { text: t("ended") })),
+      screen === "spot" && spotlight(view.spotlight),
+      screen === "comparison" && comparison(view.comparison));
+    fill($("footer"),
+      screen !== "lobby" && el("span", { class: "joinsmall" }, t("join_at"), " ", el("b", { text: $("joinurl").textContent })),
+      view.timerEnd && el("span", { class: "wtimer" }, t("timer"), " ", Live.countdown(view.timerEnd)),
+      s.message && !s.ended && el("span", { class: "wmsg", text: s.message.text }));
+  }
+
+  /** Option labels: the full text on the total, letters on each table (the same order). */
+  const letters = (options) => options.map((o, i) => LETTERS[i] || String(i + 1));
+
+  function spotlight(sp) {
+    const lang = view.session.deck.language;
+    const c = sp.card, opts = c.response.options;
+    const votes = sp.total.reduce((a, b) => a + b, 0);
+    const head = el("header", { class: "spothead", lang },
+      Live.chip(c.category),
+      el("h1", { text: c.title }),
+      el("p", { class: "text", text: c.text }),
+      c.response.statement && el("p", { class: "statement", text: c.response.statement }));
+    if (c.category && c.category.colour) head.style.borderLeftColor = c.category.colour;
+    return el("section", { class: "spot" + (opts.length ? "" : " open") },
+      head,
+      opts.length > 0 && el("div", { class: "spotgrid" },
+        el("div", { class: "total" },
+          el("h2", { text: t("total", { n: votes }) }),
+          Live.bars(opts.map((o, i) => letters(opts)[i] + ". " + o), sp.total)),
+        el("div", { class: "pertable" }, sp.tables.map((row) => el("div", { class: "tbox" },
+          el("h3", { text: row.table }),
+          row.distribution ? Live.bars(letters(opts), row.distribution)
+            : el("p", { class: "meta", text: t(row.played ? "still" : "not_played") }),
+          row.choice != null && el("p", { class: "meta", text: t("choice", { x: letters(opts)[row.choice] }) }))))),
+      sp.notes.length > 0 && el("ul", { class: "wallnotes" + (sp.notes.length > 6 ? " many" : "") }, sp.notes.map((n) =>
+        el("li", { class: "note " + n.kind },
+          el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.table),
+          el("p", { class: "ntext", text: n.text })))));
+  }
+
+  function comparison(cmp) {
+    const lang = view.session.deck.language;
+    return el("section", { class: "cmp" },
+      el("h1", { text: t("comparison") }),
+      cmp.cards.length
+        ? el("table", { class: "compare" },
+          el("thead", null, el("tr", null, el("th"), cmp.tables.map((name) => el("th", { text: name })))),
+          el("tbody", null, cmp.cards.map((row) => el("tr", null,
+            el("th", { lang }, row.card.title, row.card.options.length > 0 && el("small", {
+              text: row.card.options.map((o, i) => LETTERS[i] + ": " + o).join(" · ") })),
+            row.tables.map((counts) => el("td", null, counts && row.card.options.length
+              ? Live.bars(letters(row.card.options), counts) : el("span", { class: "meta", text: "—" })))))))
+        : el("p", { class: "meta", text: t("no_played") }));
+  }
+})();
