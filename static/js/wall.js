@@ -75,21 +75,24 @@
       el("p", { class: "text", text: c.text }),
       c.response.statement && el("p", { class: "statement", text: c.response.statement }));
     if (c.category && c.category.colour) head.style.borderLeftColor = c.category.colour;
+    // Notes sit beside the bars, under the tables: stacked below they would run off the wall.
+    const notes = sp.notes.length > 0 && el("ul", { class: "wallnotes" + (sp.notes.length > 4 ? " many" : "") },
+      sp.notes.map((n) => el("li", { class: "note " + n.kind },
+        el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.table),
+        el("p", { class: "ntext", text: n.text }))));
     return el("section", { class: "spot" + (opts.length ? "" : " open") },
       head,
-      opts.length > 0 && el("div", { class: "spotgrid" },
+      opts.length > 0 ? el("div", { class: "spotgrid" },
         el("div", { class: "total" },
           el("h2", { text: t("total", { n: votes }) }),
           Live.bars(opts.map((o, i) => letters(opts)[i] + ". " + o), sp.total)),
-        el("div", { class: "pertable" }, sp.tables.map((row) => el("div", { class: "tbox" },
-          el("h3", { text: row.table }),
-          row.distribution ? Live.bars(letters(opts), row.distribution)
-            : el("p", { class: "meta", text: t(row.played ? "still" : "not_played") }),
-          row.choice != null && el("p", { class: "meta", text: t("choice", { x: letters(opts)[row.choice] }) }))))),
-      sp.notes.length > 0 && el("ul", { class: "wallnotes" + (sp.notes.length > 6 ? " many" : "") }, sp.notes.map((n) =>
-        el("li", { class: "note " + n.kind },
-          el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.table),
-          el("p", { class: "ntext", text: n.text })))));
+        el("div", { class: "side" },
+          el("div", { class: "pertable" }, sp.tables.map((row) => el("div", { class: "tbox" },
+            el("h3", { text: row.table }),
+            row.distribution ? Live.bars(letters(opts), row.distribution)
+              : el("p", { class: "meta", text: t(row.played ? "still" : "not_played") }),
+            row.choice != null && el("p", { class: "meta", text: t("choice", { x: letters(opts)[row.choice] }) })))),
+          notes)) : notes);
   }
 
   function comparison(cmp) {
