@@ -233,8 +233,13 @@ def main(argv=None):
     parser.add_argument("--host", default=str(app.config["HOST"]))
     parser.add_argument("--port", type=int, default=int(app.config["PORT"]))
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     print(startup_banner(app, args.host, args.port), flush=True)
+    from game.sessions_cli import start_retention
+
+    print(start_retention(app, socketio), flush=True)
     socketio.run(app, host=args.host, port=args.port, log_output=False)
     return 0
 

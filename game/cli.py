@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from game import sessions_cli
 from game.deck import DeckError, deck_schema, load_deck
 from game.decklib import deck_files
 
@@ -20,6 +21,7 @@ decks = AppGroup("decks", help="Check decks and publish their JSON Schema.")
 def init_app(app):
     """Register the command groups on the app's ``flask`` command."""
     app.cli.add_command(decks)
+    sessions_cli.init_app(app)
 
 
 @decks.command("validate")

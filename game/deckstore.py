@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from game.decklib import deck_path
+from game.errors import N_
 
 MAX_UPLOAD_BYTES = 1_000_000  # the same limit as `game.deck.MAX_DECK_BYTES`
 KEEP_VERSIONS = 100
@@ -108,8 +109,10 @@ def check_new_slug(slug):
     """Return `slug` if it can name a new deck file, else raise `StoreError`."""
     if not isinstance(slug, str) or not NEW_SLUG.match(slug) or ".." in slug:
         raise StoreError(
-            "A file name may hold lowercase letters, digits, dashes and dots, and start with a "
-            "letter or digit.",
+            N_(
+                "A file name may hold lowercase letters, digits, dashes and dots, and start with "
+                "a letter or digit."
+            ),
             slug=slug,
         )
     return slug
@@ -182,7 +185,7 @@ class DeckStore:
         """The file of the existing deck `slug`; raises `NotFound`."""
         found = deck_path(self.root, slug)
         if found is None:
-            raise NotFound("There is no deck with this name.", slug=slug)
+            raise NotFound(N_("There is no deck with this name."), slug=slug)
         return found
 
     def read(self, slug):
@@ -194,10 +197,10 @@ class DeckStore:
         """The bytes of `path`, refusing files over the size limit before reading them."""
         try:
             if path.stat().st_size > MAX_UPLOAD_BYTES:
-                raise TooLarge("This file is larger than 1 MB.")
+                raise TooLarge(N_("This file is larger than 1 MB."))
             return path.read_bytes()
         except FileNotFoundError:
-            raise NotFound("There is no deck with this name.") from None
+            raise NotFound(N_("There is no deck with this name.")) from None
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -234,7 +237,7 @@ class DeckStore:
             current_revision = revision_of(current)
             if base_revision != current_revision:
                 raise Conflict(
-                    "Someone else saved this deck after you opened it.",
+                    N_("Someone else saved this deck after you opened it."),
                     current_revision=current_revision,
                     current_text=current.decode("utf-8-sig", errors="replace"),
                 )
@@ -246,7 +249,7 @@ class DeckStore:
     def _refuse_taken(self, slug):
         """Raise `Exists` when any deck file (of any suffix) already uses `slug`."""
         if deck_path(self.root, slug) is not None:
-            raise Exists("A deck with this name exists already.", slug=slug)
+            raise Exists(N_("A deck with this name exists already."), slug=slug)
 
     def _keep_version(self, slug, path, content):
         """Copy `content` (the text about to be replaced) into the deck's history."""
@@ -288,7 +291,7 @@ class DeckStore:
         """The text of one earlier version; raises `NotFound`."""
         self.path(slug)
         if not isinstance(version_id, str) or not VERSION_ID.match(version_id):
-            raise NotFound("There is no such version.")
+            raise NotFound(N_("There is no such version."))
         file = self.root / HISTORY / slug / f"{version_id}.yaml"
         return self._read_bytes(file).decode("utf-8-sig", errors="replace")
 
@@ -359,7 +362,7 @@ class DeckStore:
         for entry in self.trash():
             if entry.id == entry_id:
                 return entry
-        raise NotFound("This deck is no longer in the trash.")
+        raise NotFound(N_("This deck is no longer in the trash."))
 
     def restore_from_trash(self, entry_id, slug=None):
         """Bring a deleted deck back, under its old name or `slug`; returns the name used."""
@@ -380,7 +383,7 @@ def _encoded(text):
     """Deck text as UTF-8 bytes, refusing anything over the size limit."""
     data = text.encode("utf-8")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise TooLarge("A deck may be at most 1 MB.")
+        raise TooLarge(N_("A deck may be at most 1 MB."))
     return data
 
 

@@ -1,13 +1,14 @@
 """The deck editor over HTTP: the library and editor pages, and their JSON API.
 
-Only a signed-in facilitator (organiser) gets past `_guard`: pages send others to sign in, the
-API answers 403. Storage is `game.deckstore`, form edits are written into the YAML by
+Only a signed-in facilitator (organiser) may use it: pages send others to sign in
+(`security.require_host`), the API answers 403 (`_guard`). Storage is `game.deckstore`, form edits are written into the YAML by
 `game.roundtrip`, and every text is checked by `game.deck.load_deck_text`, the same validator as
 ``flask decks validate`` and live sessions. Every error is ``{"ok": false, "error", "problems"}``.
 """
 
-import json
+import contextlib
 import logging
+import re
 import time
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from game.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
 from game.decklib import scan_decks
 from game.deckstore import (
     MAX_UPLOAD_BYTES,
+    Conflict,
     DeckStore,
     Exists,
     StoreError,
@@ -25,7 +27,6 @@ from game.deckstore import (
     slug_from,
     unified_diff,
 )
-from game.editor_strings import library_strings, new_deck_text, editor_strings
 from game.i18n import gettext as _
 from game.roundtrip import FormDataError, apply_form
 from game.yamlsafe import YamlRefused, read_yaml
@@ -39,8 +40,6 @@ def init_app(app):
     """Register the blueprint and keep one `DeckStore` (and its lock) on the app."""
     app.extensions[STORE] = DeckStore(app.config["DECKS_DIR"])
     app.register_blueprint(bp)
-    # base.html shows its "Decks" link when the editor's endpoint exists.
-    app.context_processor(lambda: {"url_map_endpoints": app.view_functions})
 
 
 def _store():
@@ -49,12 +48,10 @@ def _store():
 
 @bp.before_request
 def _guard():
-    """Every editor route needs the host sign-in; the API says so in JSON, with 403."""
-    if security.is_host():
-        return None
-    if request.path.startswith("/api/"):
+    """The API needs the host sign-in and says so in JSON (pages use `require_host`)."""
+    if request.path.startswith("/api/") and not security.is_host():
         return _fail(_("Sign in with the facilitator key first."), 403)
-    return security.require_host(lambda: None)()
+    return None
 
 
 # -- pages ----------------------------------------------------------------------------------------
@@ -68,7 +65,6 @@ def library():
         "decks.html",
         decks=[_entry_summary(entry) for entry in scan_decks(_store().root)],
         trash=[_trash_summary(entry) for entry in _store().trash()],
-        strings=library_strings(),
     )
 
 
@@ -84,7 +80,7 @@ def edit(slug):
         "scale_labels": SCALE_LABELS,
         "urls": _deck_urls(slug),
     }
-    return render_template("deck_edit.html", slug=slug, start=start, strings=editor_strings())
+    return render_template("deck_edit.html", slug=slug, start=start)
 
 
 # -- checking -------------------------------------------------------------------------------------
@@ -93,7 +89,12 @@ def edit(slug):
 def _problem_json(problem):
     """A `DeckProblem` as JSON."""
     path = [p if isinstance(p, int | str) else str(p) for p in problem.path]
-    return {"path": path, "message": problem.message, "line": problem.line, "column": problem.column}
+    return {
+        "path": path,
+        "message": problem.message,
+        "line": problem.line,
+        "column": problem.column,
+    }
 
 
 def _checked(text, source):
@@ -103,10 +104,10 @@ def _checked(text, source):
         problems = []
     except DeckError as error:
         problems = [_problem_json(p) for p in error.problems]
-    try:
-        data = read_yaml(text).data
-    except YamlRefused:
-        data = None  # the YAML view still works; the form needs readable YAML
+    data = None  # without readable YAML the YAML view still works; the form needs data
+    if len(text) <= MAX_UPLOAD_BYTES:
+        with contextlib.suppress(YamlRefused):
+            data = read_yaml(text).data
     return {"text": text, "data": data, "problems": problems, "valid": not problems}
 
 
@@ -120,7 +121,7 @@ def _produced(payload):
     try:
         return apply_form(text, payload["data"], payload.get("origins"))
     except FormDataError as error:
-        raise StoreError(str(error)) from None
+        raise StoreError(str(error)) from None  # translated by _store_error
 
 
 def _payload():
@@ -132,7 +133,8 @@ def _payload():
 @bp.post("/api/check")
 def check():
     """Validate a deck without saving it (the editor calls this as the organiser types)."""
-    return {"ok": True, **_checked(_produced(_payload()), _payload().get("slug") or "<deck>")}
+    source = str(_payload().get("slug") or "<deck>")
+    return {"ok": True, **_checked(_produced(_payload()), source)}
 
 
 # -- one deck -------------------------------------------------------------------------------------
@@ -153,8 +155,7 @@ def save(slug):
     checked = _checked(text, slug)
     if not checked["valid"]:
         return _fail(_("The deck has problems, so it was not saved."), 422, checked["problems"])
-    revision = _store().save(slug, text, payload.get("base_revision"))
-    return {"ok": True, "slug": slug, "revision": revision, **checked}
+    return _save(slug, checked, payload.get("base_revision"))
 
 
 @bp.get("/api/decks/<slug>/download")
@@ -181,7 +182,7 @@ def version(slug, version):
     """One earlier version and a diff from it to the deck as it is now."""
     old = _store().version_text(slug, version)
     current, _revision = _store().read(slug)
-    diff = unified_diff(old, current, _("version %(id)s", id=version), _("now"))
+    diff = unified_diff(old, current, _("that version"), _("now"))
     return {"ok": True, "id": version, "text": old, "diff": diff}
 
 
@@ -193,7 +194,22 @@ def restore_version(slug, version):
     if not checked["valid"]:
         message = _("This version has problems, so it cannot be restored as it is.")
         return _fail(message, 422, checked["problems"])
-    revision = _store().save(slug, text, _payload().get("base_revision"))
+    return _save(slug, checked, _payload().get("base_revision"))
+
+
+def _save(slug, checked, base_revision):
+    """Save checked text; a conflict answers 409 with the other version and a diff to this one."""
+    try:
+        revision = _store().save(slug, checked["text"], base_revision)
+    except Conflict as conflict:
+        theirs = conflict.details["current_text"]
+        diff = unified_diff(theirs, checked["text"], _("saved by someone else"), _("yours"))
+        return _fail(
+            _(conflict.message),
+            409,
+            current_revision=conflict.details["current_revision"],
+            diff=diff,
+        )
     return {"ok": True, "slug": slug, "revision": revision, **checked}
 
 
@@ -212,7 +228,7 @@ def create():
     payload = _payload()
     title = str(payload.get("title") or "").strip() or _("New deck")
     language = str(payload.get("language") or "en").strip().lower()
-    slug = payload.get("slug") or slug_from(f"{title}.{language}")
+    slug = payload.get("slug") or _free_slug(f"{title}.{language}")
     text = new_deck_text(title, language)
     checked = _checked(text, slug)
     if not checked["valid"]:
@@ -225,12 +241,16 @@ def create():
 def duplicate(slug):
     """A copy of the deck under a new name, its title marked as a copy."""
     text, _revision = _store().read(slug)
-    new_slug = _payload().get("slug") or _free_slug(f"{slug}-copy")
-    data = _checked(text, slug)["data"]
-    if isinstance(data, dict) and isinstance(data.get("title"), str):
-        titled = {**data, "title": _("%(title)s (copy)", title=data["title"].strip())}
-        copy = apply_form(text, titled)
-        if _checked(copy, new_slug)["valid"] or not _checked(text, slug)["valid"]:
+    # "talk.en" becomes "talk-copy.en": the language stays at the end of the name.
+    new_slug = _payload().get("slug") or _free_slug(
+        re.sub(r"(\.[a-z]{2})?$", r"-copy\1", slug, count=1)
+    )
+    original = _checked(text, slug)
+    if original["valid"]:
+        # Two decks with one title would be hard to tell apart on the home page.
+        title = _("%(title)s (copy)", title=original["data"]["title"].strip())
+        copy = apply_form(text, {**original["data"], "title": title})
+        if _checked(copy, new_slug)["valid"]:
             text = copy
     return _created(new_slug, _store().create(new_slug, text))
 
@@ -294,17 +314,11 @@ def upload():
 
 @bp.errorhandler(StoreError)
 def _store_error(error):
-    """Storage refusals as the one error shape; conflicts carry what the editor needs."""
-    extra = {}
-    if "current_revision" in error.details:
-        mine = _produced(_payload()) if request.method == "PUT" else ""
-        extra = {
-            "current_revision": error.details["current_revision"],
-            "diff": unified_diff(
-                error.details["current_text"], mine, _("saved by someone else"), _("yours")
-            ),
-        }
-    return _fail(_(error.message), error.status, **extra)
+    """Storage refusals (no such deck, name taken, too large...) as the one error shape."""
+    if not request.path.startswith("/api/"):
+        page = render_template("error.html", title=_(error.message), detail="")
+        return page, error.status
+    return _fail(_(error.message), error.status)
 
 
 def _fail(message, status, problems=(), **extra):
@@ -367,4 +381,37 @@ def _ms(started):
     return (time.perf_counter() - started) * 1000
 
 
-json_dumps = json.dumps  # templates use |tojson; kept for symmetry in tests
+def new_deck_text(title, language):
+    """The short template a new deck starts from, in the deck's language where we have one."""
+    sample = NEW_DECK_SAMPLES.get(language, NEW_DECK_SAMPLES["en"])
+    card = {
+        "id": "first-dilemma",
+        "title": sample["card_title"],
+        "text": sample["card_text"],
+        "response": {"type": "choice", "options": sample["options"]},
+        "prompts": [sample["prompt"]],
+    }
+    data = {"title": title, "language": language, "description": sample["description"]}
+    header = f"# yaml-language-server: $schema=schema.json\n#\n# {sample['comment']}\n\n"
+    # Written by ruamel.yaml, so any title an organiser types is quoted as YAML needs.
+    return header + apply_form("", {**data, "cards": [card]})
+
+
+NEW_DECK_SAMPLES = {
+    "en": {
+        "comment": "A new deck. The format is explained in docs/decks.md.",
+        "description": "Who plays this deck, and what it is for.",
+        "card_title": "The first dilemma",
+        "card_text": "Describe a situation in two to four sentences. End with the question.",
+        "options": ["One way to go", "Another way to go"],
+        "prompt": "What would you do, and why?",
+    },
+    "nl": {
+        "comment": "Een nieuw kaartspel. Het formaat staat beschreven in docs/decks.md.",
+        "description": "Wie dit spel speelt, en waarvoor.",
+        "card_title": "Het eerste dilemma",
+        "card_text": "Beschrijf een situatie in twee tot vier zinnen. Eindig met de vraag.",
+        "options": ["De ene kant op", "De andere kant op"],
+        "prompt": "Wat zou jij doen, en waarom?",
+    },
+}

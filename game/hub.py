@@ -118,8 +118,19 @@ class Hub:
 
     # --- sessions --------------------------------------------------------------------------------
 
-    def create(self, *, deck_id, deck, tables, seating, flow, names_required, group_size=None,
-               max_note_chars=500, max_name_chars=40):
+    def create(
+        self,
+        *,
+        deck_id,
+        deck,
+        tables,
+        seating,
+        flow,
+        names_required,
+        group_size=None,
+        max_note_chars=500,
+        max_name_chars=40,
+    ):
         """Start a session from a deck snapshot; return its `LiveSession`.
 
         `tables` is a count (default names in the deck's language) or a list of names.
@@ -175,7 +186,9 @@ class Hub:
         events = self.store.load(code)
         if not events:
             return None
-        live = LiveSession(replay(events), events[0].get("projector_key", ""), self.store.applied(code))
+        live = LiveSession(
+            replay(events), events[0].get("projector_key", ""), self.store.applied(code)
+        )
         for event in events:
             if event["type"] == "participant_joined" and event.get("token"):
                 live.tokens[event["token"]] = event["pid"]
@@ -201,16 +214,27 @@ class Hub:
         if not isinstance(token, str) or not TOKEN_MIN <= len(token) <= TOKEN_MAX:
             raise InvalidInput(N_("The phone sent no usable token; reload the page."))
         digest = token_hash(token)
+        key = ("join", digest)
         with live.lock:
             pid = live.tokens.get(digest)
             if pid is not None:
-                return pid, []
-            pid = "p" + secrets.token_hex(5)
-            events = decide(live.state, Actor.participant(pid), "join", {"name": name}, self.clock())
-            events[0]["token"] = digest
-            self._apply(live, events)
-            write = self.store.submit(live.code, events)
-        self.store.wait(write)
+                # Joining again (a retry after a lost answer) waits for the first join's commit.
+                write, events = live.pending.get(key), []
+            else:
+                pid = "p" + secrets.token_hex(5)
+                actor = Actor.participant(pid)
+                events = decide(live.state, actor, "join", {"name": name}, self.clock())
+                events[0]["token"] = digest
+                self._apply(live, events)
+                write = live.pending[key] = self.store.submit(live.code, events)
+        if write is not None:
+            try:
+                self.store.wait(write)
+            except BaseException:
+                self._reload_after_failure(live)
+                raise
+            finally:
+                live.pending.pop(key, None)
         return pid, events
 
     def connected(self, live, pid, is_connected):
@@ -269,10 +293,22 @@ class Hub:
         if write is not None:
             try:
                 self.store.wait(write)
+            except BaseException:
+                if key is not None:  # not stored, so a repeat of this id must not be answered "ok"
+                    live.applied.pop(key, None)
+                self._reload_after_failure(live)
+                raise
             finally:
                 if key is not None:
                     live.pending.pop(key, None)
         return answer, events
+
+    def _reload_after_failure(self, live):
+        """A write failed, so memory is ahead of the file: forget this copy of the session; the
+        next command reloads what is stored and decides again (a retry is then really stored)."""
+        with self._lock:
+            if self.sessions.get(live.code) is live:
+                del self.sessions[live.code]
 
     def _apply(self, live, events):
         for event in events:

@@ -8,6 +8,8 @@ phones, ``h:CODE`` facilitators, ``w:CODE`` projectors.
 
 import hmac
 import logging
+import sys
+import time
 from dataclasses import dataclass
 
 from flask import current_app, request
@@ -15,7 +17,7 @@ from flask_socketio import join_room, leave_room
 
 from game import security
 from game.errors import Forbidden, GameError
-from game.hub import Hub, Unauthorised, touched_tables
+from game.hub import Hub, RateLimited, Unauthorised, touched_tables
 from game.i18n import gettext
 from game.rules import FACILITATOR, FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS, Actor
 from game.store import Store
@@ -75,9 +77,13 @@ class LiveShell:
             if event["type"] == "participant_seated":
                 self._reseat(live, event["pid"])
         for table_id in sorted(tables):
-            self.socketio.emit("table_updated", table_view(state, table_id), to=f"t:{code}:{table_id}")
+            self.socketio.emit(
+                "table_updated", table_view(state, table_id), to=f"t:{code}:{table_id}"
+            )
         if any(e["type"] in SESSION_EVENTS for e in events):
-            self.socketio.emit("session_updated", session_info(state, self.hub.clock()), to=f"s:{code}")
+            self.socketio.emit(
+                "session_updated", session_info(state, self.hub.clock()), to=f"s:{code}"
+            )
         if not self.interval:
             self.flush()
         else:
@@ -105,7 +111,9 @@ class LiveShell:
                 state = live.state
                 host = {
                     "session": session_info(state, now),
-                    "tables": [facilitator_table(state, t, now, self.stalled_after) for t in tables],
+                    "tables": [
+                        facilitator_table(state, t, now, self.stalled_after) for t in tables
+                    ],
                     "table_count": len(state.tables),
                     "unseated": [
                         {"pid": m.pid, "name": m.name, "connected": m.connected}
@@ -185,15 +193,21 @@ def handler(function):
         try:
             payload = _payload(data)
             if payload is None:
-                return {"ok": False, "error": gettext("The message must be an object."),
-                        "code": "invalid"}
+                return {
+                    "ok": False,
+                    "error": gettext("The message must be an object."),
+                    "code": "invalid",
+                }
             return function(_shell(), payload)
         except GameError as error:
             return _error(error)
         except Exception:
             log.exception("handler %s failed", function.__name__)
-            return {"ok": False, "error": gettext("Something went wrong on the server."),
-                    "code": "server_error"}
+            return {
+                "ok": False,
+                "error": gettext("Something went wrong on the server."),
+                "code": "server_error",
+            }
 
     wrapped.__name__ = function.__name__
     return wrapped
@@ -201,8 +215,10 @@ def handler(function):
 
 def _viewer(shell, roles):
     viewer = shell.viewers.get(request.sid)
-    if viewer is None or viewer.role not in roles:
+    if viewer is None:
         raise Unauthorised(gettext("Say hello first: open the session page again."))
+    if viewer.role not in roles:  # a phone sending a facilitator command, the projector voting
+        raise Forbidden(gettext("You are not allowed to do that."))
     live = shell.hub.get(viewer.code)
     if live is None:
         raise Unauthorised(gettext("This session no longer exists."))
@@ -213,10 +229,20 @@ def _viewer(shell, roles):
 def on_hello(shell, payload):
     """Identify this socket as a participant, the facilitator or a projector of a session."""
     live = shell.hub.get(payload.get("code"))
-    if live is None:
-        return {"ok": False, "error": gettext("There is no session with that code."),
-                "code": "not_found"}
     role = payload.get("role")
+    # Wrong codes count per address, like /join: a blocked address may still bring back a phone
+    # that already joined (its token proves it), so guessing stops but a venue's phones go on.
+    limiter = current_app.extensions["tafelronde.join_limiter"]
+    address, now = request.remote_addr or "?", time.monotonic()
+    if limiter.blocked(address, now) and not _proves_itself(shell, live, role, payload):
+        raise RateLimited(gettext("Too many wrong codes. Wait a few minutes and try again."))
+    if live is None:
+        limiter.fail(address, now)
+        return {
+            "ok": False,
+            "error": gettext("There is no session with that code."),
+            "code": "not_found",
+        }
     if role == "facilitator" and not security.is_host():
         raise Unauthorised(gettext("Sign in as the facilitator first."))
     if role == "projector" and not hmac.compare_digest(
@@ -235,7 +261,24 @@ def on_hello(shell, payload):
         return {"ok": True, "view": view_for(live.state, Actor.participant(pid), shell.hub.clock())}
     join_room(f"{'h' if role == 'facilitator' else 'w'}:{live.code}")
     viewer = FACILITATOR if role == "facilitator" else Actor("projector")
-    return {"ok": True, "view": view_for(live.state, viewer, shell.hub.clock(), shell.stalled_after)}
+    return {
+        "ok": True,
+        "view": view_for(live.state, viewer, shell.hub.clock(), shell.stalled_after),
+    }
+
+
+def _proves_itself(shell, live, role, payload):
+    """True when a hello shows something no guesser has: a seat's token, the sign-in, the key."""
+    if live is None:
+        return False
+    if role == "participant":
+        return shell.hub.pid_for(live, payload.get("token")) is not None
+    if role == "facilitator":
+        return security.is_host()
+    if role == "projector":
+        key = str(payload.get("key", ""))
+        return hmac.compare_digest(key.encode(), live.projector_key.encode())
+    return False
 
 
 @handler
@@ -303,7 +346,12 @@ def on_unknown(event, data=None):
 
 def on_disconnect(reason=None):
     """A socket went away: update presence at its table."""
-    _shell().forget(request.sid)
+    shell = _shell()
+    if shell.socketio.server.manager.is_connected(request.sid, "/"):
+        # Still connected: a client *sent* an event named "disconnect". Not the real thing.
+        return {"ok": False, "error": gettext("Unknown command."), "code": "invalid"}
+    shell.forget(request.sid)
+    return None
 
 
 def init_app(app, socketio):
@@ -343,8 +391,10 @@ def _register_handlers(socketio):
 
 def _blocking_runner(async_mode):
     """How the store runs a commit without stalling other connections."""
-    if async_mode == "eventlet":
-        from eventlet import tpool
+    # Only where eventlet really runs (it patched threads): a `flask` command needs no tpool.
+    if async_mode == "eventlet" and "eventlet" in sys.modules:
+        from eventlet import patcher, tpool
 
-        return tpool.execute
+        if patcher.is_monkey_patched("thread"):
+            return tpool.execute
     return lambda function, *args: function(*args)

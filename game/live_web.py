@@ -25,7 +25,7 @@ from game.decklib import deck_path, read_entry
 from game.errors import GameError
 from game.hub import normalise_code
 from game.i18n import gettext as _
-from game.security import require_host
+from game.security import is_host, require_host
 from game.throttle import AttemptLimiter
 
 host = Blueprint("host", __name__, url_prefix="/host")
@@ -199,17 +199,36 @@ def join_by_code():
     return redirect(url_for("play.phone", code=code))
 
 
+def _guessed_live(code, key=None):
+    """The session a public page names, or None; unknown codes count as this address's guesses.
+
+    A blocked address gets 429 whether the code exists or not, so it learns nothing, unless it
+    shows more than a code: the facilitator's sign-in, or (for the wall) the projector key.
+    With `key`, a wrong projector key counts as a guess too.
+    """
+    limiter = current_app.extensions["tafelronde.join_limiter"]
+    address, now = request.remote_addr or "?", time.monotonic()
+    live = _hub().get(code)
+    key_ok = key is not None and _projector_key_ok(live, key)
+    if limiter.blocked(address, now) and not key_ok and not is_host():
+        abort(429, description=_("Too many wrong codes. Wait a few minutes and try again."))
+    if live is None or (key is not None and not key_ok):
+        limiter.fail(address, now)
+    return live
+
+
+def _projector_key_ok(live, key):
+    return live is not None and hmac.compare_digest(key.encode(), live.projector_key.encode())
+
+
 @play.get("/j/<code>")
 def phone(code):
     """The phone page of a session."""
     normal = normalise_code(code)
     if normal is not None and normal != code:
         return redirect(url_for("play.phone", code=normal))
-    live = _hub().get(code)
+    live = _guessed_live(code)
     if live is None:
-        current_app.extensions["tafelronde.join_limiter"].fail(
-            request.remote_addr or "?", time.monotonic()
-        )
         return render_template("join_unknown.html", typed=code[:20]), 404
     return render_template(
         "play.html",
@@ -222,7 +241,9 @@ def phone(code):
 @play.get("/s/<code>/qr.svg")
 def qr(code):
     """The QR code of the join link, drawn here (no third-party service)."""
-    live = _live_or_404(code)
+    live = _guessed_live(code)
+    if live is None:
+        abort(404, description=_("There is no session with that code."))
     buffer = io.BytesIO()
     segno.make(join_url(live.code), error="m").save(
         buffer, kind="svg", scale=10, border=2, dark="#1c2623", light="#ffffff", xmldecl=False
@@ -238,9 +259,9 @@ def qr(code):
 @wall.get("/wall/<code>")
 def projector(code):
     """The projector page; the key in the link is the only thing that opens it."""
-    live = _live_or_404(code)
     key = request.args.get("k", "")
-    if not hmac.compare_digest(key.encode(), live.projector_key.encode()):
+    live = _guessed_live(code, key)
+    if not _projector_key_ok(live, key):  # no such session, or not its key: the same answer
         abort(403)
     return render_template(
         "wall.html",

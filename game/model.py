@@ -113,7 +113,7 @@ class SessionState:
     timer_seconds: int | None = None
     message: dict | None = None  # {"text": ..., "at": ...}
     spotlight: dict | None = None  # {"card": id, "notes": [note ids], "at": ...}
-    version: int = 0  # events applied; lets clients drop stale updates
+    version: int = 0  # stored events applied; lets clients drop stale updates
 
     @property
     def ended(self):
@@ -171,7 +171,10 @@ def apply_event(state, event):
     """Change `state` by one accepted event (see the handlers below)."""
     handler = _APPLY[event["type"]]
     handler(state, event)
-    state.version += 1
+    # Only stored events count: a restarted server replays exactly those, so the version (and the
+    # note ids made from it) continue where they were instead of repeating after a kill -9.
+    if event["type"] not in TRANSIENT_EVENTS:
+        state.version += 1
 
 
 def _participant_joined(state, e):
@@ -238,7 +241,9 @@ def _votes_cleared(state, e):
 
 
 def _note_added(state, e):
-    note = Note(id=e["note"], pid=e["pid"], kind=e["kind"], text=e["text"], card=e["card"], at=e["at"])
+    note = Note(
+        id=e["note"], pid=e["pid"], kind=e["kind"], text=e["text"], card=e["card"], at=e["at"]
+    )
     play = next(p for p in reversed(state.tables[e["table"]].plays) if p.card == e["card"])
     play.notes.append(note)
     state.notes[note.id] = (e["table"], note)

@@ -27,6 +27,7 @@ from ruamel.yaml.scalarstring import (
 from ruamel.yaml.tokens import CommentToken
 
 from game.deck import CARD_KEYS, CATEGORY_KEYS, DECK_KEYS, RESPONSE_KEYS
+from game.errors import N_
 from game.yamlsafe import YamlRefused, read_yaml
 
 MAX_DEPTH = 20  # the same as the safe reader: form data is as untrusted as an upload
@@ -58,7 +59,7 @@ def apply_form(text, data, origins=None):
     (None for new cards), so that a card whose id was changed in the form keeps its comments.
     """
     if not isinstance(data, dict):
-        raise FormDataError("The deck must be a mapping.")
+        raise FormDataError(N_("The deck must be a mapping."))
     _check_depth(data)
     try:
         old = read_yaml(text).data if text.strip() else None
@@ -83,7 +84,7 @@ def _check_depth(data):
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise FormDataError("The deck is nested too deeply.")
+            raise FormDataError(N_("The deck is nested too deeply."))
         children = value.values() if isinstance(value, dict) else value
         if isinstance(value, dict | list):
             stack.extend((child, depth + 1) for child in children)
@@ -181,7 +182,7 @@ def _merge_map(node, old, new, kind, origins=None):
             if name in old and old[name] == value:
                 continue  # unchanged: leave the node (and its quoting) exactly as written
             gap = _pop_gap(node, key)
-            node[key] = _merged(node[key], old.get(name), value, child_kind, origins)
+            node[key] = _merged(node[key], old.get(name), value, child_kind, origins, (node, key))
             _set_gap(node, key, gap)
         else:
             position = _insert_at(node, name, kind)
@@ -190,14 +191,18 @@ def _merge_map(node, old, new, kind, origins=None):
             _set_gap(node, name, gap)
 
 
-def _merged(node, old, new, kind, origins=None):
-    """The node for `new` where `node` (which says `old`) was: merged in place if possible."""
+def _merged(node, old, new, kind, origins=None, holder=None):
+    """The node for `new` where `node` (which says `old`) was: merged in place if possible.
+
+    `holder` is the (mapping, key) the node is the value of; it keeps the comment above the
+    node's first item.
+    """
     if isinstance(new, dict) and isinstance(node, CommentedMap) and isinstance(old, dict):
         _merge_map(node, old, new, kind)
         return node
     if isinstance(new, list) and isinstance(node, CommentedSeq) and isinstance(old, list):
         if kind == "cards":
-            _merge_cards(node, old, new, origins)
+            _merge_cards(node, old, new, origins, holder)
         else:
             _merge_list(node, old, new)
         return node
@@ -219,7 +224,7 @@ def _merge_list(node, old, new):
             _set_gap(node, index, gap)
 
 
-def _merge_cards(node, old, new, origins):
+def _merge_cards(node, old, new, origins, holder):
     """Make the card list say `new`, matching cards by id (or by `origins`) to keep comments."""
     by_id = {}
     for index, card in enumerate(old[: len(node)]):
@@ -229,8 +234,11 @@ def _merge_cards(node, old, new, origins):
     if not isinstance(origins, list) or len(origins) != len(new):
         origins = [None] * len(new)
     gaps = [_pop_gap(node, index) for index in range(len(node))]
-    # Cards are usually separated by one blank line; new cards get the same.
-    separator = next((gap for gap in gaps[:-1] if not gap.strip()), "")
+    # The comment above each card: for the first, ruamel keeps it with the `cards:` key.
+    intros = {index + 1: gap for index, gap in enumerate(gaps[:-1])}
+    intros[0] = _first_intro(holder)
+    # Cards are usually separated by a blank line; new and moved cards get the same.
+    separator = "\n" if any(gap.startswith("\n") for gap in gaps[:-1]) else ""
     items, used = [], set()
     for card, origin in zip(new, origins, strict=True):
         wanted = origin if isinstance(origin, str) else None
@@ -249,12 +257,14 @@ def _merge_cards(node, old, new, origins):
         node.append(value)
         if index in comments:
             node.ca.items[position] = comments[index]
+    if items and items[0][0] != 0:
+        _set_first_intro(holder, intros.get(items[0][0], ""))
     for position in range(len(items)):
         if position == len(items) - 1:
             gap = gaps[-1] if gaps else ""
         else:
-            following = items[position + 1][0]
-            gap = gaps[following - 1] if following else separator
+            intro = intros.get(items[position + 1][0], "")
+            gap = intro if intro.startswith("\n") else separator + intro
         _set_gap(node, position, gap)
 
 
@@ -329,6 +339,37 @@ def _set_gap(container, key, gap):
     owner, leaf = _last_leaf(container, key)
     eol, _ = _split(owner, leaf)
     _store(owner, leaf, eol, gap)
+
+
+def _first_intro(holder):
+    """The whole comment lines above the first item of the list at `holder` (mapping, key)."""
+    if holder is None:
+        return ""
+    parent, key = holder
+    slots = parent.ca.items.get(key)
+    tokens = slots[3] if slots and len(slots) > 3 and isinstance(slots[3], list) else []
+    lines = []
+    for token in tokens:
+        column = getattr(token.start_mark, "column", 0) or 0
+        lines.append(" " * column + token.value.lstrip(" "))
+    return "".join(lines)
+
+
+def _set_first_intro(holder, text):
+    """Put whole comment lines `text` above the first item of the list at `holder`."""
+    if holder is None:
+        return
+    parent, key = holder
+    tokens = []
+    for line in text.splitlines():
+        if line.strip():
+            column = len(line) - len(line.lstrip(" "))
+            tokens.append(CommentToken(line.strip() + "\n", CommentMark(column), None))
+        elif tokens:
+            tokens[-1].value += "\n"  # a blank line between comments; none before the first
+    slots = parent.ca.items.setdefault(key, [None, None, None, None])
+    slots.extend([None] * (4 - len(slots)))
+    slots[3] = tokens or None
 
 
 def _store(owner, leaf, eol, rest):

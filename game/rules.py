@@ -221,8 +221,16 @@ def _vote(state, actor, payload, now):
         raise OutOfTurn(N_("The table has moved on to another card."))
     if play.votes.get(member.pid) == choice:
         return []
-    events = [{"type": "vote_cast", "table": table.id, "pid": member.pid, "card": play.card,
-               "round": play.round, "choice": choice}]
+    events = [
+        {
+            "type": "vote_cast",
+            "table": table.id,
+            "pid": member.pid,
+            "card": play.card,
+            "round": play.round,
+            "choice": choice,
+        }
+    ]
     voted = set(play.votes) | {member.pid}
     if not play.revealed and _everyone_present_voted(state, table.id, voted):
         events.append({"type": "votes_revealed", "tables": [table.id], "auto": True})
@@ -274,8 +282,17 @@ def _add_note(state, actor, payload, now):
         play = _earlier_play(table, payload["card"])
     kind = _kind(payload)
     text = _text(payload, "text", state.settings.max_note_chars)
-    return [{"type": "note_added", "table": table.id, "pid": member.pid, "card": play.card,
-             "note": f"n{state.version}", "kind": kind, "text": text}]
+    return [
+        {
+            "type": "note_added",
+            "table": table.id,
+            "pid": member.pid,
+            "card": play.card,
+            "note": f"n{state.version}",
+            "kind": kind,
+            "text": text,
+        }
+    ]
 
 
 def _kind(payload):
@@ -495,8 +512,12 @@ def presence(state, pid, connected, now):
     apply_event(state, events[0])
     if not connected and member.table is not None:
         play = state.tables[member.table].current
-        if (play and play.votes and not play.revealed
-                and _everyone_present_voted(state, member.table, set(play.votes))):
+        if (
+            play
+            and play.votes
+            and not play.revealed
+            and _everyone_present_voted(state, member.table, set(play.votes))
+        ):
             reveal = {"type": "votes_revealed", "tables": [member.table], "auto": True, "at": now}
             apply_event(state, reveal)
             events.append(reveal)

@@ -77,6 +77,8 @@ class Store:
         # FULL: the WAL is synced at every commit, so an acknowledged vote survives a power cut too.
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
+        # Deleted sessions are overwritten with zeros, not just unlinked: deleting means gone.
+        db.execute("PRAGMA secure_delete=ON")
         db.execute("PRAGMA busy_timeout=5000")
         return db
 
@@ -127,8 +129,19 @@ class Store:
             raise write.error
 
     def delete(self, code):
-        """Remove a session and everything recorded about it."""
+        """Remove a session and everything recorded about it, leaving no copy in the files."""
         self._write([("DELETE FROM sessions WHERE code = ?", (code,))])
+        if self.path != ":memory:":
+            self._run_blocking(self._checkpoint)
+
+    def _checkpoint(self):
+        """Copy the WAL into the database file and empty it: the old page images in the WAL
+        still hold deleted text (best effort; a reader in progress may keep some until later)."""
+        db = self._connect()
+        try:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
 
     def purge(self, ended_before):
         """Delete every session that ended before the timestamp `ended_before`; return their codes."""
@@ -158,12 +171,16 @@ class Store:
                     return
             try:
                 self._run_blocking(self._commit, batch)
-            except BaseException as error:  # the file is unusable: tell every waiter, then re-raise
+            except Exception as error:  # disk full, I/O error: this batch's writers are told
+                for write in batch:
+                    write.error = error
+            except BaseException as error:  # the leader itself is stopped: nobody waits forever
+                with self._lock:
+                    batch, self._queue = batch + self._queue, []
+                    self._committing = False
                 for write in batch:
                     write.error = error
                     write.done.set()
-                with self._lock:
-                    self._committing = False
                 raise
             # Waiters are woken here, in the caller's thread: under eventlet the commit itself ran
             # in a real OS thread, which must not touch green events.
@@ -174,16 +191,22 @@ class Store:
         """Write a batch in one transaction; a failing write rolls back alone, via a savepoint."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
-        for write in batch:
-            db.execute("SAVEPOINT one")
-            try:
-                for sql, params in write.ops:
-                    db.execute(sql, params)
-            except sqlite3.Error as error:
-                db.execute("ROLLBACK TO one")
-                write.error = error
-            db.execute("RELEASE one")
-        db.execute("COMMIT")
+        try:
+            for write in batch:
+                db.execute("SAVEPOINT one")
+                try:
+                    for sql, params in write.ops:
+                        db.execute(sql, params)
+                except sqlite3.Error as error:
+                    db.execute("ROLLBACK TO one")
+                    write.error = error
+                db.execute("RELEASE one")
+            db.execute("COMMIT")
+        except BaseException:
+            # Never leave the shared connection inside a transaction: the next batch must start.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
         self.commits += 1
 
     # --- reading ---------------------------------------------------------------------------------

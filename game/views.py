@@ -86,7 +86,11 @@ def _history_view(state, table):
         card = state.deck.card(play.card)
         history.append(
             {
-                "card": {"id": card.id, "title": card.title, "options": list(card.response.options)},
+                "card": {
+                    "id": card.id,
+                    "title": card.title,
+                    "options": list(card.response.options),
+                },
                 "distribution": (
                     play.distribution(len(card.response.options)) if play.revealed else None
                 ),
@@ -219,8 +223,12 @@ def spotlight_view(state):
         if counts:
             total = [a + b for a, b in zip(total, counts, strict=True)]
         rows.append(
-            {"table": table.name, "played": play is not None, "distribution": counts,
-             "choice": play.choice if play else None}
+            {
+                "table": table.name,
+                "played": play is not None,
+                "distribution": counts,
+                "choice": play.choice if play else None,
+            }
         )
     notes = []
     for note_id in state.spotlight["notes"]:
@@ -250,8 +258,14 @@ def comparison(state):
             play = _latest_play(table, card.id)
             per_table.append(play.distribution(options) if play and play.revealed else None)
         rows.append(
-            {"card": {"id": card.id, "title": card.title, "options": list(card.response.options)},
-             "tables": per_table}
+            {
+                "card": {
+                    "id": card.id,
+                    "title": card.title,
+                    "options": list(card.response.options),
+                },
+                "tables": per_table,
+            }
         )
     return {"tables": [t.name for t in state.tables], "cards": rows}
 

@@ -70,14 +70,16 @@ class Server:
 
     def start(self, timeout=20):
         """Start and wait until /healthz answers."""
-        log = self.log.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=self.workdir,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1"]
+        command += ["--port", str(self.port)]
+        with self.log.open("ab") as log:  # the child keeps its own copy of the file handle
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.workdir,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

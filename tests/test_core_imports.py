@@ -5,7 +5,7 @@ from pathlib import Path
 
 GAME = Path(__file__).resolve().parent.parent / "game"
 
-# The shells around the core: they may talk to Flask and Socket.IO.
+# The shells around the core (and every *_web.py, *_cli.py): they may talk to Flask and Socket.IO.
 SHELLS = {"web.py", "live.py", "sockets.py", "security.py", "i18n.py", "cli.py", "editor_web.py"}
 FORBIDDEN = {"flask", "flask_socketio", "socketio", "engineio", "eventlet"}
 
@@ -15,7 +15,7 @@ def core_modules():
     return sorted(
         path
         for path in GAME.glob("*.py")
-        if path.name not in SHELLS and not path.name.endswith("_web.py")
+        if path.name not in SHELLS and not path.name.endswith(("_web.py", "_cli.py"))
     )
 
 

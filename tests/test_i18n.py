@@ -14,7 +14,9 @@ def interface_strings():
     """(message id, where) for every marked string in templates and Python modules."""
     found = []
     sources = [(p, "python") for p in sorted((ROOT / "game").glob("*.py"))]
-    sources += [(p, "jinja2.ext:babel_extract") for p in sorted((ROOT / "templates").glob("*.html"))]
+    sources += [
+        (p, "jinja2.ext:babel_extract") for p in sorted((ROOT / "templates").glob("*.html"))
+    ]
     for path, method in sources:
         options = {"extensions": "jinja2.ext.i18n"} if method.startswith("jinja2") else {}
         for line, message, _comments, _context in extract_from_file(
@@ -28,8 +30,13 @@ def interface_strings():
 
 def test_every_interface_string_has_a_dutch_translation():
     dutch = load_catalogues()["nl"]
-    missing = sorted({f"{where}: {message!r}" for message, where in interface_strings()
-                      if message not in dutch and (message, 0) not in dutch})
+    missing = sorted(
+        {
+            f"{where}: {message!r}"
+            for message, where in interface_strings()
+            if message not in dutch and (message, 0) not in dutch
+        }
+    )
     assert not missing, "Untranslated (add to translations/nl/*.po):\n" + "\n".join(missing)
 
 
@@ -49,7 +56,9 @@ def test_dutch_translations_keep_their_placeholders():
 def test_language_follows_the_browser_and_can_be_switched(client):
     dutch = client.get("/", headers={"Accept-Language": "nl-NL,nl;q=0.9"})
     assert 'lang="nl"' in dutch.get_data(as_text=True)
-    assert "Aan tafel" in dutch.get_data(as_text=True) or "Deelnemen" in dutch.get_data(as_text=True)
+    assert "Aan tafel" in dutch.get_data(as_text=True) or "Deelnemen" in dutch.get_data(
+        as_text=True
+    )
     english = client.get("/?lang=en", headers={"Accept-Language": "nl"})
     assert 'lang="en"' in english.get_data(as_text=True)
     # The choice is remembered in a cookie.

@@ -11,7 +11,9 @@ WEIGHT_LIMIT = 30 * 1024
 
 def test_home_lists_decks_with_language_and_card_count(client):
     page = client.get("/?lang=en").get_data(as_text=True)
-    assert "Social media: dilemmas for civil-society organisations" in page or "Social media" in page
+    assert (
+        "Social media: dilemmas for civil-society organisations" in page or "Social media" in page
+    )
     assert "28 cards" in page
     assert "NL" in page and "EN" in page
 

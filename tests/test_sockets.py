@@ -118,8 +118,9 @@ def test_projector_needs_its_key_and_is_read_only(app, client, room):
     wall = socketio.test_client(app)
     bad = wall.emit("hello", {"code": code, "role": "projector", "key": "guess"}, callback=True)
     assert bad == {"ok": False, "error": bad["error"], "code": "unauthorised"}
-    good = wall.emit("hello", {"code": code, "role": "projector", "key": live.projector_key},
-                     callback=True)
+    good = wall.emit(
+        "hello", {"code": code, "role": "projector", "key": live.projector_key}, callback=True
+    )
     assert good["ok"] and good["view"]["session"]["code"] == code
     refused = wall.emit("deal_card", {}, callback=True)
     assert refused["ok"] is False
@@ -189,8 +190,12 @@ def test_the_same_vote_id_counts_once_across_a_reconnect(app, room):
         assert phone.send("cast_vote", choice=1, cid="same-vote")["ok"]
     phone.sio.disconnect()
     again = socketio.test_client(app)
-    assert again.emit("hello", {"code": code, "role": "participant", "token": phone.token},
-                      callback=True)["view"]["me"]["pid"] == phone.pid
+    assert (
+        again.emit(
+            "hello", {"code": code, "role": "participant", "token": phone.token}, callback=True
+        )["view"]["me"]["pid"]
+        == phone.pid
+    )
     for _ in range(2):
         answer = again.emit("cast_vote", {"choice": 2, "cid": "same-vote"}, callback=True)
         assert answer["ok"] and answer.get("repeated")
@@ -208,8 +213,9 @@ def test_reconnect_restores_seat_card_and_vote(app, room):
     phone.send("cast_vote", choice=0)
     phone.sio.disconnect()
     back = socketio.test_client(app)
-    view = back.emit("hello", {"code": code, "role": "participant", "token": phone.token},
-                     callback=True)["view"]
+    view = back.emit(
+        "hello", {"code": code, "role": "participant", "token": phone.token}, callback=True
+    )["view"]
     assert view["me"] == {"pid": phone.pid, "name": "P4", "table": 1, "vote": 0}
     assert view["table"]["current"]["card"]["id"]
 

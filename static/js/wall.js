@@ -87,7 +87,7 @@
           el("h2", { text: t("total", { n: votes }) }),
           Live.bars(opts.map((o, i) => letters(opts)[i] + ". " + o), sp.total)),
         el("div", { class: "side" },
-          el("div", { class: "pertable" }, sp.tables.map((row) => el("div", { class: "tbox" },
+          el("div", { class: "pertable" }, sp.tables.map((row) => el("div", { class: "tbox", role: "group", "aria-label": row.table },
             el("h3", { text: row.table }),
             row.distribution ? Live.bars(letters(opts), row.distribution)
               : el("p", { class: "meta", text: t(row.played ? "still" : "not_played") }),

@@ -1,0 +1,128 @@
+"""Stored sessions from the command line, and the retention purge.
+
+``flask --app app sessions list``, ``sessions purge [--days N]`` and ``sessions delete CODE``.
+
+Retention (``RETENTION_DAYS`` = N; 0 keeps everything): a session is purged when it *ended* more
+than N days ago, or when it never ended and was *created* more than 2 × N days ago (a session
+someone forgot to end). `python app.py` purges at start and then once a day while it runs.
+Purging is deleting: the session, its people, votes, notes and client ids, with nothing left in
+the database file (see `Store.delete`).
+"""
+
+import logging
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from game.hub import normalise_code
+
+DAY = 24 * 3600
+
+log = logging.getLogger("tafelronde.retention")
+
+sessions = AppGroup("sessions", help="List, purge and delete stored sessions.")
+
+
+def init_app(app):
+    """Register the ``sessions`` command group."""
+    app.cli.add_command(sessions)
+
+
+def expired_codes(stored, days, now):
+    """Codes of the sessions in `stored` (``Store.sessions()`` rows) that retention removes."""
+    if not days or days <= 0:
+        return []
+    ended_before = now - days * DAY
+    created_before = now - 2 * days * DAY
+    return [
+        row["code"]
+        for row in stored
+        if (row["ended_at"] is not None and row["ended_at"] < ended_before)
+        or (row["ended_at"] is None and row["created_at"] < created_before)
+    ]
+
+
+def purge_expired(app, days=None, now=None):
+    """Delete every session past retention (default: the app's RETENTION_DAYS); their codes."""
+    days = app.config["RETENTION_DAYS"] if days is None else days
+    hub = app.extensions["tafelronde.hub"]
+    codes = expired_codes(hub.store.sessions(), days, hub.clock() if now is None else now)
+    for code in codes:
+        hub.delete(code)
+    return codes
+
+
+def start_retention(app, socketio):
+    """Purge now (returns the line to print), then once a day in the background while serving."""
+    days = app.config["RETENTION_DAYS"]
+    if not days or days <= 0:
+        return "Retention: off (RETENTION_DAYS = 0): sessions are kept until deleted."
+    purged = purge_expired(app)
+
+    def daily():
+        while True:
+            socketio.sleep(DAY)
+            try:
+                with app.app_context():
+                    count = len(purge_expired(app))
+                log.info("retention purged %d session(s)", count)
+            except Exception:  # a failed purge must not stop the next one; it is logged
+                log.exception("retention purge failed")
+
+    socketio.start_background_task(daily)
+    return (
+        f"Retention: {days} days; purged {len(purged)} old session(s) "
+        f"(ended more than {days} days ago, or started more than {2 * days} days ago)."
+    )
+
+
+def _when(timestamp):
+    if timestamp is None:
+        return "-"
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@sessions.command("list")
+def list_command():
+    """List stored sessions, newest first: code, state, started, ended, people, deck."""
+    rows = current_app.extensions["tafelronde.hub"].store.sessions()
+    if not rows:
+        click.echo("No sessions stored.")
+    for row in rows:
+        state = "ended" if row["ended_at"] is not None else "running"
+        click.echo(
+            f"{row['code']}  {state:7}  started {_when(row['created_at'])}  "
+            f"ended {_when(row['ended_at'])}  {row['people']} people  {row['deck_title']}"
+        )
+
+
+@sessions.command("purge")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Purge sessions ended more than DAYS days ago (or started 2 x DAYS ago and never "
+    "ended). Default: RETENTION_DAYS.",
+)
+def purge_command(days):
+    """Delete sessions past retention, with everything recorded in them."""
+    if days is None and not current_app.config["RETENTION_DAYS"]:
+        click.echo("Retention is off (RETENTION_DAYS = 0); give --days to purge anyway.")
+        return
+    codes = purge_expired(current_app, days=days)
+    click.echo(f"Purged {len(codes)} session(s){': ' + ' '.join(codes) if codes else '.'}")
+
+
+@sessions.command("delete")
+@click.argument("code")
+def delete_command(code):
+    """Delete one session (by its join code) and everything recorded in it."""
+    hub = current_app.extensions["tafelronde.hub"]
+    normal = normalise_code(code)
+    if normal is None or not hub.store.exists(normal):
+        click.echo(f"No session with code {code!r}.", err=True)
+        raise click.exceptions.Exit(1)
+    hub.delete(normal)
+    click.echo(f"Deleted session {normal} and all its data.")

@@ -1,0 +1,154 @@
+"""Clients of a real server (`tests.servers.Server`): a signed-in facilitator and phones.
+
+The facilitator signs in over HTTP like a browser (sign-in page, CSRF token, host key) with
+`requests`; phones and the facilitator's screen talk Socket.IO with python-socketio's own client,
+over a real websocket. Used by the durability and hardening tests.
+"""
+
+import contextlib
+import re
+import secrets
+import time
+
+import requests
+import socketio
+
+from tests.conftest import TINY_DECK
+from tests.servers import HOST_KEY, Server
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def tiny_server(workdir, **env):
+    """A `Server` (not started) whose decks folder also holds the tests' tiny deck."""
+    server = Server(workdir, extra_env=env or None)
+    (server.workdir / "decks" / "tiny.yaml").write_text(TINY_DECK, encoding="utf-8")
+    return server
+
+
+def csrf_from(html):
+    """The CSRF token in a page's hidden form field."""
+    found = CSRF_FIELD.search(html)
+    assert found, "no csrf_token field on the page"
+    return found.group(1)
+
+
+class Facilitator:
+    """A browser signed in with the host key: creates sessions, opens the facilitator socket."""
+
+    def __init__(self, url):
+        self.url = url
+        self.http = requests.Session()
+        page = self.http.get(f"{url}/host", timeout=5)
+        answer = self.http.post(
+            f"{url}/host",
+            data={"key": HOST_KEY, "csrf_token": csrf_from(page.text)},
+            allow_redirects=False,
+            timeout=5,
+        )
+        assert answer.status_code == 302, answer.text
+        # Signing in starts a fresh browser session; the home page carries its new CSRF token.
+        self.csrf = csrf_from(self.http.get(f"{url}/", timeout=5).text)
+
+    def create_session(self, **form):
+        """Create a session of the tiny deck; return its code."""
+        data = {
+            "deck": "tiny",
+            "tables_mode": "count",
+            "table_count": "3",
+            "seating": "choose",
+            "flow": "draw",
+            "csrf_token": self.csrf,
+            **form,
+        }
+        answer = self.http.post(
+            f"{self.url}/host/sessions", data=data, allow_redirects=False, timeout=5
+        )
+        assert answer.status_code == 302, answer.text
+        return answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+    def close(self):
+        """Forget the HTTP connections."""
+        self.http.close()
+
+    def cookie(self):
+        """The Cookie header a browser would send with its Socket.IO connection."""
+        return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
+
+    def socket(self, code):
+        """A connected facilitator socket that said hello; returns ``(client, view)``."""
+        sio = connect(self.url, headers={"Cookie": self.cookie()})
+        hello = sio.call("hello", {"code": code, "role": "facilitator"}, timeout=5)
+        assert hello["ok"], hello
+        return sio, hello["view"]
+
+
+def connect(url, headers=None, timeout=5):
+    """A python-socketio client connected over a websocket (no automatic reconnection)."""
+    sio = socketio.Client(reconnection=False)
+    try:
+        sio.connect(url, headers=headers or {}, transports=["websocket"], wait_timeout=timeout)
+    except Exception:
+        close_client(sio)
+        raise
+    return sio
+
+
+class RealPhone:
+    """A participant's phone: a token it keeps, and a socket it can lose and open again."""
+
+    def __init__(self, url, code, name, token=None):
+        self.url, self.code, self.name = url, code, name
+        self.token = token or secrets.token_urlsafe(24)
+        self.sio = None
+        self.pid = None
+        self.view = None
+
+    def open(self, timeout=5):
+        """Connect and say hello with the token; the view (``me`` is None before joining)."""
+        self.sio = connect(self.url, timeout=timeout)
+        hello = self.call("hello", code=self.code, role="participant", token=self.token)
+        assert hello["ok"], hello
+        self.view = hello["view"]
+        return self.view
+
+    def join(self):
+        """Open and join; keeps the pid."""
+        self.open()
+        joined = self.call("join", token=self.token, name=self.name)
+        assert joined["ok"], joined
+        self.pid = joined["pid"]
+        self.view = joined["view"]
+        return joined
+
+    def call(self, event, timeout=5, **payload):
+        """Emit a command and wait for its acknowledgement."""
+        return self.sio.call(event, payload, timeout=timeout)
+
+    def come_back(self, deadline):
+        """Keep trying to reconnect (as a phone does while the server is away); the hello view."""
+        while True:
+            try:
+                return self.open(timeout=2)
+            except (socketio.exceptions.ConnectionError, socketio.exceptions.TimeoutError):
+                self.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def close(self):
+        """Drop the socket (quietly if it is already gone)."""
+        if self.sio is not None:
+            close_client(self.sio)
+            self.sio = None
+
+
+def close_client(sio):
+    """Disconnect a client and close its websocket even if the server vanished under it
+    (python-socketio leaves that socket open when the other side dies)."""
+    ws = getattr(sio.eio, "ws", None)
+    with contextlib.suppress(Exception):  # a dead socket may complain while closing
+        sio.disconnect()
+    if ws is not None:
+        with contextlib.suppress(Exception):
+            ws.shutdown()
