@@ -54,7 +54,7 @@ ACK_TIMEOUT = 10.0
 NOTE_KINDS = ("experience", "tip", "concern", "question")
 
 
-# --- small helpers ---------------------------------------------------------------------------------
+# --- small helpers --------------------------------------------------------------------------------
 
 
 class FastJSON:
@@ -154,7 +154,7 @@ def choice_cards(deck_slug, decks_dir):
     return cards
 
 
-# --- the server --------------------------------------------------------------------------------------
+# --- the server -----------------------------------------------------------------------------------
 
 
 class SpawnedServer:
@@ -283,7 +283,7 @@ async def loop_lag_monitor(lags, every=0.05):
         lags.append(now() - before - every)
 
 
-# --- the facilitator ---------------------------------------------------------------------------------
+# --- the facilitator ------------------------------------------------------------------------------
 
 
 async def sign_in_and_create(http, url, key, deck, tables):
@@ -323,7 +323,7 @@ async def sign_in_and_create(http, url, key, deck, tables):
 
 @dataclass
 class Facilitator:
-    """The facilitator's socket; every `host_updated` is kept as (arrival, table, card, votes, notes)."""
+    """The facilitator's socket; keeps (arrival, table, card, votes, notes) per `host_updated`."""
 
     sio: socketio.AsyncClient
     updates: list = field(default_factory=list)  # (time, table id, card id, votes_in, note ids)
@@ -350,7 +350,7 @@ class Facilitator:
             self.updates.append((arrived, table["id"], current["card"]["id"], votes, notes))
 
 
-# --- the phones ----------------------------------------------------------------------------------------
+# --- the phones -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -472,7 +472,7 @@ async def play_round(phone, card, options, window, rng, commands):
         note.note = answer.get("note")
 
 
-# --- analysis -------------------------------------------------------------------------------------------
+# --- analysis -------------------------------------------------------------------------------------
 
 
 def visibility_latencies(commands, updates):
@@ -593,7 +593,12 @@ def ack_figures(commands, kind):
     }
 
 
-# --- the run --------------------------------------------------------------------------------------------
+# --- the run --------------------------------------------------------------------------------------
+
+
+def own_cpu():
+    """CPU seconds (user + system) this process has used so far."""
+    return sum(os.times()[:2])
 
 
 def listen_overflows():
@@ -651,6 +656,7 @@ class Run:
         self.deals = []
         self.marks = {}  # phase name -> time
         self.http_phones = self.http_host = None
+        self.own_cpu = {}  # phase -> this process's CPU seconds
 
     # --- phases ---------------------------------------------------------------------------------
 
@@ -667,6 +673,7 @@ class Run:
             self.url, self.key, self.pid = args.url.rstrip("/"), args.key, args.server_pid
         self.probe = ServerProbe(self.pid)
         self.probe.mark("start")
+        self.own_cpu["start"] = own_cpu()
 
     def client(self, http):
         """A Socket.IO client that never reconnects on its own (a lost socket is a result)."""
@@ -728,6 +735,7 @@ class Run:
         # the rounds measure voting and not the tail of the join rush.
         self.marks["drained"] = await wait_until_quiet(self.phones, args.settle, limit=120)
         self.probe.mark("joined")
+        self.own_cpu["joined"] = own_cpu()
         self.join_updates = count_by_event(self.phones)
         print(
             f"  updates from joining drained "
@@ -740,6 +748,7 @@ class Run:
         args = self.args
         self.marks["rounds_start"] = now()
         self.probe.mark("rounds_start")
+        self.own_cpu["rounds_start"] = own_cpu()
         for number in range(args.rounds):
             card, options = self.cards[number % len(self.cards)]
             deal = Command("deal", None, card, now())
@@ -765,6 +774,7 @@ class Run:
             await asyncio.sleep(args.settle)  # let the last coalesced update arrive
         self.marks["rounds_end"] = now()
         self.probe.mark("end")
+        self.own_cpu["end"] = own_cpu()
 
     async def leave(self):
         """Disconnect every phone and the facilitator."""
@@ -842,7 +852,7 @@ class Run:
             "joining": delta("start", "joined", "cpu"),
             "rounds": delta("rounds_start", "end", "cpu"),
         }
-        generator_cpu = sum(os.times()[:2])
+        generator_cpu = own_cpu()
         busy = machine.busy_since_start()
         server_total = delta("start", "end", "cpu")
         return {
@@ -918,11 +928,16 @@ class Run:
                 "threads_end": (samples.get("end") or {}).get("threads"),
                 "open_fds_end": (samples.get("end") or {}).get("fds"),
             },
-            "load_generator": {"cpu_s": generator_cpu, "loop_lag": percentiles(self.lags)},
+            "load_generator": {
+                "cpu_s": generator_cpu,
+                "cpu_s_joining": self.own_cpu["joined"] - self.own_cpu["start"],
+                "cpu_s_rounds": self.own_cpu["end"] - self.own_cpu["rounds_start"],
+                "loop_lag": percentiles(self.lags),
+            },
         }
 
 
-# --- reporting -------------------------------------------------------------------------------------------
+# --- reporting ------------------------------------------------------------------------------------
 
 
 def _ms(stats, key):
@@ -973,6 +988,7 @@ def report(figures):
     errors = {**ack["vote"]["errors"], **ack["note"]["errors"]}
     rss = srv["rss_mb"]
     drops = figures["dropped_connections"]
+    gen = figures["load_generator"]
     lines += [
         "",
         f"phones joined            {join['joined']}/{join['joined'] + join['failed']} in "
@@ -1001,8 +1017,8 @@ def report(figures):
             else ""
         )
         + f"; {srv['threads_end']} threads, {srv['open_fds_end']} fds at end",
-        f"load generator CPU time  {_s(figures['load_generator']['cpu_s'])} "
-        f"(JSON: {s['json_codec']})",
+        f"load generator CPU time  {_s(gen['cpu_s_joining'])} joining, "
+        f"{_s(gen['cpu_s_rounds'])} in rounds, {_s(gen['cpu_s'])} in all (JSON: {s['json_codec']})",
         f"other processes CPU time {_s(machine['cpu_s_other_processes'])} "
         f"(load average before: {machine['load_average_before'][0]:.2f})",
     ]
