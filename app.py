@@ -126,7 +126,7 @@ def create_app(test_config=None):
     # Registered after Flask-Compress, so it runs before it (after_request runs in reverse).
     app.after_request(_buffer_static)
     web.init_app(app)
-    _init_optional_parts(app)
+    _init_parts(app)
 
     socketio.init_app(
         app,
@@ -155,19 +155,15 @@ def _buffer_static(response):
     return response
 
 
-def _init_optional_parts(app):
-    """Register the CLI, the live-session shell and the deck editor."""
-    from game import cli, live, live_web
+def _init_parts(app):
+    """Register the CLI, the live-session shell, the results downloads and the deck editor."""
+    from game import cli, editor_web, live, live_web, results_web
 
     cli.init_app(app)
     live.init_app(app, socketio)
     live_web.init_app(app)
-    try:
-        from game import editor_web
-    except ImportError:  # pragma: no cover - during early development only
-        editor_web = None
-    if editor_web is not None:
-        editor_web.init_app(app)
+    results_web.init_app(app)
+    editor_web.init_app(app)
 
 
 def new_host_key():

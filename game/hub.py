@@ -66,6 +66,7 @@ class LiveSession:
         self.buckets = {}  # pid -> TokenBucket
         self.dirty_tables = set()
         self.dirty_session = False
+        self.phones_behind = False  # phones' session facts wait for the next coalesced update
 
     @property
     def code(self):

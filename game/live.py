@@ -25,19 +25,14 @@ from game.views import facilitator_table, projector_view, session_info, table_vi
 
 log = logging.getLogger("tafelronde.live")
 
-# Events after which every phone of the session needs fresh session facts.
-SESSION_EVENTS = frozenset(
-    {
-        "participant_joined",
-        "participant_seated",
-        "table_added",
-        "paused",
-        "timer_started",
-        "timer_stopped",
-        "message_sent",
-        "session_ended",
-    }
+# Events after which every phone of the session needs fresh session facts. The facilitator's
+# actions are sent at once; joins and seats (hundreds in the first minute, each changing only a
+# count) are coalesced like the facilitator's updates, so a room of N phones joining costs about
+# N * rate messages per second instead of N * N messages.
+URGENT_SESSION_EVENTS = frozenset(
+    {"table_added", "paused", "timer_started", "timer_stopped", "message_sent", "session_ended"}
 )
+SESSION_EVENTS = URGENT_SESSION_EVENTS | {"participant_joined", "participant_seated"}
 
 
 @dataclass
@@ -80,10 +75,14 @@ class LiveShell:
             self.socketio.emit(
                 "table_updated", table_view(state, table_id), to=f"t:{code}:{table_id}"
             )
-        if any(e["type"] in SESSION_EVENTS for e in events):
-            self.socketio.emit(
-                "session_updated", session_info(state, self.hub.clock()), to=f"s:{code}"
-            )
+        kinds = {e["type"] for e in events}
+        if kinds & URGENT_SESSION_EVENTS:
+            with live.lock:
+                live.phones_behind = False
+                info = session_info(state, self.hub.clock())
+            self.socketio.emit("session_updated", info, to=f"s:{code}")
+        elif kinds & SESSION_EVENTS:
+            live.phones_behind = True  # sent by the next `flush`
         if not self.interval:
             self.flush()
         else:
@@ -101,9 +100,15 @@ class LiveShell:
         self.socketio.emit("view_replaced", view, to=f"p:{live.code}:{pid}")
 
     def flush(self):
-        """Send facilitators and projectors what changed since the last flush (coalesced)."""
+        """Send facilitators and projectors what changed since the last flush, and phones the
+        session facts that joins and seats changed (coalesced)."""
         now = self.hub.clock()
         for live in list(self.hub.sessions.values()):
+            with live.lock:
+                phones = session_info(live.state, now) if live.phones_behind else None
+                live.phones_behind = False
+            if phones is not None:
+                self.socketio.emit("session_updated", phones, to=f"s:{live.code}")
             with live.lock:
                 tables, session_changed = live.take_dirty()
                 if not tables and not session_changed:

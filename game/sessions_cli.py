@@ -1,6 +1,7 @@
 """Stored sessions from the command line, and the retention purge.
 
-``flask --app app sessions list``, ``sessions purge [--days N]`` and ``sessions delete CODE``.
+``flask --app app sessions list``, ``sessions purge [--days N]``, ``sessions delete CODE`` and
+``sessions export CODE [--format md|votes-csv|notes-csv|json]``.
 
 Retention (``RETENTION_DAYS`` = N; 0 keeps everything): a session is purged when it *ended* more
 than N days ago, or when it never ended and was *created* more than 2 × N days ago (a session
@@ -126,3 +127,40 @@ def delete_command(code):
         raise click.exceptions.Exit(1)
     hub.delete(normal)
     click.echo(f"Deleted session {normal} and all its data.")
+
+
+EXPORT_FORMATS = ("md", "votes-csv", "notes-csv", "json")
+
+
+@sessions.command("export")
+@click.argument("code")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="md",
+    show_default=True,
+    help="md: the readable report; votes-csv / notes-csv: a spreadsheet; json: everything.",
+)
+def export_command(code, fmt):
+    """Print a session's results (the same files the facilitator downloads)."""
+    from game import export
+    from game.i18n import gettext
+
+    hub = current_app.extensions["tafelronde.hub"]
+    live = hub.get(code)
+    if live is None:
+        click.echo(f"No session with code {code!r}.", err=True)
+        raise click.exceptions.Exit(1)
+    with live.lock:
+        data = export.results(live.state, hub.clock())
+    zone = datetime.now().astimezone().tzinfo
+    if fmt == "md":
+        text = export.markdown_report(data, gettext, zone)
+    elif fmt == "votes-csv":
+        text = export.votes_csv(data)
+    elif fmt == "notes-csv":
+        text = export.notes_csv(data, zone)
+    else:
+        text = export.to_json(data)
+    click.echo(text, nl=False)

@@ -1,0 +1,353 @@
+"""Results of a session, for taking home: one plain structure, and Markdown, CSV and JSON made
+from it.
+
+Pure: the state and the clock come in, text goes out. Exports show what the facilitator may see,
+no more: a table's votes appear only once they were revealed (before that, only how many are
+in), and votes are counted, never tied to a name. Notes carry their author's name, as the table
+saw it. A note the facilitator hid is left out of the readable report and marked in the data
+exports.
+
+Whatever people typed stays text wherever the file is opened: Markdown special characters are
+escaped, and CSV cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
+are prefixed with an apostrophe.
+
+Headings of the readable report are translated by the `translate(message, **params)` function the
+shell passes in (the core knows no language).
+"""
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime
+
+from game.errors import N_
+
+FORMAT = "tafelronde-results/1"
+
+
+# --- the structure -----------------------------------------------------------------------------
+
+
+def _iso(timestamp, tz=UTC):
+    return (
+        datetime.fromtimestamp(timestamp, tz).isoformat(timespec="seconds") if timestamp else None
+    )
+
+
+def _option(card, index):
+    options = card.response.options
+    return options[index] if index is not None and 0 <= index < len(options) else None
+
+
+def _note(state, note):
+    member = state.members.get(note.pid)
+    return {
+        "kind": note.kind,
+        "author": member.name if member else "",
+        "text": note.text,
+        "at": note.at,
+        "edited": note.edited,
+        "hidden": note.hidden,
+    }
+
+
+def _play(state, table, play, card):
+    options = len(card.response.options)
+    return {
+        "table": table.name,
+        "table_id": table.id,
+        "started_at": play.started_at,
+        "dealt": play.dealt,
+        "round": play.round,
+        "revealed": play.revealed,
+        "votes_in": len(play.votes),
+        "distribution": play.distribution(options) if play.revealed and options else None,
+        "choice": _option(card, play.choice),
+        "notes": [_note(state, note) for note in play.notes],
+    }
+
+
+def results(state, now):
+    """Everything a session produced, as plain data: the source of every export format.
+
+    Cards appear in deck order, only those played somewhere; each has one entry per play (a
+    table that played a card twice has two) and the total over all revealed plays.
+    """
+    cards = []
+    for card in state.deck.cards:
+        plays = [
+            _play(state, table, play, card)
+            for table in state.tables
+            for play in table.plays
+            if play.card == card.id
+        ]
+        if not plays:
+            continue
+        total = None
+        if card.response.options:
+            total = [0] * len(card.response.options)
+            for play in plays:
+                for index, count in enumerate(play["distribution"] or ()):
+                    total[index] += count
+        category = state.deck.category(card.category) if card.category else None
+        cards.append(
+            {
+                "id": card.id,
+                "title": card.title,
+                "category": category.label if category else None,
+                "text": card.text,
+                "response": card.response.kind,
+                "statement": card.response.statement or None,
+                "options": list(card.response.options),
+                "total": total,
+                "plays": plays,
+            }
+        )
+    return {
+        "format": FORMAT,
+        "exported_at": now,
+        "session": {
+            "code": state.code,
+            "deck": {
+                "id": state.deck_id,
+                "title": state.deck.title,
+                "language": state.deck.language,
+            },
+            "created_at": state.created_at,
+            "ended_at": state.ended_at,
+            "seating": state.settings.seating,
+            "flow": state.settings.flow,
+            "people": len(state.members),
+        },
+        "tables": [
+            {
+                "id": table.id,
+                "name": table.name,
+                "members": [m.name for m in state.table_members(table.id)],
+                "cards_played": len(table.plays),
+            }
+            for table in state.tables
+        ],
+        "cards": cards,
+    }
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+def to_json(data):
+    """The results as a JSON document, times as ISO 8601 in UTC."""
+
+    def dated(value, key=None):
+        if isinstance(value, dict):
+            return {k: dated(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [dated(v) for v in value]
+        if key in ("at", "started_at", "created_at", "ended_at", "exported_at"):
+            return _iso(value)
+        return value
+
+    return json.dumps(dated(data), ensure_ascii=False, indent=2) + "\n"
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """A CSV cell a spreadsheet shows as text: typed text that looks like a formula is defused."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+VOTE_COLUMNS = (
+    "session",
+    "table",
+    "card_id",
+    "card_title",
+    "round",
+    "option_number",
+    "option",
+    "votes",
+    "table_choice",
+)
+
+
+def votes_csv(data):
+    """One row per table, card and option: how many votes it got once revealed.
+
+    Unrevealed plays are left out (their votes are still secret); open cards have no votes.
+    """
+    rows = []
+    for card in data["cards"]:
+        for play in card["plays"]:
+            if play["distribution"] is None:
+                continue
+            for index, option in enumerate(card["options"]):
+                rows.append(
+                    (
+                        data["session"]["code"],
+                        play["table"],
+                        card["id"],
+                        card["title"],
+                        play["round"] + 1,
+                        index + 1,
+                        option,
+                        play["distribution"][index],
+                        "yes" if play["choice"] == option else "",
+                    )
+                )
+    return _csv(VOTE_COLUMNS, rows)
+
+
+NOTE_COLUMNS = (
+    "session",
+    "table",
+    "card_id",
+    "card_title",
+    "kind",
+    "author",
+    "text",
+    "written_at",
+    "edited",
+    "hidden",
+)
+
+
+def notes_csv(data, tz=UTC):
+    """One row per note, hidden ones included and marked, times in `tz`."""
+    rows = []
+    for card in data["cards"]:
+        for play in card["plays"]:
+            for note in play["notes"]:
+                rows.append(
+                    (
+                        data["session"]["code"],
+                        play["table"],
+                        card["id"],
+                        card["title"],
+                        note["kind"],
+                        note["author"],
+                        note["text"],
+                        _iso(note["at"], tz),
+                        note["edited"],
+                        note["hidden"],
+                    )
+                )
+    return _csv(NOTE_COLUMNS, rows)
+
+
+# --- Markdown --------------------------------------------------------------------------------------
+
+# Characters with a meaning in Markdown (CommonMark lets any ASCII punctuation be escaped).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+NOTE_KINDS = {
+    "experience": N_("Experience"),
+    "tip": N_("Tip"),
+    "concern": N_("Concern"),
+    "question": N_("Question"),
+}
+
+
+def md(text):
+    """Typed text as Markdown that renders exactly that text, on one line."""
+    one_line = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", one_line)
+
+
+def _when(timestamp, tz):
+    return datetime.fromtimestamp(timestamp, tz).strftime("%Y-%m-%d %H:%M") if timestamp else ""
+
+
+def _distribution_lines(options, counts, translate):
+    """A Markdown table: each option with its votes and share."""
+    total = sum(counts)
+    lines = [
+        f"| {translate(N_('Option'))} | {translate(N_('Votes'))} | % |",
+        "|---|---:|---:|",
+    ]
+    for option, count in zip(options, counts, strict=True):
+        share = f"{round(100 * count / total)}%" if total else ""
+        lines.append(f"| {md(option)} | {count} | {share} |")
+    return lines
+
+
+def markdown_report(data, translate, tz=UTC):
+    """A readable report: the session, then each card with every table's votes and notes."""
+    t = translate
+    session = data["session"]
+    facts = [
+        t(N_("Session: %(code)s"), code=session["code"]),
+        t(N_("Started: %(date)s"), date=_when(session["created_at"], tz)),
+    ]
+    if session["ended_at"]:
+        facts.append(t(N_("Ended: %(date)s"), date=_when(session["ended_at"], tz)))
+    facts += [
+        t(N_("People: %(num)d"), num=session["people"]),
+        t(N_("Exported: %(date)s"), date=_when(data["exported_at"], tz)),
+    ]
+    lines = [f"# {md(session['deck']['title'])}", ""]
+    lines += [f"- {fact}" for fact in facts]
+    lines += [
+        "",
+        f"## {t(N_('Tables'))}",
+        "",
+    ]
+    for table in data["tables"]:
+        members = ", ".join(md(name) for name in table["members"] if name)
+        lines.append(
+            f"- **{md(table['name'])}**: "
+            + t(N_("cards played: %(num)d"), num=table["cards_played"])
+            + (f" ({members})" if members else "")
+        )
+    if not data["cards"]:
+        lines += ["", t(N_("No cards were played yet."))]
+    for card in data["cards"]:
+        lines += ["", f"## {md(card['title'])}", ""]
+        if card["category"]:
+            lines += [f"*{md(card['category'])}*", ""]
+        lines += [md(card["text"]), ""]
+        if card["statement"]:
+            lines += [f"> {md(card['statement'])}", ""]
+        revealed = [play for play in card["plays"] if play["distribution"] is not None]
+        if len(revealed) > 1:
+            lines += [f"### {t(N_('All tables'))}", ""]
+            lines += _distribution_lines(card["options"], card["total"], t)
+            lines.append("")
+        for play in card["plays"]:
+            lines += [f"### {md(play['table'])}", ""]
+            if card["options"]:
+                if play["distribution"] is None:
+                    lines += [
+                        t(N_("Not revealed yet (votes in: %(num)d)."), num=play["votes_in"]),
+                        "",
+                    ]
+                else:
+                    lines += _distribution_lines(card["options"], play["distribution"], t)
+                    lines.append("")
+            if play["choice"] is not None:
+                lines += [t(N_("The table chose: %(choice)s"), choice=md(play["choice"])), ""]
+            shown = [note for note in play["notes"] if not note["hidden"]]
+            for note in shown:
+                author = f" ({md(note['author'])})" if note["author"] else ""
+                lines.append(f"- **{t(NOTE_KINDS[note['kind']])}**{author}: {md(note['text'])}")
+            if shown:
+                lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

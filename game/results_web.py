@@ -1,0 +1,87 @@
+"""HTTP routes for a session's results: a print-ready report page and downloads.
+
+Only the signed-in facilitator gets them, at any moment during or after the session. The content
+comes from the pure `game.export`; this module only reads the live state under its lock, picks
+the language and the local time zone, and names the downloaded files.
+"""
+
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, render_template
+
+from game import export
+from game.i18n import gettext
+from game.security import require_host
+
+results = Blueprint("results", __name__, url_prefix="/host/s/<code>")
+
+# What each download is: (export function, MIME type, file name ending).
+DOWNLOADS = {
+    "results.md": ("markdown", "text/markdown; charset=utf-8", "report.md"),
+    "votes.csv": ("votes", "text/csv; charset=utf-8", "votes.csv"),
+    "notes.csv": ("notes", "text/csv; charset=utf-8", "notes.csv"),
+    "results.json": ("json", "application/json", "results.json"),
+}
+
+
+def init_app(app):
+    """Register the results blueprint."""
+    app.register_blueprint(results)
+
+
+def _local_zone():
+    """The server's time zone: the facilitator's laptop is usually the server."""
+    return datetime.now().astimezone().tzinfo
+
+
+def _results_of(code):
+    hub = current_app.extensions["tafelronde.hub"]
+    live = hub.get(code)
+    if live is None:
+        abort(404, description=gettext("There is no session with that code."))
+    with live.lock:  # a consistent picture, even while tables keep voting
+        return export.results(live.state, hub.clock())
+
+
+@results.get("/report")
+@require_host
+def report(code):
+    """The readable report as a page, styled for printing (or saving as PDF)."""
+    data = _results_of(code)
+    zone = _local_zone()
+
+    def when(timestamp):
+        return datetime.fromtimestamp(timestamp, zone).strftime("%Y-%m-%d %H:%M")
+
+    return render_template(
+        "report.html",
+        data=data,
+        when=when,
+        note_kinds=export.NOTE_KINDS,
+        downloads=DOWNLOADS,
+    )
+
+
+@results.get("/<any('results.md', 'votes.csv', 'notes.csv', 'results.json'):name>")
+@require_host
+def download(code, name):
+    """One export file, as an attachment named after the session and the day."""
+    data = _results_of(code)
+    kind, mimetype, ending = DOWNLOADS[name]
+    zone = _local_zone()
+    if kind == "markdown":
+        body = export.markdown_report(data, gettext, zone)
+    elif kind == "votes":
+        body = export.votes_csv(data)
+    elif kind == "notes":
+        body = export.notes_csv(data, zone)
+    else:
+        body = export.to_json(data)
+    if kind in ("votes", "notes"):
+        body = "\ufeff" + body  # a byte-order mark, so spreadsheet programs read UTF-8 as such
+    day = datetime.fromtimestamp(data["exported_at"], zone).strftime("%Y-%m-%d")
+    filename = f"tafelronde-{data['session']['code']}-{day}-{ending}"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,74 @@
+"""Coalesced updates: however fast phones act, facilitators, projectors and (for joins) phones
+get one update per flush, and the update loop decides how often that is. The loop is switched
+off here and `flush` is called by hand, so nothing depends on timing."""
+
+import pytest
+
+from app import socketio
+from tests.conftest import make_app
+from tests.test_sockets import Phone, make_session
+
+
+@pytest.fixture
+def slow_app(tmp_path, monkeypatch):
+    """An app that coalesces updates (4 per second), with its update loop held still."""
+    app = make_app(tmp_path, VIEW_UPDATES_PER_SECOND=4)
+    shell = app.extensions["tafelronde.live"]
+    monkeypatch.setattr(shell, "_ensure_loop", lambda: None)
+    yield app
+    app.extensions["tafelronde.close"]()
+
+
+def names(client):
+    """The names of the server events a test client received since the last call."""
+    return [m["name"] for m in client.get_received()]
+
+
+def test_many_votes_make_one_facilitator_update(slow_app):
+    web = slow_app.test_client()
+    code = make_session(slow_app, web, flow="deal")
+    host = socketio.test_client(slow_app, flask_test_client=web)
+    wall_key = slow_app.extensions["tafelronde.hub"].get(code).projector_key
+    wall = socketio.test_client(slow_app)
+    assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
+    assert wall.emit("hello", {"code": code, "role": "projector", "key": wall_key}, callback=True)[
+        "ok"
+    ]
+    phones = [Phone(slow_app, code, f"P{i}") for i in range(6)]
+    for i, phone in enumerate(phones):
+        assert phone.send("take_seat", table=i % 2)["ok"]
+    assert host.emit("deal_card", {"card": "one"}, callback=True)["ok"]
+    names(host), names(wall)
+    slow_app.extensions["tafelronde.live"].flush()
+    assert names(host) == ["host_updated"] and names(wall) == ["wall_updated"]
+
+    for phone in phones:
+        assert phone.send("cast_vote", choice=0, card="one")["ok"]
+    assert names(host) == [] and names(wall) == []  # nothing yet: the votes wait for a flush
+    slow_app.extensions["tafelronde.live"].flush()
+    host_updates = [m["args"][0] for m in host.get_received() if m["name"] == "host_updated"]
+    assert len(host_updates) == 1
+    tables = host_updates[0]["tables"]
+    assert sorted(t["id"] for t in tables) == [0, 1]  # only the tables that changed, once each
+    assert all(t["current"]["revealed"] for t in tables)
+    assert names(wall) == ["wall_updated"]
+    slow_app.extensions["tafelronde.live"].flush()
+    assert names(host) == [] and names(wall) == []  # nothing changed: nothing sent
+
+
+def test_joins_reach_other_phones_coalesced_but_facilitator_actions_at_once(slow_app):
+    web = slow_app.test_client()
+    code = make_session(slow_app, web)
+    host = socketio.test_client(slow_app, flask_test_client=web)
+    assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
+    first = Phone(slow_app, code, "First")
+    first.sio.get_received()
+    for i in range(5):
+        Phone(slow_app, code, f"P{i}")
+    assert first.received("session_updated") == []
+    slow_app.extensions["tafelronde.live"].flush()
+    (facts,) = first.received("session_updated")
+    assert facts["people"] == 6
+    assert host.emit("send_message", {"text": "Five minutes left"}, callback=True)["ok"]
+    (facts,) = first.received("session_updated")  # at once, without a flush
+    assert facts["message"]["text"] == "Five minutes left"
