@@ -3,6 +3,7 @@ against a real server (``python app.py``): sign in, start a session, join, deal,
 reveal, spotlight."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -83,10 +84,24 @@ def test_a_session_from_sign_in_to_the_spotlight(browser, server, tmp_path):
         expect(wall.get_by_text(note)).to_be_visible()
         expect(wall.get_by_text(re.compile(r"Anna|Bram|Cato"))).to_have_count(0)  # no names
 
+        # The results, at any moment: the facilitator's report page opens from the session.
+        with host.context.expect_page() as opened:
+            host.get_by_role("link", name="Results and downloads").click()
+        report = opened.value
+        room.adopt("report", report)
+        expect(report.get_by_role("heading", name=card.title, level=2)).to_be_visible()
+        expect(report.get_by_role("heading", name="All tables", level=3)).to_be_visible()
+        expect(report.get_by_text(note)).to_be_visible()
+        expect(report.get_by_role("link", name="Votes (CSV)")).to_be_visible()
+        with report.expect_download() as download:
+            report.get_by_role("link", name="Notes (CSV)").click()
+        assert note in Path(download.value.path()).read_text(encoding="utf-8-sig")
+
         room.assert_clean(console=True)
         table1.get_by_text(note).scroll_into_view_if_needed()
         room.keep_screenshots(
             anna="phone-360x740.png",
             facilitator="facilitator-1280x800.png",
             projector="projector-1920x1080.png",
+            report="report-1280x800.png",
         )
