@@ -167,6 +167,7 @@ def session_view(code):
         join_url=join_url(live.code),
         qr_url=url_for("play.qr", code=live.code),
         wall_url=url_for("wall.projector", code=live.code, k=live.projector_key),
+        ended=live.state.ended,
     )
 
 

@@ -210,8 +210,23 @@ def _latest_play(table, card_id):
     return None
 
 
+def _played(state, table, play):
+    """Whether `table` played the card of `play`: it got the card (drawn or dealt) and someone
+    sits there, or someone there voted, chose or wrote on it. A deal reaches empty tables too;
+    such a table did not play the card in any sense that matters on a screen."""
+    if play is None:
+        return False
+    return bool(
+        state.table_members(table.id) or play.votes or play.choice is not None or play.notes
+    )
+
+
 def spotlight_view(state):
-    """The spotlighted card with each table's revealed votes, the total, and the chosen notes."""
+    """The spotlighted card with each table's revealed votes, the total, and the chosen notes.
+
+    Tables where nobody sits that did not play the card are left out: on the wall they would
+    only take room.
+    """
     if not state.spotlight:
         return None
     card = state.deck.card(state.spotlight["card"])
@@ -219,13 +234,16 @@ def spotlight_view(state):
     rows, total = [], [0] * options
     for table in state.tables:
         play = _latest_play(table, card.id)
+        played = _played(state, table, play)
+        if not played and not state.table_members(table.id):
+            continue  # an empty table that did not play the card would only take room
         counts = play.distribution(options) if play and play.revealed else None
         if counts:
             total = [a + b for a, b in zip(total, counts, strict=True)]
         rows.append(
             {
                 "table": table.name,
-                "played": play is not None,
+                "played": played,
                 "distribution": counts,
                 "choice": play.choice if play else None,
             }
@@ -246,17 +264,23 @@ def spotlight_view(state):
 
 
 def comparison(state):
-    """For every card played anywhere: each table's revealed distribution, in deck order."""
+    """For every card played anywhere: each table's revealed distribution, in deck order.
+
+    ``tables`` holds counts, or ``None`` when a table has no revealed votes on the card;
+    ``played`` (same order) tells "not revealed yet" (played) from "did not play this card".
+    """
     played = {p.card for t in state.tables for p in t.plays}
     rows = []
     for card in state.deck.cards:
         if card.id not in played:
             continue
         options = len(card.response.options)
-        per_table = []
+        per_table, played_by = [], []
         for table in state.tables:
             play = _latest_play(table, card.id)
-            per_table.append(play.distribution(options) if play and play.revealed else None)
+            played_it = _played(state, table, play)
+            per_table.append(play.distribution(options) if played_it and play.revealed else None)
+            played_by.append(played_it)
         rows.append(
             {
                 "card": {
@@ -265,6 +289,7 @@ def comparison(state):
                     "options": list(card.response.options),
                 },
                 "tables": per_table,
+                "played": played_by,
             }
         )
     return {"tables": [t.name for t in state.tables], "cards": rows}

@@ -199,6 +199,38 @@ def spotlight_notes(host_page, table, texts, card):
     expect(host_page.get_by_text(f"On the projector: {card.title} {with_notes}")).to_be_visible()
 
 
+def add_table(host_page, name):
+    """Add a table named `name` from the facilitator's toolbar."""
+    host_page.get_by_label("Add a table").fill(name)
+    host_page.get_by_role("button", name="Add table", exact=True).click()
+    expect(table_card(host_page, name)).to_have_count(1)
+
+
+def end_session(host_page):
+    """Press "End session" and confirm in the dialog."""
+    host_page.get_by_role("button", name="End session").click()
+    host_page.get_by_role("dialog").get_by_role("button", name="End session").click()
+
+
+def smallest_text(page):
+    """(font size in px, the text) of the smallest text shown on `page` (not visually hidden)."""
+    return page.evaluate(
+        """() => {
+          let best = null;
+          const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+            const e = n.parentElement, text = n.textContent.trim();
+            if (!text || e.closest(".visually-hidden, script")) continue;
+            const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+            if (!box.width || !box.height || style.visibility === "hidden") continue;
+            const px = parseFloat(style.fontSize);
+            if (!best || px < best[0]) best = [px, text.slice(0, 60)];
+          }
+          return best;
+        }"""
+    )
+
+
 # --- phones --------------------------------------------------------------------------------------
 
 
@@ -226,10 +258,17 @@ def vote_button(page, option):
 
 
 def vote(page, option):
-    """Tap an option; it is pressed at once (saved or waiting, whatever the network does)."""
-    button = vote_button(page, option)
-    button.click()
-    expect(button).to_have_attribute("aria-pressed", "true")
+    """Tap an option; it is pressed at once (saved or waiting, whatever the network does). If
+    that vote revealed the table, the options fold into one line naming the vote."""
+    vote_button(page, option).click()
+    expect(my_vote(page, option)).to_have_count(1)
+
+
+def my_vote(page, option):
+    """The phone's sign that `option` is its vote: the pressed option, or after the reveal the
+    folded line naming it."""
+    mine = page.locator('.s-vote [aria-pressed="true"], .s-vote p.row > span')
+    return mine.filter(has_text=re.compile(rf"^(✓\s*)?{re.escape(option)}$"))
 
 
 def write_note(page, text, kind=None):

@@ -1,6 +1,6 @@
 """Live session, end to end: a facilitator, a projector and three phones in headless Chromium
 against a real server (``python app.py``): sign in, start a session, join, deal, vote, note,
-reveal, spotlight."""
+reveal, spotlight, compare, end."""
 
 import re
 from pathlib import Path
@@ -15,6 +15,10 @@ from tests import e2e  # noqa: E402
 pytestmark = pytest.mark.browser
 
 
+# Projector text must be readable from the back of the room: at least this at 1920 x 1080.
+WALL_SMALLEST_PX = 24
+
+
 def test_a_session_from_sign_in_to_the_spotlight(browser, server, tmp_path):
     card = e2e.choice_card()
     options = list(card.response.options)
@@ -24,8 +28,10 @@ def test_a_session_from_sign_in_to_the_spotlight(browser, server, tmp_path):
         host = room.page("facilitator", e2e.LAPTOP)
         e2e.sign_in(host, server)
         code = e2e.start_session(host, tables=2, flow="deal", seating="choose")
+        e2e.add_table(host, "Corner")  # nobody sits here: it gets the deal but does not play
         wall = e2e.open_projector(room, host)
         expect(wall.get_by_text(code, exact=True)).to_be_visible()  # the lobby
+        assert e2e.smallest_text(wall)[0] >= WALL_SMALLEST_PX, e2e.smallest_text(wall)
 
         path = e2e.join_path(host, code)
         anna, bram, cato = (
@@ -83,6 +89,14 @@ def test_a_session_from_sign_in_to_the_spotlight(browser, server, tmp_path):
                 e2e.bar(box, letter, count)
         expect(wall.get_by_text(note)).to_be_visible()
         expect(wall.get_by_text(re.compile(r"Anna|Bram|Cato"))).to_have_count(0)  # no names
+        expect(wall.get_by_role("group", name="Corner")).to_have_count(0)  # empty, did not play
+        assert e2e.smallest_text(wall)[0] >= WALL_SMALLEST_PX, e2e.smallest_text(wall)
+
+        # The comparison tells a table that did not play the card from one still talking.
+        compared = host.locator("#comparison").get_by_role("row").filter(has_text=card.title)
+        expect(compared.get_by_role("cell")).to_have_count(3)
+        expect(compared.get_by_role("cell").nth(2)).to_have_text("—did not play this card")
+        expect(compared.get_by_role("img")).to_have_count(2)  # the charts of tables 1 and 2
 
         # The results, at any moment: the facilitator's report page opens from the session.
         with host.context.expect_page() as opened:
@@ -105,3 +119,36 @@ def test_a_session_from_sign_in_to_the_spotlight(browser, server, tmp_path):
             projector="projector-1920x1080.png",
             report="report-1280x800.png",
         )
+
+        # The projector's comparison (key C): bars for tables 1 and 2, a dash for the corner,
+        # and a key under the table that says what the dash means.
+        wall.keyboard.press("c")
+        expect(wall.get_by_role("heading", name="How every table voted")).to_be_visible()
+        row = wall.get_by_role("row").filter(has_text=card.title)
+        expect(row.get_by_role("cell").nth(2)).to_have_text("—did not play this card")
+        expect(wall.locator(".cmpkey")).to_have_text("— did not play this card")
+        e2e.bar(row.get_by_role("cell").nth(1), "B", 1)
+        assert e2e.smallest_text(wall)[0] >= WALL_SMALLEST_PX, e2e.smallest_text(wall)
+        room.keep_screenshots(projector="projector-comparison-1920x1080.png")
+
+        # Ending: a banner points to the results; nothing on the tables can change them any more.
+        def live_controls():
+            found = host.locator("#tables, #unseated").locator("button, select, input")
+            return found.filter(visible=True).and_(host.locator(":enabled"))
+
+        expect(live_controls()).not_to_have_count(0)  # reveal, reset, move, hide, pick
+        e2e.end_session(host)
+        banner = host.locator("#ended")
+        expect(banner).to_contain_text("This session has ended.")
+        results = banner.get_by_role("link", name="Results and downloads")
+        expect(results).to_have_attribute("href", f"/host/s/{code}/report")
+        expect(host.get_by_role("button", name="Deal to all tables")).to_be_disabled()
+        expect(live_controls()).to_have_count(0)
+        expect(table1.get_by_text(note)).to_be_visible()  # what happened stays in view
+        expect(host.get_by_role("heading", name="All cards played")).to_be_visible()
+        expect(
+            wall.get_by_role("heading", name="This session has ended. Thank you!")
+        ).to_be_visible()
+        room.assert_clean(console=True)
+        host.evaluate("scrollTo(0, 0)")
+        room.keep_screenshots(facilitator="facilitator-ended-1280x800.png")

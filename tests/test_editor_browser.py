@@ -155,3 +155,18 @@ def test_library_create_delete_and_undo(page, server):
     expect(page.locator("tr", has_text="Made in the browser")).to_have_count(0)
     page.locator("#lib-status").get_by_role("button", name="Undo").click()
     expect(page.locator("tr", has_text="Made in the browser")).to_have_count(1)
+
+
+def test_library_fits_a_phone_and_dates_read_as_on_the_start_page(page, server):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    row = page.locator("tr", has_text="social-media-dilemmas.en.yaml")
+    expect(row.get_by_role("link", name="Edit")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # One date format everywhere (the start page's): YYYY-MM-DD HH:MM, in local time.
+    expect(row.locator("time")).to_have_text(re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d$"))
+    page.goto(server.url + "/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for link in page.locator(".langs a, .langs strong").all():
+        box = link.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, box

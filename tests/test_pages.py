@@ -60,6 +60,24 @@ def test_bad_session_form_is_explained(app, client):
     assert app.extensions["tafelronde.hub"].store.sessions() == []
 
 
+def test_ended_session_page_points_to_the_results(app, client):
+    code = make_session(app, client)
+    banner = re.compile(r'<div id="ended" class="endbanner" role="status"( hidden)?>')
+    page = client.get(f"/host/s/{code}?lang=en").get_data(as_text=True)
+    assert banner.search(page).group(1) == " hidden"  # the script shows it when the session ends
+    host = app.extensions["socketio"].test_client(app, flask_test_client=client)
+    assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
+    assert host.emit("end_session", {}, callback=True)["ok"]
+    page = client.get(f"/host/s/{code}?lang=en").get_data(as_text=True)
+    assert banner.search(page).group(1) is None  # shown from the start, not after a round trip
+    ended = page[page.index('<div id="ended"') :]
+    ended = ended[: ended.index("</div>")]
+    assert "This session has ended." in ended
+    assert f'href="/host/s/{code}/report"' in ended and "Results and downloads" in ended
+    dutch = client.get(f"/host/s/{code}?lang=nl").get_data(as_text=True)
+    assert "Deze sessie is afgelopen." in dutch and "Resultaten en downloads" in dutch
+
+
 def test_session_snapshots_the_deck(app, client, tmp_path):
     code = make_session(app, client)
     deck_file = tmp_path / "decks" / "tiny.yaml"

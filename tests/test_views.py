@@ -100,6 +100,57 @@ def test_projector_spotlight_shows_only_revealed_tables():
     assert spot["notes"][0]["text"] == "table zero secret note"
     assert spot["notes"][0]["table"] == "Table 1"
     assert wall["comparison"]["cards"][0]["tables"] == [[1, 0, 2], None]
+    assert wall["comparison"]["cards"][0]["played"] == [True, True]
+
+
+def with_late_tables():
+    """`played()`, then a table with someone who came after the deal, and an empty table."""
+    g = played()
+    g.host("add_table", name="Late")
+    g.host("add_table", name="Empty")
+    g.seat("q", 2)
+    return g
+
+
+def test_comparison_tells_not_played_from_not_revealed():
+    g = with_late_tables()
+    for view in (view_for(g.state, FACILITATOR, g.now), view_for(g.state, PROJECTOR, g.now)):
+        cmp = view["comparison"]
+        assert cmp["tables"] == ["Table 1", "Table 2", "Late", "Empty"]
+        (row,) = cmp["cards"]
+        # Revealed; played but not revealed yet; did not play; did not play.
+        assert row["tables"] == [[1, 0, 2], None, None, None]
+        assert row["played"] == [True, True, False, False]
+
+
+def test_a_deal_to_an_empty_table_is_not_playing_it():
+    g = Game(tables=3)
+    g.seat("a", 0)
+    g.host("deal_card", card="pick")  # reaches empty tables 1 and 2 too
+    g.host("reveal_table")  # "Reveal all": the empty tables reveal nothing
+    row = view_for(g.state, FACILITATOR, g.now)["comparison"]["cards"][0]
+    assert row["played"] == [True, False, False]
+    assert row["tables"] == [[0, 0, 0], None, None]
+    g.seat("b", 1)  # someone sits down at a table that got the card: it plays it now
+    row = view_for(g.state, FACILITATOR, g.now)["comparison"]["cards"][0]
+    assert row["played"] == [True, True, False]
+
+
+def test_spotlight_leaves_out_empty_tables_that_did_not_play():
+    g = with_late_tables()
+    g.host("spotlight", card="pick", notes=[])
+    rows = view_for(g.state, PROJECTOR, g.now)["spotlight"]["tables"]
+    assert [(r["table"], r["played"], r["distribution"]) for r in rows] == [
+        ("Table 1", True, [1, 0, 2]),
+        ("Table 2", True, None),
+        ("Late", False, None),
+    ]
+    # A table that played and revealed keeps its box when everyone moves away.
+    for pid in ("a", "b", "c"):
+        g.host("move_participant", pid=pid, table=3)
+    rows = view_for(g.state, PROJECTOR, g.now)["spotlight"]["tables"]
+    assert [r["table"] for r in rows] == ["Table 1", "Table 2", "Late", "Empty"]
+    assert rows[0]["distribution"] == [1, 0, 2] and rows[3]["played"] is False
 
 
 def test_stranger_sees_the_session_but_no_table():

@@ -9,7 +9,6 @@
   const $ = (id) => document.getElementById(id);
   const S = JSON.parse(($("strings") || { textContent: "{}" }).textContent);
   const CSRF = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-  const LANG = document.documentElement.lang || "en";
 
   /** A translated string with {name} placeholders filled in. */
   function t(key, vars) {
@@ -65,12 +64,15 @@
     }
   }
 
-  /** A time from the server (ISO, UTC) in the reader's local time. */
+  /** A time from the server (ISO, UTC) in the reader's local time, as everywhere in Tafelronde:
+      "2026-11-29 23:26" (or "23:26" with `timeOnly`), the same in every language. */
   function when(iso, timeOnly) {
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return iso;
-    const opts = timeOnly ? { timeStyle: "short" } : { dateStyle: "medium", timeStyle: "short" };
-    return date.toLocaleString(LANG, opts);
+    const two = (n) => String(n).padStart(2, "0");
+    const time = two(date.getHours()) + ":" + two(date.getMinutes());
+    if (timeOnly) return time;
+    return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${time}`;
   }
 
   function localiseTimes(root) {

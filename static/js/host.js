@@ -8,6 +8,7 @@
   const code = $("host").dataset.code;
 
   let view = null;
+  let ended = false; // drawn as ended: table cards without controls that change the session
   let stalledAfter = 480; // seconds; the server sends its setting with every update
   const got = new Map(); // table id -> Date.now() when its seconds_on_card arrived
   const cardsEl = new Map(); // table id -> its <article>
@@ -96,14 +97,16 @@
     noteCard.clear();
     view.tables.forEach((tb) => tb.current && tb.current.notes.forEach((n) => noteCard.set(n.id, n.card)));
     $("people").textContent = s.people === 1 ? t("person") : t("people", { n: s.people });
+    // Once the session has ended nothing can change it: no control is left that would only fail.
+    if (s.ended !== ended) changed = view.tables.map((tb) => tb.id);
+    ended = s.ended;
     $("controls").disabled = s.ended;
+    $("ended").hidden = !s.ended;
     $("pause").textContent = t(s.paused ? "resume" : "pause");
     $("pause").setAttribute("aria-pressed", String(s.paused));
     fill($("timer-left"), s.timer && Live.countdown(Live.ends(s.timer)));
     $("msg-now").textContent = s.message ? t("msg_now", { x: s.message.text }) : "";
-    fill($("banners"),
-      s.ended && el("p", { class: "banner", text: t("ended") }),
-      s.paused && el("p", { class: "banner", text: t("paused") }));
+    fill($("banners"), s.paused && !s.ended && el("p", { class: "banner", text: t("paused") }));
     options($("deal-card"), t("deal_next"));
     options($("spot-card"), t("spot_choose"));
     const sp = view.spotlight, spCard = sp && view.cards.find((c) => c.id === sp.card);
@@ -150,7 +153,7 @@
       cur && el("p", { class: "ctitle", text: cur.card.title }),
       cur && cur.revealed && cur.card.response.options.length > 0 && Live.bars(cur.card.response.options, cur.distribution, cur.choice),
       cur && cur.choice != null && el("p", { class: "meta", text: t("choice", { x: cur.card.response.options[cur.choice] }) }),
-      cur && el("p", { class: "row" },
+      cur && !ended && el("p", { class: "row" },
         el("button", { class: "secondary small", "data-k": "rv", disabled: cur.revealed, onclick: () => run("reveal_table", { table: tb.id }, "t" + tb.id) }, t("reveal")),
         el("button", { class: "quiet small", "data-k": "rs", onclick: () => confirm(t("reset_q", { x: tb.name })) && run("reset_table", { table: tb.id }, "t" + tb.id) }, t("reset"))),
       cur && cur.notes.length > 0 && el("ul", { class: "notes" }, cur.notes.map((n) => note(n, tb.id))));
@@ -168,7 +171,7 @@
     return el("li", { class: m.connected ? "on" : "off" },
       el("i", { class: "dot", title: t(m.connected ? "here" : "away") }),
       el("span", { text: name }),
-      view.tables.length > 1 || tableId == null ? el("select", { class: "move", "aria-label": t("move_to", { x: name }), "data-k": "m" + m.pid,
+      !ended && (view.tables.length > 1 || tableId == null) ? el("select", { class: "move", "aria-label": t("move_to", { x: name }), "data-k": "m" + m.pid,
         onchange: (e) => e.target.value !== "" && run("move_participant", { pid: m.pid, table: Number(e.target.value) }, tableId == null ? "unseated" : "t" + tableId) },
       el("option", { value: "", text: t("move") }),
       view.tables.filter((o) => o.id !== tableId).map((o) => el("option", { value: o.id, text: o.name }))) : null);
@@ -181,7 +184,7 @@
       el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.author || t("someone"),
         n.hidden ? " · " + t("hidden") : ""),
       el("p", { class: "ntext", text: n.text }),
-      el("p", { class: "row" },
+      !ended && el("p", { class: "row" },
         el("label", { class: "pick", for: id },
           el("input", { type: "checkbox", id, "data-k": id, checked: chosen.has(n.id), disabled: n.hidden, onchange: (e) => pick(n, e.target.checked) }),
           t("for_projector")),
@@ -204,9 +207,20 @@
     if (errs.unseated) alertIn($("unseated"), errs.unseated);
   }
 
+  /** A sign with a tooltip, and the same words for screen readers. */
+  const sign = (mark, words, cls) => el("span", { class: "meta sign " + cls, title: words },
+    el("span", { "aria-hidden": "true", text: mark }), el("span", { class: "visually-hidden", text: words }));
+
+  /** A comparison cell: a tiny chart, or a sign for "did not play" / "not revealed yet". */
+  function cell(row, i) {
+    const played = row.played ? row.played[i] : true, counts = row.tables[i];
+    if (!played) return sign("—", t("not_played"), "notplayed");
+    if (!row.card.options.length) return sign("✓", t("played"), "played");
+    return counts ? mini(row.card.options, counts) : sign("…", t("not_revealed"), "waiting");
+  }
+
   /** A tiny chart for comparisons: one column per option, its label and count in the tooltip. */
   function mini(labels, counts) {
-    if (!counts) return el("span", { class: "meta", text: "…", title: t("not_revealed") });
     const most = Math.max(1, ...counts);
     const total = counts.reduce((a, b) => a + b, 0);
     return el("span", { class: "mini", role: "img",
@@ -226,7 +240,7 @@
         el("thead", null, el("tr", null, el("th", { text: t("card") }), c.tables.map((name) => el("th", { text: name })))),
         el("tbody", null, c.cards.map((row) => el("tr", null,
           el("th", { text: row.card.title }),
-          row.tables.map((counts) => el("td", null, row.card.options.length ? mini(row.card.options, counts) : "—")))))))
+          row.tables.map((_, i) => el("td", null, cell(row, i))))))))
       : el("p", { class: "meta", text: t("no_played") }));
   }
 })();

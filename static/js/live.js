@@ -31,7 +31,7 @@ const Live = (() => {
     const k = document.activeElement && document.activeElement.dataset.k;
     node.replaceChildren(...kids.flat(2).filter((c) => c != null && c !== false));
     const again = k && node.querySelector(`[data-k="${CSS.escape(k)}"]`);
-    if (again) again.focus();
+    if (again) again.focus({ preventScroll: true }); // a redraw must never move the page
   }
 
   const connect = () => io({ reconnectionDelayMax: 5000 });

@@ -22,7 +22,7 @@
   let outbox = load(OUT, []);
   let view = load(VIEW, null); // so a reload without network still shows the card
   let timerEnd = null, ready = false, sending = false, shown = null, screen = "", box = {};
-  let histOpen = false, savedVote = null, noteSaved = false;
+  let histOpen = false, savedVote = null, noteSaved = false, onCard = null, changing = null;
   const draft = { kind: KINDS[0], edit: null };
   const errs = {};
 
@@ -193,6 +193,8 @@
       const tb = view.table, cur = tb.current;
       fill(box.head, el("h1", { text: tb.name }), el("ul", { class: "members" }, tb.members.map((m) => member(m, cur))));
       box.form.hidden = !cur;
+      const now = cur ? cur.card.id + "@" + cur.started_at : "";
+      if (now !== onCard) newCard(now, cur);
       if (cur) card(cur.card);
       else fill(box.card, el("p", { class: "panel", text: t(view.session.flow === "draw" ? "no_card" : "wait_deal") }));
       vote(tb, cur);
@@ -221,15 +223,38 @@
     fill(box.card, a);
   }
 
+  /** A new card on the table (not the first view after a reload): bring it into sight, so
+      nobody sees answer buttons without the question; its heading takes the focus for screen
+      readers. The sticky banners must not cover it. */
+  function newCard(now, cur) {
+    const first = onCard === null;
+    onCard = now;
+    changing = null;
+    if (first || !cur) return;
+    requestAnimationFrame(() => {
+      box.card.style.scrollMarginTop = $("banners").offsetHeight + 8 + "px";
+      box.card.scrollIntoView({ block: "start" });
+      const h = box.card.querySelector("h2");
+      if (h) h.setAttribute("tabindex", "-1"), h.focus({ preventScroll: true });
+    });
+  }
+
   function vote(tb, cur) {
     const c = cur && cur.card, opts = c ? c.response.options : [];
     const pend = c && outbox.filter((o) => o.ev === "cast_vote" && o.p.card === c.id).pop();
     const mine = pend ? pend.p.choice : c && cur.voted.includes(view.me.pid) ? view.me.vote : null;
     const saved = !pend && mine != null && savedVote && savedVote.card === c.id && savedVote.choice === mine;
+    // After the reveal the options fold away (the results and the table's choice come next);
+    // changing a vote then changes the table's result, so it takes a deliberate tap.
+    const folded = cur && cur.revealed && !pend && changing !== c.id;
     fill(box.vote, opts.length > 0 && [
-      el("div", { class: "opts", role: "group", "aria-label": t("your_vote") }, opts.map((o, i) =>
-        el("button", { class: "opt", "aria-pressed": String(mine === i), "data-k": "v" + i,
-          onclick: () => queue("cast_vote", { choice: i, card: c.id }) }, o))),
+      el("h2", { class: "sub", text: t("your_vote") }),
+      folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : t("no_vote") }),
+        el("button", { class: "quiet", "data-k": "cv", onclick: () => { changing = c.id; render(); } }, t("change_vote")))
+        : el("div", { class: "opts", role: "group", "aria-label": t("your_vote") }, opts.map((o, i) =>
+          el("button", { class: "opt", "aria-pressed": String(mine === i), "data-k": "v" + i,
+            onclick: () => { changing = null; queue("cast_vote", { choice: i, card: c.id }); } }, o))),
+      !folded && cur.revealed && el("p", { class: "hint", text: t("change_hint") }),
       el("p", { class: "state", text: pend ? t(ready ? "sending" : "not_sent") : saved ? t("saved") : "" }),
       el("p", { class: "count", text: t("votes_in", { n: cur.votes_in, m: tb.members.length }) })]);
     alertIn(box.vote, errs.vote);
@@ -259,6 +284,7 @@
       cur && !cur.revealed && el("button", { class: "secondary", "data-k": "rv", onclick: () => act("reveal_votes") }, t(opts ? "reveal" : "reflect")),
       cur && cur.revealed && opts > 0 && el("button", { class: "secondary", "data-k": "re", onclick: () => act("revote") }, t("revote")),
       view.session.flow === "draw" && el("button", { "data-k": "dr", disabled: !tb.cards_left,
+        class: cur && !cur.revealed && opts ? "secondary" : null, // not the loudest while people vote
         // Drawing before the reveal ends a vote nobody has seen: ask first.
         onclick: () => (!cur || cur.revealed || !opts || confirm(t("next_q"))) && act("draw_card") },
       t(!tb.cards_left ? "no_more" : cur ? "next" : "first")));

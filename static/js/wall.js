@@ -8,6 +8,7 @@
   const wall = $("wall");
   const code = wall.dataset.code, key = wall.dataset.key;
   const LETTERS = "ABCDEF";
+  const SIGNS = new Map([["—", "not_played"], ["✓", "played"]]); // comparison cells without bars
 
   let view = null, mode = location.hash === "#comparison" ? "comparison" : "auto", shownSpot = "";
 
@@ -97,6 +98,9 @@
 
   function comparison(cmp) {
     const lang = view.session.deck.language;
+    // A dash is quieter than words in every cell (drawing tables play different cards); a key
+    // under the table says once what the signs mean, as a wall has no tooltips.
+    const used = new Set(cmp.cards.flatMap((row) => row.tables.map((_, i) => sign(row, i)).filter(Boolean)));
     return el("section", { class: "cmp" },
       el("h1", { text: t("comparison") }),
       cmp.cards.length
@@ -105,8 +109,25 @@
           el("tbody", null, cmp.cards.map((row) => el("tr", null,
             el("th", { lang }, row.card.title, row.card.options.length > 0 && el("small", {
               text: row.card.options.map((o, i) => LETTERS[i] + ": " + o).join(" · ") })),
-            row.tables.map((counts) => el("td", null, counts && row.card.options.length
-              ? Live.bars(letters(row.card.options), counts) : el("span", { class: "meta", text: "—" })))))))
-        : el("p", { class: "meta", text: t("no_played") }));
+            row.tables.map((_, i) => el("td", null, cell(row, i)))))))
+        : el("p", { class: "meta", text: t("no_played") }),
+      used.size > 0 && el("p", { class: "meta cmpkey" },
+        [...SIGNS].filter(([mark]) => used.has(mark)).map(([mark, key]) =>
+          el("span", null, el("b", { "aria-hidden": "true", text: mark }), " " + t(key)))));
+  }
+
+  /** The sign of a cell without bars: "—" did not play, "✓" played an open question; else null. */
+  function sign(row, i) {
+    if (row.played && !row.played[i]) return "—";
+    return row.card.options.length ? null : "✓";
+  }
+
+  /** One table's cell in the comparison: its bars, "still talking", or a sign (see SIGNS). */
+  function cell(row, i) {
+    const mark = sign(row, i);
+    if (mark) return el("span", { class: "meta sign" },
+      el("span", { "aria-hidden": "true", text: mark }), el("span", { class: "visually-hidden", text: t(SIGNS.get(mark)) }));
+    const counts = row.tables[i];
+    return counts ? Live.bars(letters(row.card.options), counts) : el("span", { class: "meta", text: t("still") });
   }
 })();
