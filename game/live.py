@@ -21,7 +21,14 @@ from game.hub import Hub, RateLimited, Unauthorised, touched_tables
 from game.i18n import gettext
 from game.rules import FACILITATOR, FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS, Actor
 from game.store import Store
-from game.views import facilitator_table, projector_view, session_info, table_view, view_for
+from game.views import (
+    facilitator_table,
+    me_view,
+    projector_view,
+    session_info,
+    table_view,
+    view_for,
+)
 
 log = logging.getLogger("tafelronde.live")
 
@@ -320,7 +327,7 @@ def participant_command(name):
         cid = payload.pop("cid", None)
         answer, events = shell.hub.command(live, actor, name, payload, cid)
         shell.fanout(live, events)
-        answer["me"] = view_for(live.state, actor, shell.hub.clock())["me"]
+        answer["me"] = me_view(live.state, actor.pid)
         return answer
 
     on_command.__name__ = f"on_{name}"

@@ -29,6 +29,7 @@ class Member:
     table: int | None = None
     connected: bool = False
     joined_at: float = 0.0
+    number: int = 0  # order of joining, for listing a table's members
 
 
 @dataclass
@@ -114,6 +115,9 @@ class SessionState:
     message: dict | None = None  # {"text": ..., "at": ...}
     spotlight: dict | None = None  # {"card": id, "notes": [note ids], "at": ...}
     version: int = 0  # stored events applied; lets clients drop stale updates
+    # table id -> {pid: joining number}: who sits where, kept by `apply_event`, so that work
+    # for one table is proportional to the table, not to the whole room.
+    seated: dict = field(default_factory=dict)
 
     @property
     def ended(self):
@@ -122,7 +126,12 @@ class SessionState:
 
     def table_members(self, table_id):
         """Members seated at `table_id`, in order of joining."""
-        return [m for m in self.members.values() if m.table == table_id]
+        seats = self.seated.get(table_id, {})
+        return [self.members[pid] for pid in sorted(seats, key=seats.__getitem__)]
+
+    def table_size(self, table_id):
+        """How many people sit at `table_id`."""
+        return len(self.seated.get(table_id, ()))
 
 
 def shuffled_pile(deck, seed, table_id):
@@ -178,7 +187,8 @@ def apply_event(state, event):
 
 
 def _participant_joined(state, e):
-    state.members[e["pid"]] = Member(pid=e["pid"], name=e["name"], joined_at=e["at"])
+    number = len(state.members)
+    state.members[e["pid"]] = Member(e["pid"], e["name"], joined_at=e["at"], number=number)
 
 
 def _participant_renamed(state, e):
@@ -198,6 +208,10 @@ def _participant_seated(state, e):
         if play is not None and not play.revealed:
             play.votes.pop(member.pid, None)
     member.table = e["table"]
+    if old is not None:
+        state.seated.get(old, {}).pop(member.pid, None)
+    if member.table is not None:
+        state.seated.setdefault(member.table, {})[member.pid] = member.number
 
 
 def _presence_changed(state, e):

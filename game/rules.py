@@ -170,7 +170,7 @@ def _join(state, actor, payload, now):
 
 def _balanced_seat(state, pid):
     """Seat `pid` at the emptiest table; in 'groups of N', open a new table when all are full."""
-    counts = [(len(state.table_members(t.id)), t.id) for t in state.tables]
+    counts = [(state.table_size(t.id), t.id) for t in state.tables]
     fewest, table_id = min(counts)
     size = state.settings.group_size
     events = []

@@ -134,8 +134,7 @@ def session_info(state, now):
         "timer": timer_view(state, now),
         "message": state.message,
         "tables": [
-            {"id": t.id, "name": t.name, "size": len(state.table_members(t.id))}
-            for t in state.tables
+            {"id": t.id, "name": t.name, "size": state.table_size(t.id)} for t in state.tables
         ],
         "people": len(state.members),
         "version": state.version,
@@ -149,19 +148,26 @@ def timer_view(state, now):
     return {"seconds": state.timer_seconds, "remaining": max(0.0, state.timer_ends_at - now)}
 
 
-def participant_view(state, pid, now):
-    """Everything one phone shows: the session, itself, its table (with its own vote)."""
+def me_view(state, pid):
+    """One participant about itself: name, seat and its own (secret) vote on the current card.
+    What a phone's command is answered with: cheap, whatever the size of the room."""
     member = state.members.get(pid)
-    view = {"session": session_info(state, now), "me": None, "table": None}
     if member is None:
-        return view
+        return None
     me = {"pid": member.pid, "name": member.name, "table": member.table, "vote": None}
-    view["me"] = me
     if member.table is not None:
-        view["table"] = table_view(state, member.table)
         play = state.tables[member.table].current
         if play is not None:
             me["vote"] = play.votes.get(pid)
+    return me
+
+
+def participant_view(state, pid, now):
+    """Everything one phone shows: the session, itself, its table (with its own vote)."""
+    me = me_view(state, pid)
+    view = {"session": session_info(state, now), "me": me, "table": None}
+    if me is not None and me["table"] is not None:
+        view["table"] = table_view(state, me["table"])
     return view
 
 
@@ -216,9 +222,7 @@ def _played(state, table, play):
     such a table did not play the card in any sense that matters on a screen."""
     if play is None:
         return False
-    return bool(
-        state.table_members(table.id) or play.votes or play.choice is not None or play.notes
-    )
+    return bool(state.table_size(table.id) or play.votes or play.choice is not None or play.notes)
 
 
 def spotlight_view(state):
@@ -235,7 +239,7 @@ def spotlight_view(state):
     for table in state.tables:
         play = _latest_play(table, card.id)
         played = _played(state, table, play)
-        if not played and not state.table_members(table.id):
+        if not played and not state.table_size(table.id):
             continue  # an empty table that did not play the card would only take room
         counts = play.distribution(options) if play and play.revealed else None
         if counts:

@@ -439,3 +439,21 @@ def test_joint_choice_for_a_card_the_table_left_is_refused():
     g.do("a", "draw_card")
     with pytest.raises(OutOfTurn):
         g.do("a", "record_choice", choice=1, card="pick")
+
+
+def test_who_sits_where_stays_right_through_moves_and_replay():
+    """The per-table seat index (kept so work per table does not grow with the room) always
+    agrees with the members' own seats, in order of joining, also after a replay."""
+    import random
+
+    rng = random.Random(3)
+    g = Game(tables=3)
+    for n in range(12):
+        g.seat(f"p{n}", rng.randrange(3))
+    for _ in range(30):
+        g.host("move_participant", pid=f"p{rng.randrange(12)}", table=rng.randrange(3))
+    for state in (g.state, replay(g.log)):
+        for table in range(3):
+            expected = [m.pid for m in state.members.values() if m.table == table]
+            assert [m.pid for m in state.table_members(table)] == expected
+            assert state.table_size(table) == len(expected)
