@@ -232,8 +232,9 @@
     changing = null;
     if (first || !cur) return;
     requestAnimationFrame(() => {
-      box.card.style.scrollMarginTop = $("banners").offsetHeight + 8 + "px";
-      box.card.scrollIntoView({ block: "start" });
+      const top = $("banners").offsetHeight + 8, y = box.card.getBoundingClientRect().top;
+      box.card.style.scrollMarginTop = top + "px";
+      if (y < top || y > innerHeight / 2) box.card.scrollIntoView({ block: "start" }); // else in sight
       const h = box.card.querySelector("h2");
       if (h) h.setAttribute("tabindex", "-1"), h.focus({ preventScroll: true });
     });
