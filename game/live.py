@@ -42,6 +42,18 @@ URGENT_SESSION_EVENTS = frozenset(
 SESSION_EVENTS = URGENT_SESSION_EVENTS | {"participant_joined", "participant_seated"}
 
 
+def history_touched(state, event):
+    """The tables whose earlier cards an (already applied) event changed: a new card pushes the
+    current one into the history; notes can be written, edited or hidden on earlier cards."""
+    kind = event["type"]
+    if kind in ("card_drawn", "card_dealt", "note_edited", "note_deleted", "note_hidden"):
+        return touched_tables(state, event)
+    if kind == "note_added":
+        current = state.tables[event["table"]].current
+        return set() if current is not None and current.card == event["card"] else {event["table"]}
+    return set()
+
+
 @dataclass
 class Viewer:
     """What one socket has shown us about itself."""
@@ -73,15 +85,15 @@ class LiveShell:
         if not events:
             return
         state, code = live.state, live.code
-        tables = set()
+        tables, histories = set(), set()
         for event in events:
             tables |= touched_tables(state, event)
+            histories |= history_touched(state, event)
             if event["type"] == "participant_seated":
                 self._reseat(live, event["pid"])
         for table_id in sorted(tables):
-            self.socketio.emit(
-                "table_updated", table_view(state, table_id), to=f"t:{code}:{table_id}"
-            )
+            view = table_view(state, table_id, with_history=table_id in histories)
+            self.socketio.emit("table_updated", view, to=f"t:{code}:{table_id}")
         kinds = {e["type"] for e in events}
         if kinds & URGENT_SESSION_EVENTS:
             with live.lock:

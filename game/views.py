@@ -101,10 +101,14 @@ def _history_view(state, table):
     return history
 
 
-def table_view(state, table_id):
-    """What every member of one table shares: members, the current card, history. No one's vote."""
+def table_view(state, table_id, with_history=True):
+    """What every member of one table shares: members, the current card, history. No one's vote.
+
+    Without `with_history` the earlier cards are left out: live updates send them only when they
+    changed, since late in a session they are most of the bytes.
+    """
     table = state.tables[table_id]
-    return {
+    view = {
         "id": table.id,
         "name": table.name,
         "members": _members_view(state, table_id),
@@ -113,10 +117,12 @@ def table_view(state, table_id):
             if table.current
             else None
         ),
-        "history": _history_view(state, table),
         "cards_left": len(table.pile),
         "version": state.version,
     }
+    if with_history:
+        view["history"] = _history_view(state, table)
+    return view
 
 
 def session_info(state, now):

@@ -244,3 +244,26 @@ def test_ended_session_locks_joining(app, room):
     late.emit("hello", {"code": code, "role": "participant"}, callback=True)
     answer = late.emit("join", {"token": secrets.token_urlsafe(24), "name": "Late"}, callback=True)
     assert answer["ok"] is False and answer["code"] == "out_of_turn"
+
+
+def test_updates_carry_the_history_only_when_it_changed(app, room):
+    """Late in a session the earlier cards are most of a table's bytes: a vote or a note on the
+    current card leaves them out; a new card, or a note on an earlier card, sends them."""
+    _code, _host, phones = room
+    a, b = phones[0], phones[1]
+    assert a.send("draw_card")["ok"]
+    drawn = b.received("table_updated")[-1]
+    assert drawn["history"] == []
+    card = drawn["current"]["card"]["id"]
+    assert a.send("cast_vote", choice=0, card=card)["ok"]
+    assert a.send("add_note", kind="tip", text="On this card", card=card)["ok"]
+    assert all("history" not in update for update in b.received("table_updated"))
+
+    assert a.send("draw_card")["ok"]
+    (moved_on,) = b.received("table_updated")
+    assert [past["card"]["id"] for past in moved_on["history"]] == [card]
+    assert a.send("add_note", kind="question", text="Written offline", card=card)["ok"]
+    (late_note,) = b.received("table_updated")
+    assert late_note["history"][0]["notes"][-1]["text"] == "Written offline"
+    # A full view (a reload, a reconnect) always has the history.
+    assert b.send("sync")["view"]["table"]["history"][0]["card"]["id"] == card

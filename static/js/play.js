@@ -34,6 +34,7 @@
   socket.on("disconnect", () => { ready = false; render(); });
   socket.on("table_updated", (tb) => {
     if (!view || !view.me || view.me.table !== tb.id) return;
+    if (!tb.history) tb.history = (view.table && view.table.history) || []; // sent when it changed
     view.table = tb;
     remember();
   });
