@@ -42,13 +42,15 @@ CREATE TABLE IF NOT EXISTS applied (
 
 
 class _Write:
-    """One caller's writes, and the signal that they are committed."""
+    """One caller's writes, whether they are committed, and the signal that wakes their caller
+    (when they are committed, or when it is that caller's turn to lead the next commit)."""
 
-    __slots__ = ("ops", "done", "error")
+    __slots__ = ("ops", "wake", "committed", "error")
 
     def __init__(self, ops):
         self.ops = ops
-        self.done = threading.Event()
+        self.wake = threading.Event()
+        self.committed = False
         self.error = None
 
 
@@ -116,15 +118,25 @@ class Store:
         return write
 
     def wait(self, write):
-        """Return once `write` is committed; the first caller to wait commits the whole queue."""
-        with self._lock:
-            leader = not self._committing
+        """Return once `write` is committed.
+
+        Whoever finds no commit in progress leads one: it commits everything queued (its own
+        write included) in one transaction, then hands the lead to the oldest write still
+        queued, so no caller waits for more than the batch after its own.
+        """
+        while True:
+            with self._lock:
+                if write.committed:
+                    break
+                leader = not self._committing
+                if leader:
+                    self._committing = True
+                else:
+                    write.wake.clear()
             if leader:
-                self._committing = True
-        if leader:
-            self._lead()
-        else:
-            write.done.wait()
+                self._lead_once()
+            else:
+                write.wake.wait()
         if write.error is not None:
             raise write.error
 
@@ -162,30 +174,32 @@ class Store:
             self._queue.append(write)
         self.wait(write)
 
-    def _lead(self):
-        while True:
-            with self._lock:
-                batch, self._queue = self._queue, []
-                if not batch:
-                    self._committing = False
-                    return
-            try:
+    def _lead_once(self):
+        """Commit what is queued now as one transaction, wake its writers, pass the lead on."""
+        with self._lock:
+            batch, self._queue = self._queue, []
+        try:
+            if batch:
                 self._run_blocking(self._commit, batch)
-            except Exception as error:  # disk full, I/O error: this batch's writers are told
-                for write in batch:
-                    write.error = error
-            except BaseException as error:  # the leader itself is stopped: nobody waits forever
-                with self._lock:
-                    batch, self._queue = batch + self._queue, []
-                    self._committing = False
-                for write in batch:
-                    write.error = error
-                    write.done.set()
-                raise
-            # Waiters are woken here, in the caller's thread: under eventlet the commit itself ran
-            # in a real OS thread, which must not touch green events.
+        except Exception as error:  # disk full, I/O error: this batch's writers are told
             for write in batch:
-                write.done.set()
+                write.error = error
+        except BaseException as error:  # the leader itself is stopped: nobody waits forever
+            for write in batch:
+                write.error = error
+            raise
+        finally:
+            with self._lock:
+                for write in batch:
+                    write.committed = True
+                self._committing = False
+                successor = self._queue[0] if self._queue else None
+            # Waiters are woken here, in the caller's thread: under eventlet the commit itself
+            # ran in a real OS thread, which must not touch green events.
+            for write in batch:
+                write.wake.set()
+            if successor is not None:
+                successor.wake.set()  # its caller leads the next batch (or finds it led already)
 
     def _commit(self, batch):
         """Write a batch in one transaction; a failing write rolls back alone, via a savepoint."""
