@@ -21,6 +21,7 @@ import json
 import re
 from datetime import UTC, datetime
 
+from game import evaluation
 from game.errors import N_
 
 FORMAT = "tafelronde-results/1"
@@ -130,6 +131,8 @@ def results(state, now):
             for table in state.tables
         ],
         "cards": cards,
+        # Anonymous, like everywhere (see game/evaluation.py); None until the session ended.
+        "evaluation": evaluation.summary(state) if state.ended else None,
     }
 
 
@@ -350,4 +353,33 @@ def markdown_report(data, translate, tz=UTC):
                 lines.append(f"- **{t(NOTE_KINDS[note['kind']])}**{author}: {md(note['text'])}")
             if shown:
                 lines.append("")
+    lines += _evaluation_lines(data["evaluation"], t)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _evaluation_lines(summary, t):
+    """The closing evaluation as a Markdown section (nothing before the session ended)."""
+    if summary is None:
+        return []
+    lines = ["", f"## {t(N_('Evaluation'))}", ""]
+    lines.append(
+        t(
+            N_("Answers: %(num)d of %(people)d people"),
+            num=summary["answers"],
+            people=summary["people"],
+        )
+    )
+    if not summary["answers"]:
+        return lines
+    lines += [
+        "",
+        t(N_("How useful (1 to 5): %(average)s on average"), average=summary["useful_average"]),
+        "",
+    ]
+    lines += ["| 1 | 2 | 3 | 4 | 5 |", "|---:|---:|---:|---:|---:|"]
+    lines.append("| " + " | ".join(str(n) for n in summary["useful"]) + " |")
+    for key, heading in (("keep", N_("What to keep")), ("add", N_("What to add or change"))):
+        if summary[key]:
+            lines += ["", f"### {t(heading)}", ""]
+            lines += [f"- {md(text)}" for text in summary[key]]
+    return lines

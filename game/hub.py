@@ -14,6 +14,7 @@ import secrets
 import threading
 import time
 
+from game import evaluation
 from game.errors import N_, GameError, InvalidInput, NotFound
 from game.model import TRANSIENT_EVENTS, apply_event, replay, state_from_created
 from game.rules import Actor, decide, default_table_names, presence, session_created
@@ -91,6 +92,8 @@ class LiveSession:
 def touched_tables(state, event):
     """Which tables' views an (already applied) event changes."""
     kind = event["type"]
+    if kind == "evaluation_submitted":
+        return set()  # anonymous answers: nothing for the table; the facilitator's summary changes
     if "table" in event:
         tables = {event["table"]}
         if kind == "participant_seated":
@@ -195,6 +198,22 @@ class Hub:
                 live.tokens[event["token"]] = event["pid"]
         live.take_dirty()
         return live
+
+    def last_evaluation(self, deck_id, look_back=5):
+        """What the last run of a deck asked for: ``(stored row, evaluation summary)`` of the
+        newest ended session of `deck_id` that has answers (among its `look_back` latest), or
+        None. Read without keeping the old session in memory."""
+        rows = [r for r in self.store.sessions() if r["deck_id"] == deck_id and r["ended_at"]]
+        for row in rows[:look_back]:
+            live = self.sessions.get(row["code"])
+            if live is not None:
+                with live.lock:
+                    summary = evaluation.summary(live.state)
+            else:
+                summary = evaluation.summary(replay(self.store.load(row["code"])))
+            if summary["answers"]:
+                return row, summary
+        return None
 
     def delete(self, code):
         """Forget a session everywhere (memory and store)."""

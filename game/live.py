@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import current_app, request
 from flask_socketio import join_room, leave_room
 
-from game import security
+from game import evaluation, security
 from game.errors import Forbidden, GameError
 from game.hub import Hub, RateLimited, Unauthorised, touched_tables
 from game.i18n import gettext
@@ -146,6 +146,7 @@ class LiveShell:
                     ],
                     "spotlight": state.spotlight,
                     "stalled_after": self.stalled_after,
+                    "evaluation": evaluation.summary(state) if state.ended else None,
                 }
                 wall = projector_view(state, now)
                 host["comparison"] = wall["comparison"]

@@ -92,7 +92,13 @@ def new_session():
     entry = _entry(request.args.get("deck", ""))
     if entry is None or entry.deck is None:
         abort(404, description=_("That deck does not exist or is not valid."))
-    return render_template("host_new.html", entry=entry, errors=[], form={})
+    return render_template(
+        "host_new.html",
+        entry=entry,
+        errors=[],
+        form={},
+        last=_hub().last_evaluation(entry.slug),
+    )
 
 
 def _int(form, key, default, low, high):
@@ -152,7 +158,8 @@ def create_session():
             errors.append(_(error.message, **error.params))
         else:
             return redirect(url_for("host.session_view", code=live.code))
-    return render_template("host_new.html", entry=entry, errors=errors, form=form), 400
+    last = _hub().last_evaluation(entry.slug)
+    return render_template("host_new.html", entry=entry, errors=errors, form=form, last=last), 400
 
 
 @host.get("/s/<code>")

@@ -12,6 +12,7 @@ No I/O here, no clock and no randomness: times arrive inside the events.
 import random
 from dataclasses import dataclass, field
 
+from game import evaluation
 from game.deck import Deck, parse_deck
 
 # Note kinds people pick from when they write a note.
@@ -118,6 +119,7 @@ class SessionState:
     # table id -> {pid: joining number}: who sits where, kept by `apply_event`, so that work
     # for one table is proportional to the table, not to the whole room.
     seated: dict = field(default_factory=dict)
+    evaluations: dict = field(default_factory=dict)  # pid -> answers (see game/evaluation.py)
 
     @property
     def ended(self):
@@ -344,6 +346,7 @@ _APPLY = {
     "spotlight_set": _spotlight_set,
     "spotlight_cleared": _spotlight_cleared,
     "session_ended": _session_ended,
+    "evaluation_submitted": evaluation.apply_submitted,
 }
 
 # Events that describe the moment, not the record: not stored, not replayed.

@@ -9,6 +9,7 @@ so it is tested without a server.
 
 from dataclasses import dataclass
 
+from game import evaluation
 from game.errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
 from game.model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
 
@@ -455,6 +456,7 @@ PARTICIPANT_COMMANDS = {
     "edit_note": _edit_note,
     "delete_note": _delete_note,
     "record_choice": _set_choice,
+    "submit_evaluation": evaluation.submit,
 }
 
 FACILITATOR_COMMANDS = {
@@ -487,7 +489,7 @@ def decide(state, actor, command, payload, now):
         raise Forbidden(N_("You are not allowed to do that."))
     else:
         raise InvalidInput(N_("Unknown command."))
-    if state.ended:
+    if state.ended and command not in evaluation.AFTER_END_COMMANDS:
         raise OutOfTurn(N_("This session has ended."))
     events = table[command](state, actor, payload, now)
     for event in events:

@@ -6,6 +6,7 @@ table (names of the other tables and how full they are, to choose a seat). Hidde
 to the facilitator only. Tested in ``tests/test_views.py``.
 """
 
+from game import evaluation
 from game.rules import Actor
 
 
@@ -160,7 +161,13 @@ def me_view(state, pid):
     member = state.members.get(pid)
     if member is None:
         return None
-    me = {"pid": member.pid, "name": member.name, "table": member.table, "vote": None}
+    me = {
+        "pid": member.pid,
+        "name": member.name,
+        "table": member.table,
+        "vote": None,
+        "evaluation": evaluation.own_answers(state, pid) if state.ended else None,
+    }
     if member.table is not None:
         play = state.tables[member.table].current
         if play is not None:
@@ -212,6 +219,7 @@ def facilitator_view(state, now, stalled_after):
         "spotlight": state.spotlight,
         "comparison": comparison(state),
         "stalled_after": stalled_after,
+        "evaluation": evaluation.summary(state) if state.ended else None,
     }
 
 

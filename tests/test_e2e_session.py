@@ -149,6 +149,28 @@ def test_a_session_from_sign_in_to_the_spotlight(browser, server, tmp_path):
         expect(
             wall.get_by_role("heading", name="This session has ended. Thank you!")
         ).to_be_visible()
+
+        # The closing evaluation: phones ask three questions; the facilitator sees the answers
+        # without names.
+        expect(anna.get_by_role("heading", name="One last thing: how was it?")).to_be_visible()
+        anna.get_by_role("group", name="How useful was this session for you?").get_by_role(
+            "button", name="4"
+        ).click()
+        anna.get_by_label("What should we keep?").fill("Talking at small tables")
+        anna.get_by_label("What should we add or change?").fill("A longer plenary")
+        anna.get_by_role("button", name="Send").click()
+        expect(anna.get_by_text("Thank you! Your answers are saved.")).to_be_visible()
+        bram.get_by_role("button", name="Send").click()  # no number chosen: told, not sent
+        expect(bram.get_by_text("Choose a number from 1 to 5 first.")).to_be_visible()
+        evaluation = host.locator("#evaluation")
+        expect(evaluation).to_contain_text("1 of 3 people answered")
+        expect(evaluation).to_contain_text("How useful: 4 out of 5 on average")
+        expect(evaluation.get_by_text("A longer plenary")).to_be_visible()
+        expect(evaluation.get_by_text("Anna")).to_have_count(0)
+        anna.reload()  # the answers come back with the page
+        expect(anna.get_by_label("What should we keep?")).to_have_value("Talking at small tables")
+
         room.assert_clean(console=True)
+        room.keep_screenshots(anna="phone-evaluation-360x740.png")
         host.evaluate("scrollTo(0, 0)")
         room.keep_screenshots(facilitator="facilitator-ended-1280x800.png")

@@ -17,6 +17,7 @@ import requests
 import socketio as socketio_client
 
 from app import socketio
+from game.evaluation import AFTER_END_COMMANDS
 from game.rules import (
     FACILITATOR,
     FACILITATOR_COMMANDS,
@@ -88,6 +89,7 @@ def valid_participant_payloads(room):
         "edit_note": {"note": note, "text": "Changed", "kind": "concern"},
         "delete_note": {"note": note},
         "record_choice": {"choice": 1, "card": card},
+        "submit_evaluation": {"useful": 4, "keep": "The cards", "add": "More time"},  # once ended
     }
 
 
@@ -130,6 +132,9 @@ FIELD_TYPES = {
     "paused": bool,
     "hidden": bool,
     "notes": list,
+    "useful": int,
+    "keep": str,
+    "add": str,
 }
 NOT_OBJECTS = [None, [1, 2], "cast", 5, 2.5, True]
 BAD_CIDS = [1, [], {}, "", "x" * 65, NESTED]
@@ -152,9 +157,12 @@ def test_the_valid_payloads_are_valid(app, room):
     assert set(valid_participant_payloads(room)) == set(PARTICIPANT_COMMANDS)
     assert set(valid_facilitator_payloads(room)) == set(FACILITATOR_COMMANDS)
     pid = room["phones"][0].pid
+    ended = copy.deepcopy(state)
+    ended.ended_at = 1.0
     for command, payload in valid_participant_payloads(room).items():
         actor = Actor.participant("p-new" if command == "join" else pid)
-        assert decide(copy.deepcopy(state), actor, command, dict(payload), 0) is not None
+        at = ended if command in AFTER_END_COMMANDS else state
+        assert decide(copy.deepcopy(at), actor, command, dict(payload), 0) is not None
     for command, payload in valid_facilitator_payloads(room).items():
         assert decide(copy.deepcopy(state), FACILITATOR, command, dict(payload), 0) is not None
 
@@ -170,7 +178,11 @@ def test_wrong_shapes_and_types_are_refused_and_change_nothing(app, room):
     ]
     before = snapshot(app, room["code"])
     tried = 0
-    cases = [(phone.sio, c, p) for c, p in valid_participant_payloads(room).items() if c != "join"]
+    cases = [
+        (phone.sio, c, p)
+        for c, p in valid_participant_payloads(room).items()
+        if c != "join" and c not in AFTER_END_COMMANDS  # those: the test below
+    ]
     cases += [(newcomer, "join", valid_participant_payloads(room)["join"])]
     cases += [(host, c, p) for c, p in valid_facilitator_payloads(room).items()]
     for sio, command, valid in cases:
@@ -182,6 +194,24 @@ def test_wrong_shapes_and_types_are_refused_and_change_nothing(app, room):
             tried += 1
     assert tried > 400
     assert snapshot(app, room["code"]) == before
+
+
+def test_wrong_evaluations_after_the_end_are_refused_and_change_nothing(app, room):
+    hub = _hub(app)
+    hub.limits.update(burst=10**6, per_second=10**6)
+    hub.get(room["code"]).buckets.clear()
+    assert room["host"].emit("end_session", {}, callback=True)["ok"]
+    phone = room["phones"][0]
+    before = snapshot(app, room["code"])
+    valid = valid_participant_payloads(room)["submit_evaluation"]
+    tried = 0
+    for payload in [*broken_payloads(valid), {**valid, "useful": 0}, {**valid, "keep": "x" * 501}]:
+        answer = phone.sio.emit("submit_evaluation", payload, callback=True)
+        assert answer["ok"] is False and answer["code"] in REFUSALS, (payload, answer)
+        tried += 1
+    assert tried > 20
+    assert snapshot(app, room["code"]) == before
+    assert phone.sio.emit("submit_evaluation", valid, callback=True)["ok"]
 
 
 def test_oversize_text_is_refused(app, room):
@@ -502,7 +532,7 @@ def test_an_ended_session_refuses_joining_and_every_command(app, room):
     answer = late.emit("join", {"token": secrets.token_urlsafe(24), "name": "Late"}, callback=True)
     assert answer["ok"] is False and answer["code"] == "out_of_turn"
     for command, payload in valid_participant_payloads(room).items():
-        if command != "join":
+        if command != "join" and command not in AFTER_END_COMMANDS:
             assert phones[0].send(command, **payload)["code"] == "out_of_turn", command
     for command, payload in valid_facilitator_payloads(room).items():
         assert host.emit(command, payload, callback=True)["code"] == "out_of_turn", command

@@ -108,3 +108,32 @@ def test_sessions_export_command(app, runner, played):
     )
     missing = runner.invoke(args=["sessions", "export", "ZZZZZZ"])
     assert missing.exit_code == 1 and "No session" in missing.output
+
+
+def test_the_evaluation_after_the_end_reaches_the_facilitator_the_report_and_the_next_run(
+    app, client, played
+):
+    socketio = app.extensions["socketio"]
+    host = socketio.test_client(app, flask_test_client=client)
+    assert host.emit("hello", {"code": played, "role": "facilitator"}, callback=True)["ok"]
+    live = app.extensions["tafelronde.hub"].get(played)
+    token_phone = Phone(app, played, "Late")  # joins before the end
+    assert token_phone.send("submit_evaluation", useful=4)["code"] == "out_of_turn"
+    assert host.emit("end_session", {}, callback=True)["ok"]
+    answer = token_phone.send("submit_evaluation", useful=4, keep="The cards", add=XSS, cid="e-1")
+    assert answer["ok"] and answer["me"]["evaluation"]["useful"] == 4
+    again = token_phone.send("submit_evaluation", useful=4, keep="The cards", add=XSS, cid="e-1")
+    assert again["ok"] and again.get("repeated")
+    updates = [m["args"][0] for m in host.get_received() if m["name"] == "host_updated"]
+    assert updates[-1]["evaluation"]["answers"] == 1
+    assert "Late" not in str(updates[-1]["evaluation"])
+    assert len(live.state.evaluations) == 1
+
+    html = client.get(f"/host/s/{played}/report").get_data(as_text=True)
+    assert "Evaluation" in html and "The cards" in html and "&lt;img src=x" in html
+    data = client.get(f"/host/s/{played}/results.json").get_json()
+    assert data["evaluation"]["useful"] == [0, 0, 0, 1, 0]
+    # The next session of the same deck shows what this one asked for.
+    form = client.get("/host/new?deck=tiny").get_data(as_text=True)
+    assert "Last time with this deck" in form and "&lt;img src=x" in form
+    assert XSS not in form

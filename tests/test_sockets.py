@@ -216,7 +216,13 @@ def test_reconnect_restores_seat_card_and_vote(app, room):
     view = back.emit(
         "hello", {"code": code, "role": "participant", "token": phone.token}, callback=True
     )["view"]
-    assert view["me"] == {"pid": phone.pid, "name": "P4", "table": 1, "vote": 0}
+    assert view["me"] == {
+        "pid": phone.pid,
+        "name": "P4",
+        "table": 1,
+        "vote": 0,
+        "evaluation": None,
+    }
     assert view["table"]["current"]["card"]["id"]
 
 

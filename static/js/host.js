@@ -27,7 +27,7 @@
       view.tables[tb.id] = tb;
       got.set(tb.id, Date.now());
     }
-    Object.assign(view, { session: u.session, unseated: u.unseated, spotlight: u.spotlight, comparison: u.comparison });
+    Object.assign(view, { session: u.session, unseated: u.unseated, spotlight: u.spotlight, comparison: u.comparison, evaluation: u.evaluation });
     render(u.tables.map((tb) => tb.id));
   });
   document.addEventListener("visibilitychange", () => {
@@ -116,6 +116,19 @@
     for (const id of changed) tableCard(view.tables[id]);
     unseated();
     comparison();
+    evaluation();
+  }
+
+  /** The closing evaluation, anonymous: how many answered, how useful, what to keep and add. */
+  function evaluation() {
+    const e = view.evaluation, box = $("evaluation");
+    box.hidden = !e;
+    if (!e) return;
+    const list = (key) => e[key].length > 0 && [el("h3", { text: t("eval_" + key) }),
+      el("ul", { class: "answers" }, e[key].map((text) => el("li", { text })))];
+    fill(box, el("h2", { text: t("evaluation") }), el("p", { text: t("eval_count", { n: e.answers, m: e.people }) }),
+      e.answers > 0 && [el("p", { text: t("eval_average", { x: e.useful_average }) }),
+        Live.bars(["1", "2", "3", "4", "5"], e.useful), list("keep"), list("add")]);
   }
 
   /** Fill a <select> with the deck's cards once; the first option is `first` (value ""). */

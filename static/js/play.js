@@ -8,7 +8,7 @@
   const SEAT = "tafelronde:" + code, OUT = "tafelronde:outbox:" + code, VIEW = "tafelronde:view:" + code;
   const KINDS = ["experience", "tip", "concern", "question"];
   const RETRY = ["offline", "timeout", "rate_limited"]; // no definite answer: keep, send again
-  const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note" };
+  const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval" };
 
   const load = (k, d) => { try { return JSON.parse(localStorage.getItem(k)) || d; } catch (e) { return d; } };
   const keep = (k, v) => { try { localStorage.setItem(k, JSON.stringify(v)); } catch (e) { /* full or blocked */ } };
@@ -155,7 +155,28 @@
   }
 
   const BUILD = {
-    ended: () => el("section", { class: "panel done" }, el("h1", { text: t("ended") }), el("p", { text: t("ended_p") })),
+    ended() {
+      const me = view.me, ev = (me && me.evaluation) || {};
+      if (!me) return el("section", { class: "panel done" }, el("h1", { text: t("ended") }), el("p", { text: t("ended_p") }));
+      // The closing evaluation: three short questions, anonymous to everyone else, kept in the
+      // outbox like a vote until the server has it.
+      box.useful = ev.useful || null;
+      box.scale = [1, 2, 3, 4, 5].map((n) => el("button", { type: "button", class: "seg", onclick: () => { box.useful = n; render(); } }, String(n)));
+      const area = (id, key) => [el("label", { for: id, text: t(id) }), (box[key] = el("textarea", { id, rows: 2, maxlength: 500 }))];
+      box.estate = el("p", { class: "state" });
+      box.eform = el("form", { class: "panel", onsubmit: (e) => {
+        e.preventDefault();
+        if (!box.useful) return alertIn(box.eform, t("eval_pick"));
+        queue("submit_evaluation", { useful: box.useful, keep: box.keep.value.trim(), add: box.add.value.trim() });
+      } }, el("h1", { text: t("ended") }), el("h2", { text: t("eval_h") }),
+      el("p", { class: "label", id: "eu", text: t("eval_useful") }),
+      el("div", { class: "scale", role: "group", "aria-labelledby": "eu" }, box.scale),
+      el("p", { class: "hint", text: t("eval_scale") }), area("eval_keep", "keep"), area("eval_add", "add"),
+      el("button", { type: "submit", text: t("eval_send") }), box.estate);
+      box.keep.value = ev.keep || "";
+      box.add.value = ev.add || "";
+      return box.eform;
+    },
     join() {
       const s = view.session;
       box.name = el("input", { id: "name", type: "text", autocomplete: "nickname", maxlength: s.max_name_chars, required: s.names_required });
@@ -176,6 +197,13 @@
   };
 
   const UPDATE = {
+    ended() {
+      if (!box.eform) return;
+      box.scale.forEach((b, i) => b.setAttribute("aria-pressed", String(box.useful === i + 1)));
+      const pend = outbox.some((o) => o.ev === "submit_evaluation");
+      box.estate.textContent = pend ? pending() : view.me.evaluation ? t("eval_thanks") : "";
+      alertIn(box.eform, errs.eval);
+    },
     join() {
       box.btn.disabled = outbox.some((o) => o.ev === "join");
       box.state.textContent = box.btn.disabled ? pending() : "";
