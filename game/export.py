@@ -383,3 +383,21 @@ def _evaluation_lines(summary, t):
             lines += ["", f"### {t(heading)}", ""]
             lines += [f"- {md(text)}" for text in summary[key]]
     return lines
+
+
+# --- one entry point ---------------------------------------------------------------------------
+
+FORMATS = ("md", "votes-csv", "notes-csv", "json")
+
+
+def render(data, fmt, translate, tz=UTC):
+    """The results `data` as one of `FORMATS` (text); `translate` and `tz` as for the report."""
+    if fmt == "md":
+        return markdown_report(data, translate, tz)
+    if fmt == "votes-csv":
+        return votes_csv(data)
+    if fmt == "notes-csv":
+        return notes_csv(data, tz)
+    if fmt == "json":
+        return to_json(data)
+    raise ValueError(f"unknown results format {fmt!r}")

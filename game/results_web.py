@@ -15,11 +15,11 @@ from game.security import require_host
 
 results = Blueprint("results", __name__, url_prefix="/host/s/<code>")
 
-# What each download is: (export function, MIME type, file name ending).
+# What each download is: (export format, MIME type, file name ending).
 DOWNLOADS = {
-    "results.md": ("markdown", "text/markdown; charset=utf-8", "report.md"),
-    "votes.csv": ("votes", "text/csv; charset=utf-8", "votes.csv"),
-    "notes.csv": ("notes", "text/csv; charset=utf-8", "notes.csv"),
+    "results.md": ("md", "text/markdown; charset=utf-8", "report.md"),
+    "votes.csv": ("votes-csv", "text/csv; charset=utf-8", "votes.csv"),
+    "notes.csv": ("notes-csv", "text/csv; charset=utf-8", "notes.csv"),
     "results.json": ("json", "application/json", "results.json"),
 }
 
@@ -67,17 +67,10 @@ def report(code):
 def download(code, name):
     """One export file, as an attachment named after the session and the day."""
     data = _results_of(code)
-    kind, mimetype, ending = DOWNLOADS[name]
+    fmt, mimetype, ending = DOWNLOADS[name]
     zone = _local_zone()
-    if kind == "markdown":
-        body = export.markdown_report(data, gettext, zone)
-    elif kind == "votes":
-        body = export.votes_csv(data)
-    elif kind == "notes":
-        body = export.notes_csv(data, zone)
-    else:
-        body = export.to_json(data)
-    if kind in ("votes", "notes"):
+    body = export.render(data, fmt, gettext, zone)
+    if fmt.endswith("-csv"):
         body = "\ufeff" + body  # a byte-order mark, so spreadsheet programs read UTF-8 as such
     day = datetime.fromtimestamp(data["exported_at"], zone).strftime("%Y-%m-%d")
     filename = f"tafelronde-{data['session']['code']}-{day}-{ending}"

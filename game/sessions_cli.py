@@ -17,6 +17,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from game import export
 from game.hub import normalise_code
 
 DAY = 24 * 3600
@@ -129,22 +130,18 @@ def delete_command(code):
     click.echo(f"Deleted session {normal} and all its data.")
 
 
-EXPORT_FORMATS = ("md", "votes-csv", "notes-csv", "json")
-
-
 @sessions.command("export")
 @click.argument("code")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(EXPORT_FORMATS),
+    type=click.Choice(export.FORMATS),
     default="md",
     show_default=True,
     help="md: the readable report; votes-csv / notes-csv: a spreadsheet; json: everything.",
 )
 def export_command(code, fmt):
     """Print a session's results (the same files the facilitator downloads)."""
-    from game import export
     from game.i18n import gettext
 
     hub = current_app.extensions["tafelronde.hub"]
@@ -155,12 +152,4 @@ def export_command(code, fmt):
     with live.lock:
         data = export.results(live.state, hub.clock())
     zone = datetime.now().astimezone().tzinfo
-    if fmt == "md":
-        text = export.markdown_report(data, gettext, zone)
-    elif fmt == "votes-csv":
-        text = export.votes_csv(data)
-    elif fmt == "notes-csv":
-        text = export.notes_csv(data, zone)
-    else:
-        text = export.to_json(data)
-    click.echo(text, nl=False)
+    click.echo(export.render(data, fmt, gettext, zone), nl=False)
