@@ -7,6 +7,7 @@ alphabetically (so the order of arrival does not tell who wrote what), never a n
 send its answers again to change them; the last ones count.
 """
 
+from game import checks
 from game.errors import N_, InvalidInput, NotFound, OutOfTurn
 
 USEFUL_MIN, USEFUL_MAX = 1, 5
@@ -15,32 +16,20 @@ MAX_ANSWER_CHARS = 500
 AFTER_END_COMMANDS = frozenset({"submit_evaluation"})
 
 
-def _answer(payload, key):
-    value = payload.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(N_("`%(field)s` is missing or has the wrong type."), field=key)
-    value = value.strip()
-    if len(value) > MAX_ANSWER_CHARS:
-        raise InvalidInput(
-            N_("That text is too long: at most %(limit)d characters."), limit=MAX_ANSWER_CHARS
-        )
-    return value
-
-
 def submit(state, actor, payload, now):
     """A participant's answers: ``{"useful": 1-5, "keep"?: text, "add"?: text}``."""
     if not state.ended:
         raise OutOfTurn(N_("The evaluation opens when the facilitator ends the session."))
     if actor.pid not in state.members:
         raise NotFound(N_("You are not part of this session. Join again."))
-    useful = payload.get("useful")
-    if not isinstance(useful, int) or isinstance(useful, bool):
-        raise InvalidInput(N_("`%(field)s` is missing or has the wrong type."), field="useful")
+    useful = checks.field(payload, "useful", int)
     if not USEFUL_MIN <= useful <= USEFUL_MAX:
         raise InvalidInput(N_("Choose how useful it was, from 1 to 5."))
-    answers = {"useful": useful, "keep": _answer(payload, "keep"), "add": _answer(payload, "add")}
+    answers = {
+        "useful": useful,
+        "keep": checks.text(payload, "keep", MAX_ANSWER_CHARS, required=False),
+        "add": checks.text(payload, "add", MAX_ANSWER_CHARS, required=False),
+    }
     previous = state.evaluations.get(actor.pid)
     if previous is not None and all(previous[k] == v for k, v in answers.items()):
         return []
@@ -66,7 +55,10 @@ def own_answers(state, pid):
 
 
 def summary(state):
-    """The evaluation as the facilitator and the exports see it: anonymous."""
+    """The evaluation as the facilitator and the exports see it: anonymous; None until the
+    session ended (the evaluation opens then)."""
+    if not state.ended:
+        return None
     answers = list(state.evaluations.values())
     counts = [0] * (USEFUL_MAX - USEFUL_MIN + 1)
     for answer in answers:

@@ -131,8 +131,8 @@ def results(state, now):
             for table in state.tables
         ],
         "cards": cards,
-        # Anonymous, like everywhere (see game/evaluation.py); None until the session ended.
-        "evaluation": evaluation.summary(state) if state.ended else None,
+        # Anonymous, like everywhere; None until the session ended (see game/evaluation.py).
+        "evaluation": evaluation.summary(state),
     }
 
 

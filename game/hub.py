@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 
-from game import evaluation
+from game import evaluation, export
 from game.errors import N_, GameError, InvalidInput, NotFound
 from game.model import TRANSIENT_EVENTS, apply_event, replay, state_from_created
 from game.rules import Actor, decide, default_table_names, presence, session_created
@@ -110,6 +110,18 @@ def touched_tables(state, event):
     return set()
 
 
+def history_touched(state, event):
+    """The tables whose earlier cards an (already applied) event changed: a new card pushes the
+    current one into the history; notes can be written, edited or hidden on earlier cards."""
+    kind = event["type"]
+    if kind in ("card_drawn", "card_dealt", "note_edited", "note_deleted", "note_hidden"):
+        return touched_tables(state, event)
+    if kind == "note_added":
+        current = state.tables[event["table"]].current
+        return set() if current is not None and current.card == event["card"] else {event["table"]}
+    return set()
+
+
 class Hub:
     """Every live session of this process, and the one path by which they change."""
 
@@ -198,6 +210,15 @@ class Hub:
                 live.tokens[event["token"]] = event["pid"]
         live.take_dirty()
         return live
+
+    def results(self, code):
+        """The results of session `code` (`game.export.results`), taken under the session's lock
+        so they are consistent while tables keep voting; None if there is no such session."""
+        live = self.get(code)
+        if live is None:
+            return None
+        with live.lock:
+            return export.results(live.state, self.clock())
 
     def last_evaluation(self, deck_id, look_back=5):
         """What the last run of a deck asked for: ``(stored row, evaluation summary)`` of the

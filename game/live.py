@@ -17,7 +17,7 @@ from flask_socketio import join_room, leave_room
 
 from game import evaluation, security
 from game.errors import Forbidden, GameError
-from game.hub import Hub, RateLimited, Unauthorised, touched_tables
+from game.hub import Hub, RateLimited, Unauthorised, history_touched, touched_tables
 from game.i18n import gettext
 from game.rules import FACILITATOR, FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS, Actor
 from game.store import Store
@@ -40,18 +40,6 @@ URGENT_SESSION_EVENTS = frozenset(
     {"table_added", "paused", "timer_started", "timer_stopped", "message_sent", "session_ended"}
 )
 SESSION_EVENTS = URGENT_SESSION_EVENTS | {"participant_joined", "participant_seated"}
-
-
-def history_touched(state, event):
-    """The tables whose earlier cards an (already applied) event changed: a new card pushes the
-    current one into the history; notes can be written, edited or hidden on earlier cards."""
-    kind = event["type"]
-    if kind in ("card_drawn", "card_dealt", "note_edited", "note_deleted", "note_hidden"):
-        return touched_tables(state, event)
-    if kind == "note_added":
-        current = state.tables[event["table"]].current
-        return set() if current is not None and current.card == event["card"] else {event["table"]}
-    return set()
 
 
 @dataclass
@@ -146,7 +134,7 @@ class LiveShell:
                     ],
                     "spotlight": state.spotlight,
                     "stalled_after": self.stalled_after,
-                    "evaluation": evaluation.summary(state) if state.ended else None,
+                    "evaluation": evaluation.summary(state),
                 }
                 wall = projector_view(state, now)
                 host["comparison"] = wall["comparison"]

@@ -1,8 +1,8 @@
 """HTTP routes for a session's results: a print-ready report page and downloads.
 
 Only the signed-in facilitator gets them, at any moment during or after the session. The content
-comes from the pure `game.export`; this module only reads the live state under its lock, picks
-the language and the local time zone, and names the downloaded files.
+comes from the pure `game.export` (via `Hub.results`); this module picks the language and the
+local time zone, and names the downloaded files.
 """
 
 from datetime import datetime
@@ -29,18 +29,16 @@ def init_app(app):
     app.register_blueprint(results)
 
 
-def _local_zone():
+def local_zone():
     """The server's time zone: the facilitator's laptop is usually the server."""
     return datetime.now().astimezone().tzinfo
 
 
 def _results_of(code):
-    hub = current_app.extensions["tafelronde.hub"]
-    live = hub.get(code)
-    if live is None:
+    data = current_app.extensions["tafelronde.hub"].results(code)
+    if data is None:
         abort(404, description=gettext("There is no session with that code."))
-    with live.lock:  # a consistent picture, even while tables keep voting
-        return export.results(live.state, hub.clock())
+    return data
 
 
 @results.get("/report")
@@ -48,7 +46,7 @@ def _results_of(code):
 def report(code):
     """The readable report as a page, styled for printing (or saving as PDF)."""
     data = _results_of(code)
-    zone = _local_zone()
+    zone = local_zone()
 
     def when(timestamp):
         return datetime.fromtimestamp(timestamp, zone).strftime("%Y-%m-%d %H:%M")
@@ -68,7 +66,7 @@ def download(code, name):
     """One export file, as an attachment named after the session and the day."""
     data = _results_of(code)
     fmt, mimetype, ending = DOWNLOADS[name]
-    zone = _local_zone()
+    zone = local_zone()
     body = export.render(data, fmt, gettext, zone)
     if fmt.endswith("-csv"):
         body = "\ufeff" + body  # a byte-order mark, so spreadsheet programs read UTF-8 as such

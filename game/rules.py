@@ -10,6 +10,8 @@ so it is tested without a server.
 from dataclasses import dataclass
 
 from game import evaluation
+from game.checks import field as _field
+from game.checks import text as _text
 from game.errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
 from game.model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
 
@@ -77,28 +79,6 @@ def default_table_names(count, language):
 
 
 # --- payload checks ----------------------------------------------------------------------------
-
-
-def _field(payload, key, kind, required=True):
-    value = payload.get(key)
-    if value is None and not required:
-        return None
-    # bool is an int in Python; a vote of `true` is not a vote for option 1.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise InvalidInput(N_("`%(field)s` is missing or has the wrong type."), field=key)
-    return value
-
-
-def _text(payload, key, limit, required=True):
-    value = _field(payload, key, str, required)
-    if value is None:
-        return ""
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput(N_("`%(field)s` is empty."), field=key)
-    if len(value) > limit:
-        raise InvalidInput(N_("That text is too long: at most %(limit)d characters."), limit=limit)
-    return value
 
 
 def _table(state, table_id):

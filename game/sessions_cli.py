@@ -143,13 +143,10 @@ def delete_command(code):
 def export_command(code, fmt):
     """Print a session's results (the same files the facilitator downloads)."""
     from game.i18n import gettext
+    from game.results_web import local_zone
 
-    hub = current_app.extensions["tafelronde.hub"]
-    live = hub.get(code)
-    if live is None:
+    data = current_app.extensions["tafelronde.hub"].results(code)
+    if data is None:
         click.echo(f"No session with code {code!r}.", err=True)
         raise click.exceptions.Exit(1)
-    with live.lock:
-        data = export.results(live.state, hub.clock())
-    zone = datetime.now().astimezone().tzinfo
-    click.echo(export.render(data, fmt, gettext, zone), nl=False)
+    click.echo(export.render(data, fmt, gettext, local_zone()), nl=False)

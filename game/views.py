@@ -166,7 +166,7 @@ def me_view(state, pid):
         "name": member.name,
         "table": member.table,
         "vote": None,
-        "evaluation": evaluation.own_answers(state, pid) if state.ended else None,
+        "evaluation": evaluation.own_answers(state, pid),
     }
     if member.table is not None:
         play = state.tables[member.table].current
@@ -219,7 +219,7 @@ def facilitator_view(state, now, stalled_after):
         "spotlight": state.spotlight,
         "comparison": comparison(state),
         "stalled_after": stalled_after,
-        "evaluation": evaluation.summary(state) if state.ended else None,
+        "evaluation": evaluation.summary(state),
     }
 
 
