@@ -122,7 +122,8 @@ def create_app(test_config=None):
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
 
-    from game import i18n, security, web
+    from game.web import i18n, security
+    from game.web import pages as web
 
     i18n.init_app(app)
     security.init_app(app)
@@ -170,7 +171,11 @@ def _buffer_static(response):
 
 def _init_parts(app):
     """Register the CLI, the live-session shell, the results downloads and the deck editor."""
-    from game import cli, editor_web, live, live_web, results_web
+    from game.cli import decks as cli
+    from game.web import editor as editor_web
+    from game.web import live
+    from game.web import live_routes as live_web
+    from game.web import results as results_web
 
     cli.init_app(app)
     live.init_app(app, socketio)
@@ -246,7 +251,7 @@ def main(argv=None):
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     print(startup_banner(app, args.host, args.port), flush=True)
-    from game.sessions_cli import start_retention
+    from game.cli.sessions import start_retention
 
     print(start_retention(app, socketio), flush=True)
     socketio.run(app, host=args.host, port=args.port, log_output=False)

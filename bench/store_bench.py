@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from game.store import Store  # noqa: E402 - after making the repository importable
+from game.storage.events import Store  # noqa: E402 - after making the repository importable
 
 CODE = "BENCH2"
 

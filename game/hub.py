@@ -14,11 +14,11 @@ import secrets
 import threading
 import time
 
-from game import evaluation, export
+from game.core import evaluation, export
+from game.core.model import TRANSIENT_EVENTS, apply_event, replay, state_from_created
+from game.core.rules import Actor, decide, default_table_names, presence, session_created
+from game.core.throttle import TokenBucket
 from game.errors import N_, GameError, InvalidInput, NotFound
-from game.model import TRANSIENT_EVENTS, apply_event, replay, state_from_created
-from game.rules import Actor, decide, default_table_names, presence, session_created
-from game.throttle import TokenBucket
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_LENGTH = 6
@@ -212,7 +212,7 @@ class Hub:
         return live
 
     def results(self, code):
-        """The results of session `code` (`game.export.results`), taken under the session's lock
+        """The results of session `code` (`game.core.export.results`), taken under the session's lock
         so they are consistent while tables keep voting; None if there is no such session."""
         live = self.get(code)
         if live is None:

@@ -1,8 +1,8 @@
 """Helpers for core tests: a small deck and a session built from events, no server."""
 
-from game.deck import parse_deck
-from game.model import state_from_created
-from game.rules import FACILITATOR, Actor, handle, presence, session_created
+from game.core.model import state_from_created
+from game.core.rules import FACILITATOR, Actor, handle, presence, session_created
+from game.decks.deck import parse_deck
 
 SMALL_DECK = {
     "title": "Small",

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import expect
 
-from game.deck import load_deck
+from game.decks.deck import load_deck
 from tests.servers import HOST_KEY, ROOT
 
 TIMEOUT = 10_000  # ms, for every expect()

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from game.deck import (
+from game.decks.deck import (
     ID_PATTERN,
     SCALE_LABELS,
     TITLE_MAX,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from game.deck import (
+from game.decks.deck import (
     CARD_KEYS,
     CATEGORY_KEYS,
     DECK_KEYS,
@@ -16,7 +16,7 @@ from game.deck import (
     load_deck_text,
     parse_deck,
 )
-from game.yamlsafe import KEY, read_yaml
+from game.decks.yamlsafe import KEY, read_yaml
 
 GOOD = """\
 # yaml-language-server: $schema=schema.json

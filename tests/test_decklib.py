@@ -2,7 +2,7 @@
 
 import os
 
-from game.decklib import DeckEntry, deck_path, scan_decks
+from game.storage.library import DeckEntry, deck_path, scan_decks
 
 GOOD = "title: Good\nlanguage: en\ncards:\n  - id: a\n    title: A\n    text: X\n"
 

@@ -5,9 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from game import deckstore
-from game.decklib import deck_files, scan_decks
-from game.deckstore import (
+from game.storage import deckfiles as deckstore
+from game.storage.deckfiles import (
     Conflict,
     DeckStore,
     Exists,
@@ -19,6 +18,7 @@ from game.deckstore import (
     slug_from,
     unified_diff,
 )
+from game.storage.library import deck_files, scan_decks
 
 ONE = "title: One\nlanguage: en\ncards:\n  - id: a\n    title: A\n    text: First.\n"
 TWO = ONE.replace("First.", "Second.")

@@ -20,11 +20,11 @@ from collections import Counter, defaultdict
 import pytest
 import socketio
 
-from game.deck import parse_deck
+from game.core.model import replay
+from game.core.rules import FACILITATOR, Actor
+from game.decks.deck import parse_deck
 from game.hub import Hub
-from game.model import replay
-from game.rules import FACILITATOR, Actor
-from game.store import Store
+from game.storage.events import Store
 from tests.coregame import SMALL_DECK
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from game.deckstore import revision_of
+from game.storage.deckfiles import revision_of
 from tests.conftest import csrf_of, sign_in
 
 SLUG = "social-media-dilemmas.en"
@@ -377,7 +377,7 @@ def test_a_hand_written_file_opens_in_the_editor(host, decks):
 
 def test_sessions_keep_their_snapshot(app, host, decks):
     """Running sessions hold `Deck.to_data()`; a save changes the file, not that data."""
-    from game.deck import load_deck, parse_deck
+    from game.decks.deck import load_deck, parse_deck
 
     revision = small(host)
     snapshot = load_deck(decks / "small.yaml").to_data()

@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from game import evaluation, export
+from game.core import evaluation, export
+from game.core.model import replay
+from game.core.rules import FACILITATOR
+from game.core.views import view_for
 from game.errors import InvalidInput, NotFound, OutOfTurn
-from game.model import replay
-from game.rules import FACILITATOR
-from game.views import view_for
 from tests.coregame import Game
 
 
@@ -88,7 +88,7 @@ def test_a_phone_sees_only_its_own_answers():
 
 
 def _p(pid):
-    from game.rules import Actor
+    from game.core.rules import Actor
 
     return Actor.participant(pid)
 

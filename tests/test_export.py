@@ -5,7 +5,7 @@ import csv
 import io
 import json
 
-from game import export
+from game.core import export
 from tests.coregame import Game
 
 EN = lambda message, **params: message % params if params else message  # noqa: E731

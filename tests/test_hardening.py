@@ -17,8 +17,8 @@ import requests
 import socketio as socketio_client
 
 from app import socketio
-from game.evaluation import AFTER_END_COMMANDS
-from game.rules import (
+from game.core.evaluation import AFTER_END_COMMANDS
+from game.core.rules import (
     FACILITATOR,
     FACILITATOR_COMMANDS,
     MAX_MESSAGE_CHARS,
@@ -26,7 +26,7 @@ from game.rules import (
     Actor,
     decide,
 )
-from game.store import Store
+from game.storage.events import Store
 from tests.conftest import csrf_of, make_app, sign_in
 from tests.realclients import Facilitator, RealPhone, close_client, connect, tiny_server
 from tests.test_sockets import Phone, make_session
@@ -683,8 +683,8 @@ def test_an_oversize_http_body_is_refused(app, client):
 def test_security_doc_states_the_limits_in_force(app):
     from pathlib import Path
 
+    from game.core.rules import MAX_PARTICIPANTS, MAX_SPOTLIGHT_NOTES, MAX_TABLES
     from game.hub import CID_MAX, TOKEN_MAX, TOKEN_MIN
-    from game.rules import MAX_PARTICIPANTS, MAX_SPOTLIGHT_NOTES, MAX_TABLES
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "security.md").read_text()
     hub, limiters = _hub(app), app.extensions

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_file
 
-from game.i18n import load_catalogues
+from game.web.i18n import load_catalogues
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -13,7 +13,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 def interface_strings():
     """(message id, where) for every marked string in templates and Python modules."""
     found = []
-    sources = [(p, "python") for p in sorted((ROOT / "game").glob("*.py"))]
+    sources = [(p, "python") for p in sorted((ROOT / "game").rglob("*.py"))]
     sources += [
         (p, "jinja2.ext:babel_extract") for p in sorted((ROOT / "templates").glob("*.html"))
     ]

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from game.deck import load_deck_text
-from game.roundtrip import FormDataError, apply_form
-from game.yamlsafe import read_yaml
+from game.decks.deck import load_deck_text
+from game.decks.roundtrip import FormDataError, apply_form
+from game.decks.yamlsafe import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,9 +4,9 @@ import copy
 
 import pytest
 
+from game.core.model import TRANSIENT_EVENTS, replay
+from game.core.rules import PROJECTOR, Actor, decide
 from game.errors import Forbidden, GameError, InvalidInput, NotFound, OutOfTurn
-from game.model import TRANSIENT_EVENTS, replay
-from game.rules import PROJECTOR, Actor, decide
 from tests.coregame import Game
 
 

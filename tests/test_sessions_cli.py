@@ -2,9 +2,9 @@
 
 import secrets
 
+from game.cli.sessions import DAY, expired_codes, purge_expired, start_retention
+from game.core.rules import FACILITATOR, Actor
 from game.hub import normalise_code
-from game.rules import FACILITATOR, Actor
-from game.sessions_cli import DAY, expired_codes, purge_expired, start_retention
 from tests.coregame import SMALL_DECK
 
 NOW = 1_800_000_000.0
@@ -12,7 +12,7 @@ NOW = 1_800_000_000.0
 
 def _session(app, created_days_ago, ended_days_ago=None, note=None):
     """A stored session made `created_days_ago` days ago (ended, and with a note, if asked)."""
-    from game.deck import parse_deck
+    from game.decks.deck import parse_deck
 
     hub = app.extensions["tafelronde.hub"]
     hub.clock = lambda: NOW - created_days_ago * DAY

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from game.store import Store
+from game.storage.events import Store
 
 
 def created(code="ABC234", at=1.0):

@@ -2,8 +2,8 @@
 
 import json
 
-from game.rules import FACILITATOR, PROJECTOR, Actor
-from game.views import view_for
+from game.core.rules import FACILITATOR, PROJECTOR, Actor
+from game.core.views import view_for
 from tests.coregame import Game
 
 

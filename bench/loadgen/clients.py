@@ -50,7 +50,7 @@ def choice_cards(deck_slug, decks_dir):
     path = Path(decks_dir) / f"{deck_slug}.yaml"
     try:
         sys.path.insert(0, str(ROOT))
-        from game.deck import load_deck
+        from game.decks.deck import load_deck
 
         deck = load_deck(path)
         cards = [(c.id, len(c.response.options)) for c in deck.cards if c.response.kind == "choice"]

@@ -11,9 +11,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from game import sessions_cli
-from game.deck import DeckError, deck_schema, load_deck
-from game.decklib import deck_files
+from game.cli import sessions as sessions_cli
+from game.decks.deck import DeckError, deck_schema, load_deck
+from game.storage.library import deck_files
 
 decks = AppGroup("decks", help="Check decks and publish their JSON Schema.")
 

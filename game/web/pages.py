@@ -14,9 +14,9 @@ from flask import (
     url_for,
 )
 
-from game import security
-from game.decklib import scan_decks
-from game.i18n import gettext as _
+from game.storage.library import scan_decks
+from game.web import security
+from game.web.i18n import gettext as _
 
 bp = Blueprint("web", __name__)
 

@@ -1,7 +1,7 @@
 """The deck model: limits, the frozen `Deck`/`Card`/`Category`/`Response`, and `DeckError`.
 
-Shared by the checks (`game.deck_checks`), the schema (`game.deck_schema`) and the loaders
-(`game.deck`). No I/O.
+Shared by the checks (`game.decks.checks`), the schema (`game.decks.schema`) and the loaders
+(`game.decks.deck`). No I/O.
 """
 
 from dataclasses import dataclass

@@ -6,8 +6,8 @@ table (names of the other tables and how full they are, to choose a seat). Hidde
 to the facilitator only. Tested in ``tests/test_views.py``.
 """
 
-from game import evaluation
-from game.rules import Actor
+from game.core import evaluation
+from game.core.rules import Actor
 
 
 def card_view(card, deck, with_reflection):

@@ -21,7 +21,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from game import evaluation
+from game.core import evaluation
 from game.errors import N_
 
 FORMAT = "tafelronde-results/1"

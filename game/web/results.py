@@ -1,7 +1,7 @@
 """HTTP routes for a session's results: a print-ready report page and downloads.
 
 Only the signed-in facilitator gets them, at any moment during or after the session. The content
-comes from the pure `game.export` (via `Hub.results`); this module picks the language and the
+comes from the pure `game.core.export` (via `Hub.results`); this module picks the language and the
 local time zone, and names the downloaded files.
 """
 
@@ -9,9 +9,9 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template
 
-from game import export
-from game.i18n import gettext
-from game.security import require_host
+from game.core import export
+from game.web.i18n import gettext
+from game.web.security import require_host
 
 results = Blueprint("results", __name__, url_prefix="/host/s/<code>")
 

@@ -2,24 +2,24 @@
 
 `parse_deck(data)` takes plain data (what YAML or JSON gives) and returns a frozen `Deck`, or
 raises `DeckError` listing *every* problem at once, each located in the file when positions are
-known. `load_deck_text` and `load_deck` read YAML safely (see `game.yamlsafe`) and then validate.
+known. `load_deck_text` and `load_deck` read YAML safely (see `game.decks.yamlsafe`) and then validate.
 The format is specified in ``docs/decks.md``; `deck_schema()` publishes the same rules as a JSON
 Schema for editors. This module does no I/O apart from `load_deck` reading one file.
 """
 
 from pathlib import Path
 
-from game.deck_checks import Checker, check_deck
-from game.deck_model import *  # noqa: F403 - `game.deck` is the public face of the deck model
-from game.deck_model import MAX_DECK_BYTES, DeckError, DeckProblem
-from game.deck_schema import deck_schema  # noqa: F401 - part of the public API
-from game.yamlsafe import YamlRefused, read_yaml
+from game.decks.checks import Checker, check_deck
+from game.decks.model import *  # noqa: F403 - `game.decks.deck` is the public face of the deck model
+from game.decks.model import MAX_DECK_BYTES, DeckError, DeckProblem
+from game.decks.schema import deck_schema  # noqa: F401 - part of the public API
+from game.decks.yamlsafe import YamlRefused, read_yaml
 
 
 def parse_deck(data, *, source="<deck>", positions=None):
     """Validate plain `data` and return a `Deck`, or raise `DeckError` listing every problem.
 
-    `positions` (from `game.yamlsafe.read_yaml`) maps data paths to 1-based (line, column) so that
+    `positions` (from `game.decks.yamlsafe.read_yaml`) maps data paths to 1-based (line, column) so that
     problems can point into the file; without it problems carry only their path.
     """
     return _validated(data, source, positions or {}, [])

@@ -7,7 +7,7 @@ alphabetically (so the order of arrival does not tell who wrote what), never a n
 send its answers again to change them; the last ones count.
 """
 
-from game import checks
+from game.core import checks
 from game.errors import N_, InvalidInput, NotFound, OutOfTurn
 
 USEFUL_MIN, USEFUL_MAX = 1, 5

@@ -9,11 +9,11 @@ so it is tested without a server.
 
 from dataclasses import dataclass
 
-from game import evaluation
-from game.checks import field as _field
-from game.checks import text as _text
+from game.core import evaluation
+from game.core.checks import field as _field
+from game.core.checks import text as _text
+from game.core.model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
 from game.errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
-from game.model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
 
 MAX_TABLES = 60
 MAX_PARTICIPANTS = 2000  # bounds a session's memory against scripted joins
@@ -46,7 +46,7 @@ def session_created(*, code, deck_id, deck_data, table_names, seed, now, **setti
     """The first event of a session, after checking the facilitator's choices.
 
     `deck_data` is the deck snapshot (``Deck.to_data()``); `table_names` the starting tables.
-    `settings` are the fields of `game.model.Settings`.
+    `settings` are the fields of `game.core.model.Settings`.
     """
     if settings.get("seating", "choose") not in SEATING_MODES:
         raise InvalidInput(N_("Unknown seating mode."))

@@ -1,6 +1,6 @@
 """The deck folder as the home page and the editor list it: every deck file, good or not.
 
-Pure apart from reading files; no Flask. Each file is read and validated by `game.deck`, so a deck
+Pure apart from reading files; no Flask. Each file is read and validated by `game.decks.deck`, so a deck
 shown as valid here is exactly one a session can be started from.
 """
 
@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from game.deck import Deck, DeckError, load_deck
+from game.decks.deck import Deck, DeckError, load_deck
 
 DECK_SUFFIXES = (".yaml", ".yml")
 

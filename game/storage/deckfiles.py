@@ -1,7 +1,7 @@
 """Deck files on disk for the editor: atomic saves, a history per deck, a trash, and conflicts.
 
 No Flask here: `DeckStore` works on one folder and is tested without a server. It stores text and
-never judges it; the editor validates with `game.deck` before it calls `save`.
+never judges it; the editor validates with `game.decks.deck` before it calls `save`.
 
 Layout inside the decks folder (hidden names, so `scan_decks` and the CLI never see them)::
 
@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from game.decklib import deck_path
 from game.errors import N_
+from game.storage.library import deck_path
 
-MAX_UPLOAD_BYTES = 1_000_000  # the same limit as `game.deck.MAX_DECK_BYTES`
+MAX_UPLOAD_BYTES = 1_000_000  # the same limit as `game.decks.deck.MAX_DECK_BYTES`
 KEEP_VERSIONS = 100
 HISTORY, TRASH, LOCK = ".history", ".trash", ".lock"
 

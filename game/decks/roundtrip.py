@@ -1,14 +1,14 @@
 """Apply the form view's deck onto the organiser's YAML, keeping their comments and key order.
 
 The form view sends the deck as plain data in the documented shape (every value text, as
-`game.yamlsafe.read_yaml` reads it). `apply_form(text, data)` loads `text` with ruamel.yaml's
+`game.decks.yamlsafe.read_yaml` reads it). `apply_form(text, data)` loads `text` with ruamel.yaml's
 round-trip loader and changes only what differs from what `text` already says: changed scalars
 are replaced, new keys are inserted where the format lists them, removed keys are dropped, and
 cards are matched by id so that reordering or inserting a card leaves the comments inside the
 other cards alone. The result is read back and compared with `data`; if ruamel ever wrote
 something else, the deck is written afresh from `data` (comments lost, content right).
 
-No validation here: the editor validates the produced text with `game.deck.load_deck_text`,
+No validation here: the editor validates the produced text with `game.decks.deck.load_deck_text`,
 the one validator. No Flask and no I/O either.
 """
 
@@ -26,9 +26,9 @@ from ruamel.yaml.scalarstring import (
 )
 from ruamel.yaml.tokens import CommentToken
 
-from game.deck import CARD_KEYS, CATEGORY_KEYS, DECK_KEYS, RESPONSE_KEYS
+from game.decks.deck import CARD_KEYS, CATEGORY_KEYS, DECK_KEYS, RESPONSE_KEYS
+from game.decks.yamlsafe import YamlRefused, read_yaml
 from game.errors import N_
-from game.yamlsafe import YamlRefused, read_yaml
 
 MAX_DEPTH = 20  # the same as the safe reader: form data is as untrusted as an upload
 FOLD_AT = 76  # texts longer than this become folded blocks (`>`), wrapped at this width

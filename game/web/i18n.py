@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request
 
 COOKIE = "lang"
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
 
 def load_catalogues(directory=TRANSLATIONS_DIR):

@@ -15,13 +15,9 @@ from dataclasses import dataclass
 from flask import current_app, request
 from flask_socketio import join_room, leave_room
 
-from game import evaluation, security
-from game.errors import Forbidden, GameError
-from game.hub import Hub, RateLimited, Unauthorised, history_touched, touched_tables
-from game.i18n import gettext
-from game.rules import FACILITATOR, FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS, Actor
-from game.store import Store
-from game.views import (
+from game.core import evaluation
+from game.core.rules import FACILITATOR, FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS, Actor
+from game.core.views import (
     facilitator_table,
     me_view,
     projector_view,
@@ -29,6 +25,11 @@ from game.views import (
     table_view,
     view_for,
 )
+from game.errors import Forbidden, GameError
+from game.hub import Hub, RateLimited, Unauthorised, history_touched, touched_tables
+from game.storage.events import Store
+from game.web import security
+from game.web.i18n import gettext
 
 log = logging.getLogger("tafelronde.live")
 

@@ -1,8 +1,8 @@
 """The deck editor over HTTP: the library and editor pages, and their JSON API.
 
 Only a signed-in facilitator (organiser) may use it: pages send others to sign in
-(`security.require_host`), the API answers 403 (`_guard`). Storage is `game.deckstore`, form edits are written into the YAML by
-`game.roundtrip`, and every text is checked by `game.deck.load_deck_text`, the same validator as
+(`security.require_host`), the API answers 403 (`_guard`). Storage is `game.storage.deckfiles`, form edits are written into the YAML by
+`game.decks.roundtrip`, and every text is checked by `game.decks.deck.load_deck_text`, the same validator as
 ``flask decks validate`` and live sessions. Every error is ``{"ok": false, "error", "problems"}``.
 """
 
@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
-from game import security
-from game.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
-from game.decklib import scan_decks
-from game.deckstore import (
+from game.decks.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
+from game.decks.roundtrip import FormDataError, apply_form
+from game.decks.yamlsafe import YamlRefused, read_yaml
+from game.storage.deckfiles import (
     MAX_UPLOAD_BYTES,
     Conflict,
     DeckStore,
@@ -27,9 +27,9 @@ from game.deckstore import (
     slug_from,
     unified_diff,
 )
-from game.i18n import gettext as _
-from game.roundtrip import FormDataError, apply_form
-from game.yamlsafe import YamlRefused, read_yaml
+from game.storage.library import scan_decks
+from game.web import security
+from game.web.i18n import gettext as _
 
 bp = Blueprint("editor", __name__)
 log = logging.getLogger(__name__)

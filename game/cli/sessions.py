@@ -17,7 +17,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from game import export
+from game.core import export
 from game.hub import normalise_code
 
 DAY = 24 * 3600
@@ -142,8 +142,8 @@ def delete_command(code):
 )
 def export_command(code, fmt):
     """Print a session's results (the same files the facilitator downloads)."""
-    from game.i18n import gettext
-    from game.results_web import local_zone
+    from game.web.i18n import gettext
+    from game.web.results import local_zone
 
     data = current_app.extensions["tafelronde.hub"].results(code)
     if data is None:

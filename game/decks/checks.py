@@ -7,7 +7,7 @@ places it in the file (at the key, the value, or the mapping that lacks a field)
 import difflib
 import re
 
-from game.deck_model import (
+from game.decks.model import (
     CARD_KEYS,
     CARDS_MAX,
     CARDS_MIN,
@@ -38,7 +38,7 @@ from game.deck_model import (
     DeckProblem,
     Response,
 )
-from game.yamlsafe import KEY
+from game.decks.yamlsafe import KEY
 
 
 class Checker:
