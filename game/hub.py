@@ -14,11 +14,11 @@ import secrets
 import threading
 import time
 
-from game.core import evaluation, export
-from game.core.model import TRANSIENT_EVENTS, apply_event, replay, state_from_created
-from game.core.rules import Actor, decide, default_table_names, presence, session_created
-from game.core.throttle import TokenBucket
-from game.errors import N_, GameError, InvalidInput, NotFound
+from .core import evaluation, export
+from .core.model import TRANSIENT_EVENTS, apply_event, replay, state_from_created
+from .core.rules import Actor, decide, default_table_names, presence, session_created
+from .core.throttle import TokenBucket
+from .errors import N_, GameError, InvalidInput, NotFound
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_LENGTH = 6

@@ -11,9 +11,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from game.cli import sessions as sessions_cli
-from game.decks.deck import DeckError, deck_schema, load_deck
-from game.storage.library import deck_files
+from ..decks.deck import DeckError, deck_schema, load_deck
+from ..storage.library import deck_files
+from . import sessions as sessions_cli
 
 decks = AppGroup("decks", help="Check decks and publish their JSON Schema.")
 

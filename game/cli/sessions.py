@@ -17,8 +17,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from game.core import export
-from game.hub import normalise_code
+from ..core import export
+from ..hub import normalise_code
 
 DAY = 24 * 3600
 
@@ -142,8 +142,8 @@ def delete_command(code):
 )
 def export_command(code, fmt):
     """Print a session's results (the same files the facilitator downloads)."""
-    from game.web.i18n import gettext
-    from game.web.results import local_zone
+    from ..web.i18n import gettext
+    from ..web.results import local_zone
 
     data = current_app.extensions["tafelronde.hub"].results(code)
     if data is None:

@@ -3,7 +3,7 @@
 Each returns the cleaned value or raises `InvalidInput` with a message people can act on.
 """
 
-from game.errors import N_, InvalidInput
+from ..errors import N_, InvalidInput
 
 
 def field(payload, key, kind, required=True):

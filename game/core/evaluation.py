@@ -7,8 +7,8 @@ alphabetically (so the order of arrival does not tell who wrote what), never a n
 send its answers again to change them; the last ones count.
 """
 
-from game.core import checks
-from game.errors import N_, InvalidInput, NotFound, OutOfTurn
+from ..errors import N_, InvalidInput, NotFound, OutOfTurn
+from . import checks
 
 USEFUL_MIN, USEFUL_MAX = 1, 5
 MAX_ANSWER_CHARS = 500

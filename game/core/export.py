@@ -21,8 +21,8 @@ import json
 import re
 from datetime import UTC, datetime
 
-from game.core import evaluation
-from game.errors import N_
+from ..errors import N_
+from . import evaluation
 
 FORMAT = "tafelronde-results/1"
 

@@ -12,8 +12,8 @@ No I/O here, no clock and no randomness: times arrive inside the events.
 import random
 from dataclasses import dataclass, field
 
-from game.core import evaluation
-from game.decks.deck import Deck, parse_deck
+from ..decks.deck import Deck, parse_deck
+from . import evaluation
 
 # Note kinds people pick from when they write a note.
 NOTE_KINDS = ("experience", "tip", "concern", "question")

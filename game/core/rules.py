@@ -9,11 +9,11 @@ so it is tested without a server.
 
 from dataclasses import dataclass
 
-from game.core import evaluation
-from game.core.checks import field as _field
-from game.core.checks import text as _text
-from game.core.model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
-from game.errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
+from ..errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
+from . import evaluation
+from .checks import field as _field
+from .checks import text as _text
+from .model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
 
 MAX_TABLES = 60
 MAX_PARTICIPANTS = 2000  # bounds a session's memory against scripted joins

@@ -6,8 +6,8 @@ table (names of the other tables and how full they are, to choose a seat). Hidde
 to the facilitator only. Tested in ``tests/test_views.py``.
 """
 
-from game.core import evaluation
-from game.core.rules import Actor
+from . import evaluation
+from .rules import Actor
 
 
 def card_view(card, deck, with_reflection):

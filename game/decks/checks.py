@@ -7,7 +7,7 @@ places it in the file (at the key, the value, or the mapping that lacks a field)
 import difflib
 import re
 
-from game.decks.model import (
+from .model import (
     CARD_KEYS,
     CARDS_MAX,
     CARDS_MIN,
@@ -38,7 +38,7 @@ from game.decks.model import (
     DeckProblem,
     Response,
 )
-from game.decks.yamlsafe import KEY
+from .yamlsafe import KEY
 
 
 class Checker:

@@ -9,11 +9,11 @@ Schema for editors. This module does no I/O apart from `load_deck` reading one f
 
 from pathlib import Path
 
-from game.decks.checks import Checker, check_deck
-from game.decks.model import *  # noqa: F403 - `game.decks.deck` is the public face of the deck model
-from game.decks.model import MAX_DECK_BYTES, DeckError, DeckProblem
-from game.decks.schema import deck_schema  # noqa: F401 - part of the public API
-from game.decks.yamlsafe import YamlRefused, read_yaml
+from .checks import Checker, check_deck
+from .model import *  # noqa: F403 - `game.decks.deck` is the public face of the deck model
+from .model import MAX_DECK_BYTES, DeckError, DeckProblem
+from .schema import deck_schema  # noqa: F401 - part of the public API
+from .yamlsafe import YamlRefused, read_yaml
 
 
 def parse_deck(data, *, source="<deck>", positions=None):

@@ -6,7 +6,7 @@ Shared by the checks (`game.decks.checks`), the schema (`game.decks.schema`) and
 
 from dataclasses import dataclass
 
-from game.errors import N_, GameError
+from ..errors import N_, GameError
 
 MAX_DECK_BYTES = 1_000_000
 

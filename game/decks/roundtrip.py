@@ -26,9 +26,9 @@ from ruamel.yaml.scalarstring import (
 )
 from ruamel.yaml.tokens import CommentToken
 
-from game.decks.deck import CARD_KEYS, CATEGORY_KEYS, DECK_KEYS, RESPONSE_KEYS
-from game.decks.yamlsafe import YamlRefused, read_yaml
-from game.errors import N_
+from ..errors import N_
+from .deck import CARD_KEYS, CATEGORY_KEYS, DECK_KEYS, RESPONSE_KEYS
+from .yamlsafe import YamlRefused, read_yaml
 
 MAX_DEPTH = 20  # the same as the safe reader: form data is as untrusted as an upload
 FOLD_AT = 76  # texts longer than this become folded blocks (`>`), wrapped at this width

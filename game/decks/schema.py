@@ -1,6 +1,6 @@
 """The deck format as a JSON Schema, built from the same limits as the validator."""
 
-from game.decks.model import (
+from .model import (
     CARDS_MAX,
     CARDS_MIN,
     COLOUR_PATTERN,

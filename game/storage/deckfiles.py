@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from game.errors import N_
-from game.storage.library import deck_path
+from ..errors import N_
+from .library import deck_path
 
 MAX_UPLOAD_BYTES = 1_000_000  # the same limit as `game.decks.deck.MAX_DECK_BYTES`
 KEEP_VERSIONS = 100

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from game.decks.deck import Deck, DeckError, load_deck
+from ..decks.deck import Deck, DeckError, load_deck
 
 DECK_SUFFIXES = (".yaml", ".yml")
 

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
-from game.decks.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
-from game.decks.roundtrip import FormDataError, apply_form
-from game.decks.yamlsafe import YamlRefused, read_yaml
-from game.storage.deckfiles import (
+from ..decks.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
+from ..decks.roundtrip import FormDataError, apply_form
+from ..decks.yamlsafe import YamlRefused, read_yaml
+from ..storage.deckfiles import (
     MAX_UPLOAD_BYTES,
     Conflict,
     DeckStore,
@@ -27,9 +27,9 @@ from game.storage.deckfiles import (
     slug_from,
     unified_diff,
 )
-from game.storage.library import scan_decks
-from game.web import security
-from game.web.i18n import gettext as _
+from ..storage.library import scan_decks
+from . import security
+from .i18n import gettext as _
 
 bp = Blueprint("editor", __name__)
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from flask import current_app, request
 from flask_socketio import join_room, leave_room
 
-from game.core import evaluation
-from game.core.rules import FACILITATOR, FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS, Actor
-from game.core.views import (
+from ..core import evaluation
+from ..core.rules import FACILITATOR, FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS, Actor
+from ..core.views import (
     facilitator_table,
     me_view,
     projector_view,
@@ -25,11 +25,11 @@ from game.core.views import (
     table_view,
     view_for,
 )
-from game.errors import Forbidden, GameError
-from game.hub import Hub, RateLimited, Unauthorised, history_touched, touched_tables
-from game.storage.events import Store
-from game.web import security
-from game.web.i18n import gettext
+from ..errors import Forbidden, GameError
+from ..hub import Hub, RateLimited, Unauthorised, history_touched, touched_tables
+from ..storage.events import Store
+from . import security
+from .i18n import gettext
 
 log = logging.getLogger("tafelronde.live")
 

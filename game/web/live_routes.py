@@ -21,12 +21,12 @@ from flask import (
     url_for,
 )
 
-from game.core.throttle import AttemptLimiter
-from game.errors import GameError
-from game.hub import normalise_code
-from game.storage.library import deck_path, read_entry
-from game.web.i18n import gettext as _
-from game.web.security import is_host, require_host
+from ..core.throttle import AttemptLimiter
+from ..errors import GameError
+from ..hub import normalise_code
+from ..storage.library import deck_path, read_entry
+from .i18n import gettext as _
+from .security import is_host, require_host
 
 host = Blueprint("host", __name__, url_prefix="/host")
 play = Blueprint("play", __name__)

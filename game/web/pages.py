@@ -14,9 +14,9 @@ from flask import (
     url_for,
 )
 
-from game.storage.library import scan_decks
-from game.web import security
-from game.web.i18n import gettext as _
+from ..storage.library import scan_decks
+from . import security
+from .i18n import gettext as _
 
 bp = Blueprint("web", __name__)
 

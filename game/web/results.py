@@ -9,9 +9,9 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template
 
-from game.core import export
-from game.web.i18n import gettext
-from game.web.security import require_host
+from ..core import export
+from .i18n import gettext
+from .security import require_host
 
 results = Blueprint("results", __name__, url_prefix="/host/s/<code>")
 

@@ -11,7 +11,7 @@ import secrets
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 
-from game.web.i18n import gettext as _
+from .i18n import gettext as _
 
 CSP = "; ".join(
     [
