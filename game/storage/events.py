@@ -23,6 +23,7 @@ thread (`eventlet.tpool.execute`); in tests it is a plain call.
 """
 
 import json
+import math
 import threading
 import time
 from typing import NamedTuple
@@ -38,10 +39,10 @@ class StaleWriter(Exception):
     of the write was stored: reload the session (`load` or `snapshot`) and decide again.
     """
 
-    def __init__(self, code, expected, actual):
+    def __init__(self, code, expected, actual, why="another writer got there first"):
         super().__init__(
             f"session {code}: the writer expected to write event {expected}, "
-            f"but the next one is {actual} (another writer got there first)"
+            f"the next one is {actual} ({why})"
         )
         self.code, self.expected, self.actual = code, expected, actual
 
@@ -71,11 +72,12 @@ class _Write:
     `apply(tx)` does the writing inside the batch's transaction (within its own savepoint) and
     may leave an answer in `result`."""
 
-    __slots__ = ("apply", "wake", "committed", "error", "result", "fenced")
+    __slots__ = ("apply", "wake", "committed", "error", "result", "fenced", "ticket")
 
     def __init__(self, apply, fenced=None):
         self.apply = apply
         self.fenced = fenced  # (code, expect_seq) of an event write: how to report a lost race
+        self.ticket = 0  # its place in the order of submission
         self.wake = threading.Event()
         self.committed = False
         self.error = None
@@ -134,6 +136,8 @@ class GroupCommitStore:
         self.clock = clock  # for leases: seconds since the epoch, the same on every machine
         self._lock = threading.Lock()
         self._queue = []
+        self._tickets = 0  # writes submitted so far
+        self._refused = {}  # code -> fenced writes up to this ticket are stale (inf: until reloaded)
         self._committing = False
         self.commits = 0  # transactions written; a benchmark reads it to show grouping
 
@@ -171,14 +175,19 @@ class GroupCommitStore:
         `applied` is ``(pid, cid, answer_dict)`` for commands that carried a client id.
         `expect_seq`, when given, is the sequence number the first event must get (the writer's
         last known ``last_seq + 1``, counting its own writes still in flight); if the session's
-        log is elsewhere, `wait` raises `StaleWriter` and nothing of this write is stored.
+        log is elsewhere, `wait` raises `StaleWriter` and nothing of this write is stored; so
+        are the session's later fenced writes to this store until it is read again (`load`,
+        `snapshot`). `wait` returns the sequence number of the write's last event.
         """
         events = list(events)
 
         def apply(tx):
             first = tx.next_seq(code)
-            if expect_seq is not None and expect_seq != first:
-                raise StaleWriter(code, expect_seq, first)
+            if expect_seq is not None:
+                if expect_seq != first:
+                    raise StaleWriter(code, expect_seq, first)
+                if write.ticket <= self._refused.get(code, 0):
+                    raise StaleWriter(code, expect_seq, first, "an earlier write of it was refused")
             for number, event in enumerate(events, start=first):
                 for sql, params in _event_ops(code, number, event):
                     tx.execute(sql, params)
@@ -192,7 +201,8 @@ class GroupCommitStore:
                 )
             return first + len(events) - 1
 
-        return self._enqueue(_Write(apply, (code, expect_seq)))
+        write = _Write(apply, (code, expect_seq))
+        return self._enqueue(write)
 
     def wait(self, write):
         """Return once `write` is committed (with its result); raise what refused it.
@@ -244,8 +254,27 @@ class GroupCommitStore:
 
     def _enqueue(self, write):
         with self._lock:
+            self._tickets += 1
+            write.ticket = self._tickets
             self._queue.append(write)
         return write
+
+    def _stale(self, write, error):
+        """Backends call this when `write` was refused as stale (in the commit's thread).
+
+        The writes of that session this store receives until the session is read again (`load`,
+        `snapshot`) come from the same stale copy: queued behind the refused one, each expects
+        the numbers after it, and were the other writer to have written exactly as many events,
+        their numbers would fit. So they are refused too, until a reload.
+        """
+        if write.fenced is not None and write.fenced[1] is not None:
+            self._refused[error.code] = math.inf  # one dict store: safe without the (green) lock
+
+    def _reloading(self, code):
+        """`code` is being read afresh: writes submitted from now on are judged on their numbers."""
+        with self._lock:
+            if code in self._refused:
+                self._refused[code] = self._tickets
 
     def _write(self, apply):
         return self.wait(self._enqueue(_Write(apply)))
@@ -339,11 +368,13 @@ class GroupCommitStore:
     def load(self, code):
         """The stored events of a session, oldest first, as an `EventLog` (a list with
         `last_seq`); empty, with `last_seq` 0, if there is no such session."""
+        self._reloading(code)
         return _events(self._read(_LOAD, (code,)))
 
     def snapshot(self, code):
         """Events, client ids' answers and `last_seq` of a session, read in one transaction
         (what a process taking over a session reloads)."""
+        self._reloading(code)
 
         def read(execute):
             log = _events(execute(_LOAD, (code,)).fetchall())

@@ -121,6 +121,8 @@ class SQLiteStore(GroupCommitStore):
                     db.execute("ROLLBACK TO one")
                     tx.forget()
                     write.error = error
+                    if isinstance(error, StaleWriter):
+                        self._stale(write, error)
                 else:
                     tx.done()
                 db.execute("RELEASE one")
