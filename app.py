@@ -51,6 +51,9 @@ DEFAULTS = {
     "DECKS_DIR": "",
     # The SQLite file holding sessions; relative paths are inside the instance folder.
     "DATABASE": "tafelronde.sqlite3",
+    # Empty: sessions are stored in the DATABASE file. A postgresql:// URL stores them in that
+    # shared database instead (several processes or machines; needs the `scale` extra).
+    "STORE_URL": "",
     # The facilitator's key; empty means: generate one on first start and keep it in instance/.
     "HOST_KEY": "",
     # Flask's session-signing key; empty means: generate and keep in instance/.

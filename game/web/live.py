@@ -28,7 +28,7 @@ from ..core.views import (
 )
 from ..errors import Forbidden, GameError
 from ..hub import Hub, RateLimited, Unauthorised, history_touched, touched_tables
-from ..storage.events import Store
+from ..storage import open_store
 from . import security
 from .i18n import gettext
 
@@ -471,7 +471,7 @@ def on_disconnect(reason=None):
 def init_app(app, socketio):
     """Create the store, the hub and the transport, and register every Socket.IO handler."""
     run_blocking = _blocking_runner(app.config["ASYNC_MODE"])
-    store = Store(app.config["DATABASE"], run_blocking=run_blocking)
+    store = open_store(app.config, run_blocking=run_blocking)
     hub = Hub(store)
     shell = LiveShell(app, socketio, hub)
     app.extensions["tafelronde.hub"] = hub
