@@ -92,6 +92,15 @@ class VoteCast(TypedDict):
     at: Number
 
 
+class VoteWithdrawn(TypedDict):
+    """No rule makes it any more; logs written by earlier versions may hold it."""
+
+    type: Literal["vote_withdrawn"]
+    table: int
+    pid: str
+    at: Number
+
+
 class VotesRevealed(TypedDict):
     type: Literal["votes_revealed"]
     tables: list[int]
@@ -208,6 +217,7 @@ Event = (
     | CardDrawn
     | CardDealt
     | VoteCast
+    | VoteWithdrawn
     | VotesRevealed
     | VotesCleared
     | ChoiceRecorded
