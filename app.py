@@ -32,10 +32,10 @@ from flask_socketio import SocketIO
 
 if __package__:  # installed from a wheel: this module is tafelronde.app, game/ is tafelronde.game
     from .game import places
-    from .game.web import register, server
+    from .game.web import gate, register, server
 else:  # a clone: `python app.py`, `flask --app app`, the tests
     from game import places
-    from game.web import register, server
+    from game.web import gate, register, server
 
 socketio = SocketIO()
 compress = Compress()
@@ -83,6 +83,15 @@ DEFAULTS = {
     # Socket.IO async mode: "eventlet" (default) or "gevent" when serving; tests use "threading".
     # Set it in the environment (TAFELRONDE_ASYNC_MODE): serving patches before reading config.
     "ASYNC_MODE": "eventlet",
+    # Most connections served at once (phones hold one each, two while long-polling); more are
+    # answered 503 at once. Bounded at start by the open-file limit, which is raised if allowed.
+    "MAX_CONNECTIONS": 10_000,
+    # Connections the kernel queues before the server accepts them (a join rush).
+    "LISTEN_BACKLOG": 2048,
+    # Seconds an HTTP request may take to arrive, and an idle keep-alive connection may stay.
+    "HTTP_TIMEOUT": 60,
+    # Most people in one session; a phone over it is told the session is full.
+    "MAX_PARTICIPANTS": 2000,
 }
 
 log = logging.getLogger("tafelronde")
@@ -176,6 +185,21 @@ def _init_socketio(app):
         ping_interval=20,
         ping_timeout=20,
     )
+    # In front of Socket.IO: an oversize long-polling POST is answered 413 at once and its
+    # connection closed, never read (game.web.gate).
+    app.wsgi_app = gate.BodyLimit(
+        app.wsgi_app, app.config["MAX_MESSAGE_BYTES"], on_refused=_end_polling
+    )
+
+
+def _end_polling(sid):
+    """End the Engine.IO connection `sid` (an oversize POST was refused on it)."""
+    eio = socketio.server.eio
+    connection = eio.sockets.get(sid) if sid else None
+    if connection is not None:
+        # Without waiting: the close packet goes to the poll the browser keeps open, if any.
+        connection.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
+        eio.sockets.pop(sid, None)
 
 
 def _buffer_static(response):

@@ -92,6 +92,18 @@ def sign_in(client):
     return csrf_of(client)
 
 
+# The async servers Tafelronde serves with: the real-server Socket.IO and durability tests run
+# under each (the rest of the suite runs once, in threading mode).
+SERVE_MODES = ("eventlet", "gevent")
+
+
+@pytest.fixture(params=SERVE_MODES)
+def serve_mode(request):
+    """The async mode a real server is started in (`TAFELRONDE_ASYNC_MODE`); each test that
+    takes it runs once per mode."""
+    return request.param
+
+
 @pytest.fixture
 def server(tmp_path):
     """A real server process (eventlet, SQLite file) on a free loopback port."""

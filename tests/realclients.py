@@ -19,8 +19,11 @@ from tests.servers import HOST_KEY, Server
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def tiny_server(workdir, **env):
-    """A `Server` (not started) whose decks folder also holds the tests' tiny deck."""
+def tiny_server(workdir, mode=None, **env):
+    """A `Server` (not started) whose decks folder also holds the tests' tiny deck; `mode` is the
+    async mode it serves with (eventlet when not given)."""
+    if mode is not None:
+        env["TAFELRONDE_ASYNC_MODE"] = mode
     server = Server(workdir, extra_env=env or None)
     (server.workdir / "decks" / "tiny.yaml").write_text(TINY_DECK, encoding="utf-8")
     return server

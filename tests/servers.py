@@ -1,6 +1,6 @@
 """Real servers and a real browser for end-to-end tests.
 
-`Server` runs ``python app.py`` (eventlet, real Socket.IO, real SQLite file) on a free loopback
+`Server` runs ``python app.py`` (eventlet, or gevent with TAFELRONDE_ASYNC_MODE; real Socket.IO, real SQLite file) on a free loopback
 port in a subprocess, so a test can also kill it with SIGKILL and start it again on the same data.
 `chromium()` launches Debian's Chromium through Playwright; where it is missing, browser tests
 skip with a reason — except under ``CI=true``, where a missing browser fails the run.

@@ -168,8 +168,8 @@ def wait_for_presence(sio, pids, connected, timeout=10):
 
 
 @pytest.mark.slow
-def test_acknowledged_votes_and_notes_survive_kill_9(tmp_path):
-    server = tiny_server(tmp_path).start()
+def test_acknowledged_votes_and_notes_survive_kill_9(tmp_path, serve_mode):
+    server = tiny_server(tmp_path, serve_mode).start()
     phones, host = [], None
     totals = defaultdict(float)
     try:
@@ -252,8 +252,8 @@ def test_acknowledged_votes_and_notes_survive_kill_9(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_same_vote_id_five_times_across_a_kill_counts_once(tmp_path):
-    server = tiny_server(tmp_path).start()
+def test_the_same_vote_id_five_times_across_a_kill_counts_once(tmp_path, serve_mode):
+    server = tiny_server(tmp_path, serve_mode).start()
     phone = None
     host = Facilitator(server.url)
     try:

@@ -17,7 +17,7 @@ from .events import check_event
 from .model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
 
 MAX_TABLES = 60
-MAX_PARTICIPANTS = 2000  # bounds a session's memory against scripted joins
+MAX_PARTICIPANTS = 10_000  # bounds a session's memory; the MAX_PARTICIPANTS setting is lower
 MAX_MESSAGE_CHARS = 280
 MAX_TIMER_SECONDS = 3 * 3600
 MAX_SPOTLIGHT_NOTES = 12

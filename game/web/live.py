@@ -18,6 +18,7 @@ from flask_socketio import Namespace, join_room, leave_room
 
 from ..core import evaluation
 from ..core.rules import FACILITATOR, Actor
+from ..core.throttle import TokenBucket
 from ..core.views import (
     facilitator_table,
     me_view,
@@ -26,7 +27,7 @@ from ..core.views import (
     table_view,
     view_for,
 )
-from ..errors import Forbidden, GameError
+from ..errors import N_, Forbidden, GameError
 from ..hub import Hub, RateLimited, Unauthorised, history_touched, touched_tables
 from ..storage import open_store
 from . import security
@@ -67,6 +68,8 @@ class LiveShell:
         self.stalled_after = app.config["STALLED_AFTER_SECONDS"]
         self._loop_started = False
         self._stopping = False
+        self.asks = {}  # sid -> TokenBucket for `hello` and `sync` (each builds a whole view)
+        self.failures = FailureLog()
 
     # --- updates ---------------------------------------------------------------------------------
 
@@ -165,6 +168,7 @@ class LiveShell:
 
     def forget(self, sid):
         """A socket closed: drop it from its rooms' bookkeeping and update presence."""
+        self.asks.pop(sid, None)
         viewer = self.viewers.pop(sid, None)
         if viewer is None or viewer.pid is None:
             return
@@ -218,7 +222,7 @@ def handler(function):
         except GameError as error:
             return _error(error)
         except Exception:
-            log.exception("handler %s failed", options.get("name") or function.__name__)
+            _shell().failures.log(options.get("name") or function.__name__)
             return {
                 "ok": False,
                 "error": gettext("Something went wrong on the server."),
@@ -226,6 +230,39 @@ def handler(function):
             }
 
     return wrapped
+
+
+class FailureLog:
+    """Logs handler failures with their traceback, at most `burst` and then one per `every`
+    seconds; the ones left out are counted in the next line, so a client that finds a bug and
+    repeats it a thousand times cannot fill the disk."""
+
+    def __init__(self, burst=10, every=6.0, clock=time.monotonic):
+        self.bucket = TokenBucket(burst, 1.0 / every, clock())
+        self.clock, self.skipped = clock, 0
+
+    def log(self, name):
+        """Log the exception being handled (call inside `except`)."""
+        if not self.bucket.take(self.clock()):
+            self.skipped += 1
+            return
+        skipped, self.skipped = self.skipped, 0
+        more = f" ({skipped} more failures not logged)" if skipped else ""
+        log.exception("handler %s failed%s", name, more)
+
+
+# Per socket: `hello` and `sync` build a whole view; a phone needs a few when it wakes up.
+ASK_BURST, ASK_PER_SECOND = 10, 1.0
+
+
+def _ask(shell):
+    """Spend one of this socket's `hello`/`sync` tokens, or refuse with `rate_limited`."""
+    now = time.monotonic()
+    bucket = shell.asks.get(request.sid)
+    if bucket is None:
+        bucket = shell.asks[request.sid] = TokenBucket(ASK_BURST, ASK_PER_SECOND, now)
+    if not bucket.take(now):
+        raise RateLimited(gettext("Too many requests at once. Wait a moment and try again."))
 
 
 def _viewer(shell, roles):
@@ -243,6 +280,7 @@ def _viewer(shell, roles):
 @handler
 def on_hello(shell, payload):
     """Identify this socket as a participant, the facilitator or a projector of a session."""
+    _ask(shell)
     live = shell.hub.get(payload.get("code"))
     role = payload.get("role")
     # Wrong codes count per address, like /join: a blocked address may still bring back a phone
@@ -299,17 +337,28 @@ def _proves_itself(shell, live, role, payload):
 @handler
 def on_sync(shell, payload):
     """The full current view again (phones ask when they wake up)."""
+    _ask(shell)
     viewer, live = _viewer(shell, ("participant", "facilitator", "projector"))
     actor = Actor(viewer.role, viewer.pid)
     return {"ok": True, "view": view_for(live.state, actor, shell.hub.clock(), shell.stalled_after)}
+
+
+class SessionFull(GameError):
+    """The session has as many people as the MAX_PARTICIPANTS setting allows."""
+
+    code = "full"
 
 
 @handler
 def on_join(shell, payload):
     """A phone joins the session with the token it made up; answers with its view."""
     viewer, live = _viewer(shell, ("participant",))
-    if viewer.pid is not None and shell.hub.pid_for(live, payload.get("token")) != viewer.pid:
+    known = shell.hub.pid_for(live, payload.get("token"))
+    if viewer.pid is not None and known != viewer.pid:
         raise Forbidden(gettext("This phone has already joined the session."))
+    cap = current_app.config["MAX_PARTICIPANTS"]
+    if known is None and len(live.state.members) >= cap:  # a phone that joined comes back in
+        raise SessionFull(N_("This session is full: it has room for %(count)s people."), count=cap)
     pid, events = shell.hub.join(live, payload.get("token"), payload.get("name", ""))
     shell.fanout(live, events)
     if viewer.pid != pid:
@@ -362,15 +411,23 @@ def on_unknown(data=None):
     return {"ok": False, "error": gettext(UNKNOWN), "code": "invalid"}
 
 
+def on_extra(data=None):
+    """An event sent with more than one argument: every event takes one object."""
+    return {"ok": False, "error": gettext("Send one object per message."), "code": "invalid"}
+
+
 class LiveNamespace(Namespace):
     """Every Socket.IO event Tafelronde answers, one ``on_<event>`` method each, so grepping an
     event name of docs/protocol.md lands here. Commands go to `game.core.rules` through the hub;
     a test checks that every command of the rules has its method here and no more."""
 
     def trigger_event(self, event, *args):
-        """Dispatch to ``on_<event>``; an event we do not know is answered, not ignored."""
+        """Dispatch to ``on_<event>``; an event we do not know, or one sent with more than one
+        argument (``emit("sync", {}, 1)``), is answered ``invalid``, never a traceback."""
         if not isinstance(event, str) or not hasattr(self, f"on_{event}"):
             return self.socketio._handle_event(on_unknown, event, self.namespace, *args[:1])
+        if event not in ("connect", "disconnect") and len(args) > 2:  # sid, then one payload
+            return self.socketio._handle_event(on_extra, event, self.namespace, args[0])
         return super().trigger_event(event, *args)
 
     def on_disconnect(self, reason=None):
@@ -502,4 +559,16 @@ def _blocking_runner(async_mode):
 
         if patcher.is_monkey_patched("thread"):
             return tpool.execute
+    if async_mode == "gevent" and "gevent" in sys.modules:
+        from gevent import monkey
+
+        if monkey.is_module_patched("threading"):
+            return _gevent_threadpool
     return lambda function, *args: function(*args)
+
+
+def _gevent_threadpool(function, *args):
+    """Run `function` in one of gevent's real threads; this greenlet waits, the others go on."""
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(function, args)

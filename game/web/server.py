@@ -7,13 +7,15 @@
 import logging
 
 from ..cli.sessions import start_retention
+from . import serving
 from .network import is_wildcard, lan_addresses
 
 log = logging.getLogger("tafelronde")
 
 
-def startup_banner(app, host, port, addresses=lan_addresses):
-    """The lines printed at start: where phones connect, the facilitator's key, where data is."""
+def startup_banner(app, host, port, addresses=lan_addresses, capacity=()):
+    """The lines printed at start: where phones connect, the facilitator's key, where data is,
+    and (`capacity`, from `serving.capacity`) how many connections the server can hold."""
     lines = ["Tafelronde is running."]
     if is_wildcard(host):
         for address in addresses() or ["127.0.0.1"]:
@@ -26,6 +28,7 @@ def startup_banner(app, host, port, addresses=lan_addresses):
     lines.append(f"  Data:                   {app.instance_path}")
     lines.append(f"  Sessions:               {app.config['DATABASE']}")
     lines.append(f"  Decks:                  {app.config['DECKS_DIR']}")
+    lines.extend(capacity)
     return "\n".join(lines)
 
 
@@ -36,6 +39,13 @@ def serve(app, socketio, host, port):
     )
     # The join link must point at an address this server answers on (game.web.network).
     app.config["HOST"], app.config["PORT"] = host, port
-    print(startup_banner(app, host, port), flush=True)
+    pool, lines = serving.capacity(app.config)
+    print(startup_banner(app, host, port, capacity=lines), flush=True)
     print(start_retention(app, socketio), flush=True)
-    socketio.run(app, host=host, port=port, log_output=False)
+    mode = socketio.server.eio.async_mode
+    if mode == "eventlet":
+        serving.serve_eventlet(app, host, port, pool)
+    elif mode == "gevent":
+        serving.serve_gevent(app, host, port, pool)
+    else:  # threading: Werkzeug's server, for trying things out only
+        socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
