@@ -32,18 +32,18 @@ from flask_socketio import SocketIO
 
 if __package__:  # installed from a wheel: this module is tafelronde.app, game/ is tafelronde.game
     from .game import places
-    from .game.web import gate, register, server
+    from .game.web import gate, register, server, signins
 else:  # a clone: `python app.py`, `flask --app app`, the tests
     from game import places
-    from game.web import gate, register, server
+    from game.web import gate, register, server, signins
 
 socketio = SocketIO()
 compress = Compress()
 
 HERE = Path(__file__).resolve().parent
 
-# Join codes and host keys avoid characters people confuse when reading them off a wall.
-KEY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# Host keys avoid characters people confuse when reading them off a wall (game.web.signins).
+new_host_key = signins.new_host_key
 
 DEFAULTS = {
     # Where the organiser's YAML decks live; empty: decks/ of a clone, or a "decks" folder in
@@ -120,6 +120,8 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = _kept_secret(instance / "secret_key", secrets.token_hex(32))
     if not app.config["HOST_KEY"]:
         app.config["HOST_KEY"] = _kept_secret(instance / "host_key", new_host_key())
+        # Kept in the instance folder: `flask --app app host rotate-key` may replace it.
+        app.extensions["tafelronde.host_key_kept"] = True
     if not app.config["DECKS_DIR"]:
         app.config["DECKS_DIR"] = str(places.default_decks_dir(HERE, instance))
     database = Path(app.config["DATABASE"])
@@ -214,12 +216,6 @@ def _buffer_static(response):
         response.direct_passthrough = False
         response.set_data(response.get_data())
     return response
-
-
-def new_host_key():
-    """A fresh facilitator key: 12 characters people can read aloud, in groups of four."""
-    raw = "".join(secrets.choice(KEY_ALPHABET) for _ in range(12))
-    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
 def _kept_secret(path, fresh):

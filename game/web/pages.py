@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -91,6 +90,6 @@ def sign_in():
 
 @bp.post("/host/sign-out")
 def sign_out():
-    """Forget this browser's facilitator sign-in."""
-    session.clear()
+    """End this browser's facilitator sign-in, on the server too."""
+    security.sign_out()
     return redirect(url_for("web.home"))

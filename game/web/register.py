@@ -2,6 +2,7 @@
 session (Socket.IO and HTTP), results, the deck editor and the ``flask`` commands."""
 
 from ..cli import decks as cli
+from ..cli import host as host_cli
 from . import editor, i18n, live, live_routes, pages, results, security
 
 
@@ -11,6 +12,7 @@ def init_app(app, socketio):
     security.init_app(app)
     pages.init_app(app)
     cli.init_app(app)
+    host_cli.init_app(app)
     live.init_app(app, socketio)
     live_routes.init_app(app)
     results.init_app(app)

@@ -1,17 +1,20 @@
 """Who may do what over HTTP: facilitator sign-in, CSRF tokens for forms, security headers.
 
 The facilitator (and organiser) proves knowledge of the host key once per browser; the signed
-Flask session cookie then carries ``host = True``. Participants never sign in: their identity is
+Flask session cookie then carries ``host = True`` and a sign-in id that counts only while the
+server keeps it on its list (`game.web.signins`): signing out or rotating the key ends it. Participants never sign in: their identity is
 a random token their phone keeps (see ``game/live.py``).
 """
 
 import functools
 import hmac
 import secrets
+from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 
 from .i18n import gettext as _
+from .signins import FILE_NAME, KeptFile, SignIns, host_key_file
 
 CSP = "; ".join(
     [
@@ -30,7 +33,15 @@ CSP = "; ".join(
 
 
 def init_app(app):
-    """Install the CSRF check, the security headers and the `csrf_token()` template helper."""
+    """Install the CSRF check, the security headers and the `csrf_token()` template helper, and
+    the list of sign-ins in force (`game.web.signins`)."""
+    instance = Path(app.instance_path)
+    app.extensions["tafelronde.signins"] = SignIns(instance / FILE_NAME)
+    if app.extensions.get("tafelronde.host_key_kept"):
+        # A generated key lives in instance/host_key: `host rotate-key` may replace it while we run.
+        app.extensions["tafelronde.host_key"] = KeptFile(
+            host_key_file(instance), lambda text: (text or "").strip()
+        )
     app.before_request(_check_csrf)
     app.after_request(_security_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
@@ -66,13 +77,22 @@ def _security_headers(response):
 
 
 def is_host():
-    """True when this browser has signed in with the host key."""
-    return bool(session.get("host"))
+    """True when this browser has signed in with the host key and that sign-in has not ended
+    (signed out, or the key rotated) — checked against the server's list every time."""
+    return bool(session.get("host")) and current_app.extensions["tafelronde.signins"].valid(
+        session.get("signin")
+    )
+
+
+def host_key():
+    """The facilitator key in force (re-read from instance/host_key when it is kept there)."""
+    kept = current_app.extensions.get("tafelronde.host_key")
+    return (kept.read() if kept is not None else "") or current_app.config["HOST_KEY"]
 
 
 def check_host_key(candidate):
-    """Compare `candidate` with the configured host key in constant time, ignoring case/spaces."""
-    expected = current_app.config["HOST_KEY"].replace("-", "").upper()
+    """Compare `candidate` with the host key in force in constant time, ignoring case/spaces."""
+    expected = host_key().replace("-", "").upper()
     given = (candidate or "").replace("-", "").replace(" ", "").upper()
     return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
@@ -81,7 +101,16 @@ def sign_in():
     """Mark this browser as the facilitator's (call after `check_host_key`)."""
     session.clear()
     session["host"] = True
+    session["signin"] = current_app.extensions["tafelronde.signins"].start()
     session.permanent = True
+
+
+def sign_out():
+    """End this browser's sign-in on the server (its copied cookie and open sockets too)."""
+    signin = session.get("signin")
+    if signin:
+        current_app.extensions["tafelronde.signins"].end(signin)
+    session.clear()
 
 
 def require_host(view):
