@@ -1,6 +1,8 @@
 """Coalesced updates: however fast phones act, facilitators, projectors and (for joins) phones
-get one update per flush, and the update loop decides how often that is. The loop is switched
-off here and `flush` is called by hand, so nothing depends on timing."""
+get one update per flush, and the update loop decides how often that is. The first change after
+a quiet interval goes out at once (the leading edge); the ones after it within the interval are
+merged into the next flush. The loop is switched off here, its clock held still, and `flush` /
+`flush_due` are called by hand, so nothing depends on timing."""
 
 import pytest
 
@@ -15,6 +17,9 @@ def slow_app(tmp_path, monkeypatch):
     app = make_app(tmp_path, VIEW_UPDATES_PER_SECOND=4)
     shell = app.extensions["tafelronde.live"]
     monkeypatch.setattr(shell, "_ensure_loop", lambda: None)
+    # The rate's clock held still too: every change after the first lands in the same interval.
+    app.now = [1000.0]
+    monkeypatch.setattr(shell, "clock", lambda: app.now[0])
     yield app
     app.extensions["tafelronde.close"]()
 
@@ -72,3 +77,55 @@ def test_joins_reach_other_phones_coalesced_but_facilitator_actions_at_once(slow
     assert host.emit("send_message", {"text": "Five minutes left"}, callback=True)["ok"]
     (facts,) = first.received("session_updated")  # at once, without a flush
     assert facts["message"]["text"] == "Five minutes left"
+
+
+def test_the_first_change_after_a_quiet_interval_goes_out_at_once(slow_app):
+    web = slow_app.test_client()
+    shell = slow_app.extensions["tafelronde.live"]
+    code = make_session(slow_app, web, flow="deal")
+    host = socketio.test_client(slow_app, flask_test_client=web)
+    assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
+    phones = [Phone(slow_app, code, f"P{i}") for i in range(4)]
+    for i, phone in enumerate(phones):
+        assert phone.send("take_seat", table=i % 2)["ok"]
+    assert host.emit("deal_card", {"card": "one"}, callback=True)["ok"]
+    shell.flush()
+    names(host)
+
+    slow_app.now[0] += 10  # a quiet interval
+    assert phones[0].send("cast_vote", choice=0, card="one")["ok"]
+    (update,) = [m["args"][0] for m in host.get_received() if m["name"] == "host_updated"]
+    assert [t["id"] for t in update["tables"]] == [0]  # at once, without a flush
+    for phone in phones[1:]:  # within the same interval: merged, not sent yet
+        assert phone.send("cast_vote", choice=1, card="one")["ok"]
+    shell.flush_due()
+    assert names(host) == []
+    slow_app.now[0] += shell.interval  # the interval is over: the trailing flush sends them
+    shell.flush_due()
+    (update,) = [m["args"][0] for m in host.get_received() if m["name"] == "host_updated"]
+    assert sorted(t["id"] for t in update["tables"]) == [0, 1]
+    shell.flush_due()
+    assert names(host) == []
+
+
+def test_a_burst_gets_no_more_updates_per_second_than_the_rate(slow_app):
+    web = slow_app.test_client()
+    shell = slow_app.extensions["tafelronde.live"]
+    code = make_session(slow_app, web, flow="deal")
+    host = socketio.test_client(slow_app, flask_test_client=web)
+    assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
+    phone = Phone(slow_app, code, "Busy")
+    assert phone.send("take_seat", table=0)["ok"]
+    assert host.emit("deal_card", {"card": "one"}, callback=True)["ok"]
+    shell.flush()
+    slow_app.now[0] += 10
+    names(host)
+    start = slow_app.now[0]
+    # Just under a second: a vote every 52.5 ms (within a phone's own burst), the loop looking
+    # after each (it looks every 50 ms at 4 per second).
+    for step in range(19):
+        slow_app.now[0] = start + step * 0.0525
+        assert phone.send("cast_vote", choice=step % 2, card="one")["ok"]
+        shell.flush_due()
+    sent = names(host).count("host_updated")
+    assert sent == slow_app.config["VIEW_UPDATES_PER_SECOND"]

@@ -97,3 +97,15 @@ def test_a_phone_over_the_participant_cap_is_told_in_its_language(capped):
     hello = {"code": code, "role": "participant", "token": phones[0].token}
     assert again.emit("hello", hello, callback=True)["ok"]
     assert again.emit("join", {"token": phones[0].token}, callback=True)["ok"]
+
+
+def test_remembered_answers_do_not_keep_the_me_view(app, client):
+    code = make_session(app, client)
+    phone = Phone(app, code, "Once")
+    answer = phone.send("take_seat", table=0, cid="c-1")
+    assert answer["ok"] and answer["me"]["table"] == 0
+    live = app.extensions["tafelronde.hub"].get(code)
+    remembered = [a for key, a in live.applied.items() if key[1] == "c-1"]
+    assert remembered and all("me" not in a for a in remembered)
+    again = phone.send("take_seat", table=0, cid="c-1")  # a retry gets the answer and a fresh me
+    assert again["ok"] and again["me"]["table"] == 0

@@ -65,6 +65,11 @@ class LiveShell:
         self.sids = {}  # (code, pid) -> set of sids
         rate = app.config["VIEW_UPDATES_PER_SECOND"]
         self.interval = 1.0 / rate if rate else 0
+        # Leading edge and trailing flush: a change after a quiet interval goes out at once; the
+        # ones that follow within the interval wait for the loop, which looks `tick` apart.
+        self.clock = time.monotonic  # for the rate only; tests hold it still
+        self.sent_at = {}  # code -> clock() of the session's last update sent
+        self.tick = self.interval / 5
         self.stalled_after = app.config["STALLED_AFTER_SECONDS"]
         self._loop_started = False
         self._stopping = False
@@ -99,6 +104,7 @@ class LiveShell:
             self.flush()
         else:
             self._ensure_loop()
+            self.flush_session(live, due_only=True)  # the leading edge
 
     def _reseat(self, live, pid):
         """Move a person's sockets into their new table's room and send them their new view."""
@@ -112,19 +118,36 @@ class LiveShell:
         self.socketio.emit("view_replaced", view, to=f"p:{live.code}:{pid}")
 
     def flush(self):
-        """Send facilitators and projectors what changed since the last flush, and phones the
-        session facts that joins and seats changed (coalesced)."""
-        now = self.hub.clock()
+        """Send every session's pending updates now, due or not (tests, shutdown)."""
         for live in list(self.hub.sessions.values()):
-            with live.lock:
-                phones = session_info(live.state, now) if live.phones_behind else None
-                live.phones_behind = False
-            if phones is not None:
-                self.socketio.emit("session_updated", phones, to=f"s:{live.code}")
-            with live.lock:
-                tables, session_changed = live.take_dirty()
-                if not tables and not session_changed:
-                    continue
+            self.flush_session(live)
+
+    def flush_due(self):
+        """The trailing flush: send the pending updates of sessions quiet for an interval."""
+        for live in list(self.hub.sessions.values()):
+            self.flush_session(live, due_only=True)
+        if len(self.sent_at) > 2 * len(self.hub.sessions) + 16:  # sessions closed since
+            for code in set(self.sent_at) - set(self.hub.sessions):
+                self.sent_at.pop(code, None)
+
+    def flush_session(self, live, due_only=False):
+        """Send facilitators and projectors what changed in `live` since its last update, and
+        phones the session facts that joins and seats changed (coalesced). With `due_only`,
+        only when its last update is at least an interval old: at most VIEW_UPDATES_PER_SECOND
+        updates per session."""
+        now = self.hub.clock()
+        with live.lock:
+            if not live.phones_behind and not live.dirty_tables and not live.dirty_session:
+                return
+            stamp = self.clock()
+            if due_only and stamp - self.sent_at.get(live.code, float("-inf")) < self.interval:
+                return
+            self.sent_at[live.code] = stamp
+            phones = session_info(live.state, now) if live.phones_behind else None
+            live.phones_behind = False
+            tables, session_changed = live.take_dirty()
+            host = wall = None
+            if tables or session_changed:
                 state = live.state
                 host = {
                     "session": session_info(state, now),
@@ -143,6 +166,9 @@ class LiveShell:
                 }
                 wall = projector_view(state, now)
                 host["comparison"] = wall["comparison"]
+        if phones is not None:
+            self.socketio.emit("session_updated", phones, to=f"s:{live.code}")
+        if host is not None:
             self.socketio.emit("host_updated", host, to=f"h:{live.code}")
             self.socketio.emit("wall_updated", wall, to=f"w:{live.code}")
 
@@ -153,10 +179,10 @@ class LiveShell:
 
     def _loop(self):
         while not self._stopping:
-            self.socketio.sleep(self.interval)
+            self.socketio.sleep(self.tick)
             try:
                 with self.app.app_context():
-                    self.flush()
+                    self.flush_due()
             except Exception:  # a bug in one round must not stop later updates; it is logged
                 log.exception("sending coalesced updates failed")
 
@@ -376,8 +402,9 @@ def _participant_command(name, shell, payload):
     cid = payload.pop("cid", None)
     answer, events = shell.hub.command(live, actor, name, payload, cid)
     shell.fanout(live, events)
-    answer["me"] = me_view(live.state, actor.pid)
-    return answer
+    # A copy: the hub remembers `answer` for this cid (a retry gets it again); the `me` view
+    # kept inside it would stay in memory for the whole session, for every command.
+    return {**answer, "me": me_view(live.state, actor.pid)}
 
 
 def _facilitator_command(name, shell, payload):
