@@ -258,8 +258,20 @@ def notes_csv(data, tz=UTC):
 
 # --- Markdown --------------------------------------------------------------------------------------
 
-# Characters with a meaning in Markdown (CommonMark lets any ASCII punctuation be escaped).
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+# Markdown escaping: only what would change how the line renders, so "civil-society" and
+# "time." stay as typed. Anywhere in a line: backslash before punctuation (or at the end, a hard
+# break), code spans, emphasis, links and images, HTML and autolinks, table cells, strikethrough,
+# entity references. `_` only at a word's edge: CommonMark ignores it inside "snake_case".
+_MD_INLINE = re.compile(
+    r"\\(?=[!-/:-@\[-`{-~]|$)"  # a backslash that would escape or break
+    r"|[`*<\[\]|~]"
+    r"|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])"
+    r"|&(?=#?[0-9A-Za-z]+;)"
+)
+# At the start of a line: headings, quotes, list items, thematic breaks, setext underlines.
+_MD_LINE_START = re.compile(r"^([#>+=-])|^(\d{1,9})([.)])")
+# A heading's closing sequence: "Card #" would lose its "#".
+_MD_CLOSING_HASHES = re.compile(r"(?<=\s)#(#*)$")
 
 NOTE_KINDS = {
     "experience": N_("Experience"),
@@ -272,7 +284,11 @@ NOTE_KINDS = {
 def md(text):
     """Typed text as Markdown that renders exactly that text, on one line."""
     one_line = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", one_line)
+    escaped = _MD_INLINE.sub(lambda m: "\\" + m.group(0), one_line)
+    escaped = _MD_LINE_START.sub(
+        lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), escaped
+    )
+    return _MD_CLOSING_HASHES.sub(r"\\#\1", escaped)
 
 
 def _when(timestamp, tz):
