@@ -232,18 +232,17 @@
     return counts ? mini(row.card.options, counts) : sign("…", t("not_revealed"), "waiting");
   }
 
-  /** A tiny chart for comparisons: one column per option, its label and count in the tooltip. */
+  /** A small chart for comparisons: one column per option with its count under it (the label
+   *  and count also in the tooltip and, for screen readers, in the label). */
   function mini(labels, counts) {
     const most = Math.max(1, ...counts);
-    const total = counts.reduce((a, b) => a + b, 0);
     return el("span", { class: "mini", role: "img",
       "aria-label": labels.map((l, i) => `${l}: ${counts[i]}`).join(", ") },
       counts.map((c, i) => {
-        const col = el("i", { title: `${labels[i]}: ${c}` });
-        col.style.height = Math.max(4, (100 * c) / most) + "%";
-        return col;
-      }),
-      el("small", { text: total }));
+        const col = el("i");
+        col.style.height = Math.max(3, (28 * c) / most) + "px";
+        return el("span", { class: "mc", title: `${labels[i]}: ${c}` }, col, el("b", { text: String(c) }));
+      }));
   }
 
   function comparison() {

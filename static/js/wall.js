@@ -27,6 +27,8 @@
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "c" || e.key === "C") setMode(mode === "comparison" ? "auto" : "comparison");
     else if (e.key === "Escape") setMode("auto");
+    else if (mode === "comparison" && ["PageDown", "ArrowRight", "ArrowDown", " "].includes(e.key)) turn(1, e);
+    else if (mode === "comparison" && ["PageUp", "ArrowLeft", "ArrowUp"].includes(e.key)) turn(-1, e);
   });
 
   function setMode(m) {
@@ -57,6 +59,8 @@
       screen === "ended" && el("div", { class: "center" }, el("h1", { text: t("ended") })),
       screen === "spot" && spotlight(view.spotlight),
       screen === "comparison" && comparison(view.comparison));
+    if (screen === "comparison") paginate();
+    else stopPaging();
     fill($("footer"),
       screen !== "lobby" && el("span", { class: "joinsmall" }, t("join_at"), " ", el("b", { text: $("joinurl").textContent })),
       view.timerEnd && el("span", { class: "wtimer" }, t("timer"), " ", Live.countdown(view.timerEnd)),
@@ -111,9 +115,54 @@
               text: row.card.options.map((o, i) => LETTERS[i] + ": " + o).join(" · ") })),
             row.tables.map((_, i) => el("td", null, cell(row, i)))))))
         : el("p", { class: "meta", text: t("no_played") }),
-      used.size > 0 && el("p", { class: "meta cmpkey" },
+      el("p", { class: "meta cmpkey" },
+        el("span", { class: "cmppage", hidden: true }),
         [...SIGNS].filter(([mark]) => used.has(mark)).map(([mark, key]) =>
           el("span", null, el("b", { "aria-hidden": "true", text: mark }), " " + t(key)))));
+  }
+
+  // The comparison in pages that fit the wall: as many card rows as the screen holds, the next
+  // page by key (Page Down, arrows, space) or by itself every PAGE_MS. Nothing is cut off.
+  const PAGE_MS = 15000;
+  let page = 0, pages = 1, pager = null;
+
+  function turn(step, e) {
+    // A page turned by key gets its full time before the next turns by itself.
+    if (e) { e.preventDefault(); stopPaging(); }
+    page = (page + step + pages) % pages;
+    paginate();
+  }
+
+  function stopPaging() {
+    clearInterval(pager);
+    pager = null;
+  }
+
+  /** Split the comparison's rows into pages by their measured heights; show page `page`. */
+  function paginate() {
+    const box = document.querySelector(".cmp"), table = box && box.querySelector("table");
+    const rows = table ? [...table.tBodies[0].rows] : [];
+    rows.forEach((r) => { r.hidden = false; });
+    const label = box && box.querySelector(".cmppage");
+    if (!rows.length) { pages = 1; page = 0; return; }
+    // Room for rows: the section's height less what is not the table body.
+    const room = box.clientHeight - (box.scrollHeight - table.tBodies[0].offsetHeight) - 4;
+    const start = [0];
+    let used = 0;
+    rows.forEach((r, i) => {
+      const h = r.offsetHeight;
+      if (used > 0 && used + h > room) { start.push(i); used = 0; }
+      used += h;
+    });
+    pages = start.length;
+    page = Math.min(page, pages - 1);
+    const end = page + 1 < pages ? start[page + 1] : rows.length;
+    rows.forEach((r, i) => { r.hidden = i < start[page] || i >= end; });
+    label.hidden = pages < 2;
+    label.textContent = t("page", { n: page + 1, m: pages });
+    // One clock, not restarted by every update (tables vote all the time).
+    if (pages > 1 && !pager) pager = setInterval(() => turn(1), PAGE_MS);
+    if (pages < 2) stopPaging();
   }
 
   /** The sign of a cell without bars: "—" did not play, "✓" played an open question; else null. */
