@@ -109,7 +109,7 @@
       el("h1", { text: t("comparison") }),
       cmp.cards.length
         ? el("table", { class: "compare" },
-          el("thead", null, el("tr", null, el("th"), cmp.tables.map((name) => el("th", { text: name })))),
+          el("thead", null, el("tr", null, el("th", null, el("span", { class: "visually-hidden", text: t("card") })), cmp.tables.map((name) => el("th", { text: name })))),
           el("tbody", null, cmp.cards.map((row) => el("tr", null,
             el("th", { lang }, row.card.title, row.card.options.length > 0 && el("small", {
               text: row.card.options.map((o, i) => LETTERS[i] + ": " + o).join(" · ") })),
