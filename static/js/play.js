@@ -144,6 +144,29 @@
       fill($("screen"), BUILD[(screen = name)]());
     }
     if (UPDATE[name]) UPDATE[name]();
+    announce();
+  }
+
+  // What a screen reader hears without looking: a new card, the reveal, a message, the end of the
+  // timer, read from #announce (a live region in the page from the start, so readers watch it).
+  let heard = null, timeUp = null;
+  function announce() {
+    const s = view.session, cur = view.table && view.table.current;
+    const now = { card: cur ? cur.card.id + "@" + cur.started_at : "", shown: !!(cur && cur.revealed),
+      msg: s.message && !s.ended ? s.message.text : "", end: timerEnd };
+    const say = [];
+    if (heard) {
+      if (now.card && now.card !== heard.card) say.push(t("an_card", { x: cur.card.title }));
+      else if (now.shown && !heard.shown) say.push(t("an_reveal"));
+      if (now.msg && now.msg !== heard.msg) say.push(t("message") + " " + now.msg);
+    }
+    if (now.end !== (heard && heard.end)) {
+      clearTimeout(timeUp);
+      const left = now.end ? now.end - Date.now() : 0;
+      if (left > 0) timeUp = setTimeout(() => { $("announce").textContent = t("time_up"); }, left);
+    }
+    heard = now;
+    if (say.length) $("announce").textContent = say.join(" ");
   }
 
   /** Drawn only when the session changed, so a screen reader reads a message once. */
