@@ -125,11 +125,7 @@ def record_tally(state, actor, payload, now):
     if not options:
         raise OutOfTurn(N_("This card has no vote; add a note instead."))
     counts = payload.get("counts")
-    if (
-        not isinstance(counts, list)
-        or len(counts) != options
-        or not all(_hands(n) for n in counts)
-    ):
+    if not isinstance(counts, list) or len(counts) != options or not all(_hands(n) for n in counts):
         raise InvalidInput(N_("Give a number of hands (0 to 500) for every option."))
     passes = field(payload, "passes", int, required=False) or 0
     if not _hands(passes):

@@ -228,9 +228,7 @@ def facilitator_table(state, table_id, now, stalled_after):
         "members": members,
         "present": sum(1 for m in members if m["connected"]),
         "current": (
-            _play_view(state, table, play, voters=False, notes_for="facilitator")
-            if play
-            else None
+            _play_view(state, table, play, voters=False, notes_for="facilitator") if play else None
         ),
         "cards_played": len(table.plays),
         "cards_left": len(table.pile),
