@@ -340,7 +340,9 @@
       el("button", { type: "submit", "data-k": "ts", text: t("tally_save") })),
       open && opts.length > 0 && !shared && el("button", { class: "quiet", "data-k": "pv", "aria-pressed": String(view.me.passed),
         onclick: () => queue("pass_vote", { card: c.id }) }, t(view.me.passed ? "passed" : "pass")),
-      open && el("button", { class: "quiet", "data-k": "sk", onclick: () => confirm(t("skip_q")) && act("skip_card", { card: c.id }) }, t("skip")),
+      // A second tap confirms: no dialog a phone might hide.
+      open && el("button", { class: "quiet", "data-k": "sk", onclick: () => box.sk === c.id ? act("skip_card", { card: c.id }) : (box.sk = c.id, render()) },
+        t(box.sk === c.id ? "skip_q" : "skip")),
       el("p", { class: "call", role: "status", text: f ? t(f.seen ? "seen" : "called") : "" }),
       el("div", { class: "call-buttons", role: "group", "aria-label": t("call") }, t("call"), " ",
         ["need_help", "sensitive", "done"].map((r) => el("button", { class: "quiet", "data-k": "f" + r,
