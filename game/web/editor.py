@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
 from ..decks.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
+from ..decks.messages import Message
 from ..decks.roundtrip import FormDataError, apply_form
 from ..decks.yamlsafe import YamlRefused, read_yaml
+from ..errors import N_
 from ..storage.deckfiles import (
     MAX_UPLOAD_BYTES,
     Conflict,
@@ -30,6 +32,7 @@ from ..storage.deckfiles import (
 from ..storage.library import scan_decks
 from . import security
 from .i18n import gettext as _
+from .i18n import translator
 
 bp = Blueprint("editor", __name__)
 log = logging.getLogger(__name__)
@@ -86,15 +89,23 @@ def edit(slug):
 # -- checking -------------------------------------------------------------------------------------
 
 
-def _problem_json(problem):
-    """A `DeckProblem` as JSON."""
+def _problem_json(problem, source=None):
+    """A `DeckProblem` as JSON, its message in the request's language.
+
+    `where` is the problem's place as people read it (``deck.yaml:3:5``, ``Cards!C12``).
+    """
     path = [p if isinstance(p, int | str) else str(p) for p in problem.path]
-    return {
+    body = {
         "path": path,
-        "message": problem.message,
+        "message": problem.text(translator()),
         "line": problem.line,
         "column": problem.column,
     }
+    if problem.place:
+        body["where"] = problem.place
+    elif source and problem.line:
+        body["where"] = f"{source}:{problem.line}:{problem.column}"
+    return body
 
 
 def _checked(text, source):
@@ -103,7 +114,7 @@ def _checked(text, source):
         load_deck_text(text, source)
         problems = []
     except DeckError as error:
-        problems = [_problem_json(p) for p in error.problems]
+        problems = [_problem_json(p, source) for p in error.problems]
     data = None  # without readable YAML the YAML view still works; the form needs data
     if len(text) <= MAX_UPLOAD_BYTES:
         with contextlib.suppress(YamlRefused):
@@ -296,7 +307,7 @@ def upload():
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        problem = DeckProblem((), "the file is not UTF-8 text; save it as UTF-8")
+        problem = DeckProblem((), Message(N_("the file is not UTF-8 text; save it as UTF-8")))
         return _fail(_("This file is not a valid deck."), 422, [_problem_json(problem)])
     checked = _checked(text, file.filename or name)
     if not checked["valid"]:
@@ -362,7 +373,7 @@ def _entry_summary(entry):
         "cards": len(deck.cards) if deck else None,
         "modified": _iso(datetime.fromtimestamp(entry.modified, UTC)),
         "valid": deck is not None,
-        "problems": list(entry.errors),
+        "problems": [p.line_for(str(entry.path), translator()) for p in entry.problems],
         "urls": _deck_urls(entry.slug),
     }
 
