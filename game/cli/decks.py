@@ -93,3 +93,40 @@ def check_file(path, tr=None):
         num=len(deck.cards),
     )
     return [message.render(tr) if tr else str(message)]
+
+
+@decks.command("print")
+@click.argument("deck")
+@click.option(
+    "--output", "-o", required=True, type=click.Path(path_type=Path), help="The PDF file."
+)
+@click.option(
+    "--reflections",
+    type=click.Choice(["sheet", "backs", "none"]),
+    default="sheet",
+    help="Reflections on a facilitator sheet, on the card backs, or left out.",
+)
+@click.option("--session", default="", help="Join code of a session to put on every card.")
+@click.option(
+    "--chromium",
+    default=lambda: os.environ.get("TAFELRONDE_CHROMIUM", "/usr/bin/chromium"),
+    show_default="$TAFELRONDE_CHROMIUM or /usr/bin/chromium",
+    help="The Chromium (or Chrome) that renders the PDF.",
+)
+def print_command(deck, output, reflections, session, chromium):
+    """Render DECK (a deck name in DECKS_DIR, or a YAML file) as printable cards to a PDF.
+
+    The page is the one browsers print (the deck library's "Print"), rendered by headless
+    Chromium through Playwright, so paper, PDF and screen show the same layout.
+    """
+    from ..web.deck_pdf import render_pdf
+
+    try:
+        pages = render_pdf(deck, output, reflections=reflections, code=session, chromium=chromium)
+    except DeckError as error:
+        for line in error.lines(cli_translator()):
+            click.echo(line, err=True)
+        raise click.exceptions.Exit(1) from None
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{output}: {pages} pages")

@@ -17,6 +17,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from ..decks.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
 from ..decks.messages import Message
 from ..decks.roundtrip import FormDataError, apply_form
+from ..decks.sheetfiles import is_sheet_name
 from ..decks.yamlsafe import YamlRefused, read_yaml
 from ..errors import N_
 from ..storage.deckfiles import (
@@ -43,6 +44,9 @@ def init_app(app):
     """Register the blueprint and keep one `DeckStore` (and its lock) on the app."""
     app.extensions[STORE] = DeckStore(app.config["DECKS_DIR"])
     app.register_blueprint(bp)
+    from . import deck_files
+
+    deck_files.init_app(app)
 
 
 def _store():
@@ -300,6 +304,10 @@ def upload():
     file = request.files.get("file")
     if file is None:
         return _fail(_("Choose a YAML file to upload."), 400)
+    if is_sheet_name(file.filename or ""):
+        from .deck_files import import_sheet
+
+        return import_sheet()  # a spreadsheet: converted, checked, and stored only if valid
     raw = file.stream.read(MAX_UPLOAD_BYTES + 1)  # never more than the limit is read
     if len(raw) > MAX_UPLOAD_BYTES:
         return _fail(_("This file is larger than 1 MB."), 413)
@@ -313,6 +321,11 @@ def upload():
     if not checked["valid"]:
         log.info("refused upload %r in %.1f ms", file.filename, _ms(started))
         return _fail(_("This file is not a valid deck."), 422, checked["problems"])
+    return create_checked(name, text)
+
+
+def create_checked(name, text):
+    """Store checked deck `text` as the new deck `name` (409 with a free name if it is taken)."""
     try:
         revision = _store().create(check_new_slug(name), text)
     except Exists:
@@ -360,6 +373,10 @@ def _deck_urls(slug):
         "api": url_for("editor.read", slug=slug),
         "download": url_for("editor.download", slug=slug),
         "history": url_for("editor.history", slug=slug),
+        "print": url_for("deck_files.print_cards", slug=slug),
+        "csv": url_for("deck_files.export", slug=slug, kind="csv"),
+        "xlsx": url_for("deck_files.export", slug=slug, kind="xlsx"),
+        "sheet_preview": url_for("deck_files.preview"),
     }
 
 
