@@ -46,6 +46,21 @@ def render_pdf(name, output, *, reflections="sheet", code="", chromium="/usr/bin
         raise RuntimeError(f"no Chromium at {chromium}; give its path with --chromium")
     with current_app.test_request_context("/", base_url=BASE):
         html = print_page(deck, slug, reflections=reflections, code=code)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = open_print_page(browser, html)
+            pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+        finally:
+            browser.close()
+    Path(output).write_bytes(pdf)
+    return count_pages(pdf)
+
+
+def open_print_page(browser, html):
+    """A Playwright page showing `html`, its static files answered by the app; text fitted."""
     client = current_app.test_client()
 
     def serve(route):
@@ -57,20 +72,11 @@ def render_pdf(name, output, *, reflections="sheet", code="", chromium="/usr/bin
         route.fulfill(status=answer.status_code, headers=dict(answer.headers), body=answer.data)
         answer.close()
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page()
-            page.route(f"{BASE}/**", serve)
-            page.goto(f"{BASE}/print")
-            page.wait_for_function("document.documentElement.dataset.fitted === 'yes'")
-            pdf = page.pdf(prefer_css_page_size=True, print_background=True)
-        finally:
-            browser.close()
-    Path(output).write_bytes(pdf)
-    return count_pages(pdf)
+    page = browser.new_page()
+    page.route(f"{BASE}/**", serve)
+    page.goto(f"{BASE}/print")
+    page.wait_for_function("document.documentElement.dataset.fitted === 'yes'")
+    return page
 
 
 def count_pages(pdf):

@@ -4,7 +4,7 @@
 (function () {
   function fit(body) {
     let size = parseFloat(getComputedStyle(body).fontSize);
-    while (body.scrollHeight > body.clientHeight + 1 && size > 5.5) {
+    while (body.scrollHeight > body.clientHeight + 1 && size > 4) {
       size -= 0.25;
       body.style.fontSize = size + "px";
     }
