@@ -88,3 +88,37 @@ def test_a_card_with_the_longest_texts_shrinks_to_fit(app, browser):
     page.close()
     assert boxes and boxes[0]["bottom"] <= boxes[0]["sheetHeight"]
     assert not boxes[0]["overflow"], "the longest card must shrink until it fits"
+
+
+def test_decks_print_writes_a_pdf_of_the_cards(tmp_path):
+    # A process of its own: Playwright's sync API cannot run inside the tests' own browser session.
+    import subprocess
+    import sys
+
+    from tests.servers import chromium_or_skip
+
+    chromium = chromium_or_skip()
+    output = tmp_path / "cards.pdf"
+    command = [sys.executable, "-m", "flask", "--app", "app", "decks", "print"]
+    args = ["social-media-dilemmas.en", "--output", str(output), "--reflections", "backs"]
+    result = subprocess.run(
+        [*command, *args, "--chromium", chromium],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert output.read_bytes().startswith(b"%PDF")
+    assert count_pages(output.read_bytes()) == 14
+    assert result.stdout.strip() == f"{output}: 14 pages"
+    missing = subprocess.run(
+        [*command, "no-such-deck", "-o", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**__import__("os").environ, "LANG": "nl_NL.UTF-8", "LC_ALL": ""},
+    )
+    assert missing.returncode == 1
+    assert "er is geen kaartspel met deze naam" in missing.stderr

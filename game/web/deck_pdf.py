@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from ..decks.deck import load_deck, load_deck_text
+from ..decks.deck import DeckError, DeckProblem, load_deck
+from ..decks.messages import Message
+from ..errors import N_
 from ..storage.library import deck_path
 from .deck_files import print_page
 
@@ -28,7 +30,8 @@ def find_deck(name):
     if path is None:
         path = Path(name)
     if path.suffix not in (".yaml", ".yml") or not path.exists():
-        return load_deck_text("", name), None  # raises DeckError: no such deck
+        message = N_("there is no deck of this name in the decks folder, and no such YAML file")
+        raise DeckError([DeckProblem((), Message(message))], name)
     return load_deck(path), path.stem
 
 
