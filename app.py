@@ -10,27 +10,32 @@ Every setting is documented in ``docs/configuration.md``; a test keeps the two i
 """
 
 if __name__ == "__main__":  # pragma: no cover - serving only
-    # eventlet must patch the standard library before anything imports sockets or threads.
-    import warnings
+    # eventlet (or gevent) must patch the standard library before anything imports sockets or
+    # threads; `game.patching` imports nothing else. The `tafelronde` command does the same.
+    from game.patching import patch
 
-    # eventlet announces its own deprecation on import; Flask-SocketIO still serves best on it.
-    warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
-    import eventlet
-
-    eventlet.monkey_patch()
+    patch()
 
 import argparse
 import logging
 import os
 import secrets
-import socket
 import sys
 import warnings
 from pathlib import Path
 
+import click
 from flask import Flask
+from flask.cli import run_command as flask_run_command
 from flask_compress import Compress
 from flask_socketio import SocketIO
+
+if __package__:  # installed from a wheel: this module is tafelronde.app, game/ is tafelronde.game
+    from .game import places
+    from .game.web import register, server
+else:  # a clone: `python app.py`, `flask --app app`, the tests
+    from game import places
+    from game.web import register, server
 
 socketio = SocketIO()
 compress = Compress()
@@ -41,15 +46,19 @@ HERE = Path(__file__).resolve().parent
 KEY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 DEFAULTS = {
-    # Where the organiser's YAML decks live.
-    "DECKS_DIR": str(HERE / "decks"),
+    # Where the organiser's YAML decks live; empty: decks/ of a clone, or a "decks" folder in
+    # the instance folder when installed (filled with the starter decks on first start).
+    "DECKS_DIR": "",
     # The SQLite file holding sessions; relative paths are inside the instance folder.
     "DATABASE": "tafelronde.sqlite3",
+    # Empty: sessions are stored in the DATABASE file. A postgresql:// URL stores them in that
+    # shared database instead (several processes or machines; needs the `scale` extra).
+    "STORE_URL": "",
     # The facilitator's key; empty means: generate one on first start and keep it in instance/.
     "HOST_KEY": "",
     # Flask's session-signing key; empty means: generate and keep in instance/.
     "SECRET_KEY": "",
-    # Where `python app.py` listens.
+    # Where `python app.py` and `tafelronde` listen; also decides the join link's address.
     "HOST": "0.0.0.0",
     "PORT": 5000,
     # Interface languages; the first is the fallback.
@@ -71,7 +80,8 @@ DEFAULTS = {
     "PUBLIC_URL": "",
     # Optional Redis URL (redis://127.0.0.1:6379/0) to run several processes behind a load balancer.
     "MESSAGE_QUEUE": "",
-    # Socket.IO async mode: "eventlet" when serving; tests use "threading".
+    # Socket.IO async mode: "eventlet" (default) or "gevent" when serving; tests use "threading".
+    # Set it in the environment (TAFELRONDE_ASYNC_MODE): serving patches before reading config.
     "ASYNC_MODE": "eventlet",
 }
 
@@ -80,10 +90,15 @@ log = logging.getLogger("tafelronde")
 
 def create_app(test_config=None):
     """Build and configure the Flask app; `test_config` overrides everything else (tests only)."""
+    _refuse_flask_run()
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "TAFELRONDE_INSTANCE_PATH"
     )
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(Path(instance_path or places.default_instance_path(HERE)).resolve()),
+    )
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("TAFELRONDE")
@@ -96,6 +111,8 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = _kept_secret(instance / "secret_key", secrets.token_hex(32))
     if not app.config["HOST_KEY"]:
         app.config["HOST_KEY"] = _kept_secret(instance / "host_key", new_host_key())
+    if not app.config["DECKS_DIR"]:
+        app.config["DECKS_DIR"] = str(places.default_decks_dir(HERE, instance))
     database = Path(app.config["DATABASE"])
     if not database.is_absolute() and str(database) != ":memory:":
         app.config["DATABASE"] = str(instance / database)
@@ -122,23 +139,29 @@ def create_app(test_config=None):
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
 
-    from game.web import i18n, security
-    from game.web import pages as web
-
-    i18n.init_app(app)
-    security.init_app(app)
     compress.init_app(app)
     # Registered after Flask-Compress, so it runs before it (after_request runs in reverse).
     app.after_request(_buffer_static)
-    web.init_app(app)
-    _init_parts(app)
 
     with warnings.catch_warnings():
         # eventlet announces its own deprecation when Socket.IO loads it; organisers running
         # `flask decks validate` should not read that. Flask-SocketIO still serves best on it.
         warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+        # Handlers first: Flask-SocketIO hands the ones it holds to each new server in init_app.
+        register.init_app(app, socketio)
         _init_socketio(app)
     return app
+
+
+def _refuse_flask_run():
+    """`flask run` would serve with Werkzeug's development server, unpatched: no WebSocket, store
+    commits on the event loop, no banner, no retention. Say what to run instead."""
+    context = click.get_current_context(silent=True)
+    if context is not None and context.command is flask_run_command:
+        raise click.UsageError(
+            "Tafelronde is not served with `flask run`. Run `tafelronde` (installed) or "
+            "`python app.py` (in a clone); both take --host and --port."
+        )
 
 
 def _init_socketio(app):
@@ -169,21 +192,6 @@ def _buffer_static(response):
     return response
 
 
-def _init_parts(app):
-    """Register the CLI, the live-session shell, the results downloads and the deck editor."""
-    from game.cli import decks as cli
-    from game.web import editor as editor_web
-    from game.web import live
-    from game.web import live_routes as live_web
-    from game.web import results as results_web
-
-    cli.init_app(app)
-    live.init_app(app, socketio)
-    live_web.init_app(app)
-    results_web.init_app(app)
-    editor_web.init_app(app)
-
-
 def new_host_key():
     """A fresh facilitator key: 12 characters people can read aloud, in groups of four."""
     raw = "".join(secrets.choice(KEY_ALPHABET) for _ in range(12))
@@ -201,60 +209,14 @@ def _kept_secret(path, fresh):
         return fresh
 
 
-def lan_addresses():
-    """IPv4 addresses other machines on this network can reach us at (best effort, no traffic)."""
-    found = []
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        # Connecting a UDP socket sends nothing; it only asks the kernel which route it would use.
-        probe.connect(("10.254.254.254", 1))
-        found.append(probe.getsockname()[0])
-    except OSError:
-        pass
-    finally:
-        probe.close()
-    try:
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            found.append(info[4][0])
-    except OSError:
-        pass
-    unique = []
-    for address in found:
-        if address not in unique and not address.startswith("127."):
-            unique.append(address)
-    return unique
-
-
-def startup_banner(app, host, port):
-    """The lines printed at start: where phones connect and the facilitator's key."""
-    lines = ["Tafelronde is running."]
-    if host in ("0.0.0.0", "::", ""):
-        addresses = lan_addresses() or ["127.0.0.1"]
-        for address in addresses:
-            lines.append(f"  Phones on this network: http://{address}:{port}/")
-        lines.append(f"  On this computer:       http://127.0.0.1:{port}/")
-    else:
-        lines.append(f"  Open: http://{host}:{port}/")
-    lines.append(f"  Facilitator key:        {app.config['HOST_KEY']}")
-    lines.append(f"  Data:                   {app.config['DATABASE']}")
-    return "\n".join(lines)
-
-
 def main(argv=None):
-    """Serve Tafelronde with eventlet; `--host` and `--port` override the configuration."""
+    """Serve Tafelronde (after `game.patching.patch`); `--host`/`--port` override the settings."""
     app = create_app()
-    parser = argparse.ArgumentParser(description="Serve Tafelronde.")
+    parser = argparse.ArgumentParser(prog="tafelronde", description="Serve Tafelronde.")
     parser.add_argument("--host", default=str(app.config["HOST"]))
     parser.add_argument("--port", type=int, default=int(app.config["PORT"]))
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    print(startup_banner(app, args.host, args.port), flush=True)
-    from game.cli.sessions import start_retention
-
-    print(start_retention(app, socketio), flush=True)
-    socketio.run(app, host=args.host, port=args.port, log_output=False)
+    server.serve(app, socketio, args.host, args.port)
     return 0
 
 

@@ -15,6 +15,7 @@ import threading
 import time
 
 from .core import evaluation, export
+from .core.events import check_event
 from .core.model import TRANSIENT_EVENTS, apply_event, replay, state_from_created
 from .core.rules import Actor, decide, default_table_names, presence, session_created
 from .core.throttle import TokenBucket
@@ -356,7 +357,7 @@ class Hub:
             if event["type"] == "participant_seated":
                 member = live.state.members[event["pid"]]
                 event["from"] = [member.table]
-            apply_event(live.state, event)
+            apply_event(live.state, check_event(event))
             live.observe(event)
 
     def _check_rate(self, live, pid):

@@ -114,3 +114,23 @@ def browser():
         instance = launch(playwright)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL server for the whole run (`tests.services`): skipped where the
+    binaries or psycopg are missing, except under CI=true, where that fails."""
+    import contextlib
+
+    from tests.services import ServiceUnavailable, postgres_server, unavailable
+
+    try:
+        import psycopg  # noqa: F401 - only whether it is there
+    except ImportError:
+        unavailable('psycopg is not installed (pip install "psycopg[binary]")')
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(postgres_server())
+        except ServiceUnavailable as error:
+            unavailable(f"no PostgreSQL to test against: {error}")
+        yield server

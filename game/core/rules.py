@@ -13,6 +13,7 @@ from ..errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
 from . import evaluation
 from .checks import field as _field
 from .checks import text as _text
+from .events import check_event
 from .model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
 
 MAX_TABLES = 60
@@ -60,16 +61,18 @@ def session_created(*, code, deck_id, deck_data, table_names, seed, now, **setti
         raise InvalidInput(N_("A session needs 1 to %(max)d named tables."), max=MAX_TABLES)
     if len(set(names)) != len(names):
         raise InvalidInput(N_("Two tables have the same name."))
-    return {
-        "type": "session_created",
-        "code": code,
-        "deck_id": deck_id,
-        "deck": deck_data,
-        "tables": names,
-        "settings": settings,
-        "seed": seed,
-        "at": now,
-    }
+    return check_event(
+        {
+            "type": "session_created",
+            "code": code,
+            "deck_id": deck_id,
+            "deck": deck_data,
+            "tables": names,
+            "settings": settings,
+            "seed": seed,
+            "at": now,
+        }
+    )
 
 
 def default_table_names(count, language):
@@ -474,6 +477,7 @@ def decide(state, actor, command, payload, now):
     events = table[command](state, actor, payload, now)
     for event in events:
         event["at"] = now
+        check_event(event)
     return events
 
 
@@ -490,7 +494,9 @@ def presence(state, pid, connected, now):
     member = state.members.get(pid)
     if member is None or member.connected == connected or state.ended:
         return []
-    events = [{"type": "presence_changed", "pid": pid, "connected": connected, "at": now}]
+    events = [
+        check_event({"type": "presence_changed", "pid": pid, "connected": connected, "at": now})
+    ]
     apply_event(state, events[0])
     if not connected and member.table is not None:
         play = state.tables[member.table].current
@@ -500,7 +506,9 @@ def presence(state, pid, connected, now):
             and not play.revealed
             and _everyone_present_voted(state, member.table, set(play.votes))
         ):
-            reveal = {"type": "votes_revealed", "tables": [member.table], "auto": True, "at": now}
+            reveal = check_event(
+                {"type": "votes_revealed", "tables": [member.table], "auto": True, "at": now}
+            )
             apply_event(state, reveal)
             events.append(reveal)
     return events

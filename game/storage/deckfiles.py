@@ -18,7 +18,6 @@ save; if the file changed since, `save` raises `Conflict` instead of overwriting
 
 import contextlib
 import difflib
-import fcntl
 import hashlib
 import os
 import re
@@ -29,12 +28,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from ..errors import N_
 from .library import deck_path
 
 MAX_UPLOAD_BYTES = 1_000_000  # the same limit as `game.decks.deck.MAX_DECK_BYTES`
 KEEP_VERSIONS = 100
 HISTORY, TRASH, LOCK = ".history", ".trash", ".lock"
+# A save holds the lock for milliseconds; waiting longer means another process is stuck.
+LOCK_TIMEOUT_SECONDS = 30
 
 # Names for *new* files are stricter than what `decklib` accepts for existing hand-made files.
 NEW_SLUG = re.compile(r"^[a-z0-9][a-z0-9.-]{0,80}$")
@@ -76,6 +79,12 @@ class TooLarge(StoreError):
     """An upload over `MAX_UPLOAD_BYTES`."""
 
     status = 413
+
+
+class Busy(StoreError):
+    """The lock between processes was not free within `LOCK_TIMEOUT_SECONDS`."""
+
+    status = 503
 
 
 @dataclass(frozen=True)
@@ -206,15 +215,19 @@ class DeckStore:
 
     @contextlib.contextmanager
     def _locked(self):
-        """Serialise changes: threads (or green threads) first, then processes via flock."""
+        """Serialise changes: threads (or green threads) first, then processes through a lock
+        file (`filelock`: flock on POSIX, msvcrt on Windows, so the app also starts there)."""
         with self._thread_lock:
             self.root.mkdir(parents=True, exist_ok=True)
-            with open(self.root / LOCK, "a+b") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(lock, fcntl.LOCK_UN)
+            lock = FileLock(self.root / LOCK, timeout=LOCK_TIMEOUT_SECONDS, thread_local=False)
+            try:
+                lock.acquire()
+            except Timeout:
+                raise Busy(N_("Another save of the decks is still running; try again.")) from None
+            try:
+                yield
+            finally:
+                lock.release()
 
     def create(self, slug, text):
         """Write a new deck `slug`; raises `Exists` when the name is taken. Returns the revision."""

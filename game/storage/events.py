@@ -1,9 +1,21 @@
-"""Durability: every accepted event of every session, in one SQLite file (WAL).
+"""Durability: every accepted event of every session, group-committed, on one of two backends.
 
-A command is acknowledged only after its events are committed here, so a restart — even after
+A command is acknowledged only after its events are committed, so a restart — even after
 ``kill -9`` — replays exactly what people were told was saved. Commits are grouped: while one
 transaction is being written, the writes that arrive queue up and go into the next transaction
 together ("group commit"), so a room voting at once costs a few fsyncs, not one per vote.
+
+This module holds what both backends share: the queue and its fair lead, what each write does
+(events numbered per session, fencing, client ids, leases) and every read. The backends only say
+how to run one transaction with a savepoint per write, and how to read:
+`game.storage.sqlite.SQLiteStore` (one file, embedded, the default) and
+`game.storage.postgres.PostgresStore` (shared by several processes). `Store` is the SQLite one,
+under its old name.
+
+Fencing: each session's events are numbered 1, 2, 3, ... (`seq`, unique per session). A writer
+may say which number its first event must get (`expect_seq`); if another writer got there first,
+its write is refused with `StaleWriter` and nothing of it is stored, while the other writes of the
+same batch commit as usual.
 
 The store knows nothing of Flask or sockets. How to run a blocking call without stalling other
 connections is passed in (`run_blocking`): under eventlet the server hands the commit to a real
@@ -11,114 +23,189 @@ thread (`eventlet.tpool.execute`); in tests it is a plain call.
 """
 
 import json
-import sqlite3
+import math
 import threading
-from pathlib import Path
+import time
+from typing import NamedTuple
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    code TEXT PRIMARY KEY,
-    deck_id TEXT NOT NULL,
-    deck_title TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    ended_at REAL,
-    people INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    code TEXT NOT NULL REFERENCES sessions(code) ON DELETE CASCADE,
-    type TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_session ON events(code, id);
-CREATE TABLE IF NOT EXISTS applied (
-    code TEXT NOT NULL REFERENCES sessions(code) ON DELETE CASCADE,
-    pid TEXT NOT NULL,
-    cid TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    PRIMARY KEY (code, pid, cid)
-);
-"""
+SESSION_COLUMNS = ("code", "deck_id", "deck_title", "created_at", "ended_at", "people")
+
+
+class StaleWriter(Exception):
+    """A fenced write was refused: the session's log moved on since this writer's copy.
+
+    `expected` is the sequence number the writer said its first event would get (None for an
+    unfenced write that lost a race); `actual` is the number the next event really gets. Nothing
+    of the write was stored: reload the session (`load` or `snapshot`) and decide again.
+    """
+
+    def __init__(self, code, expected, actual, why="another writer got there first"):
+        super().__init__(
+            f"session {code}: the writer expected to write event {expected}, "
+            f"the next one is {actual} ({why})"
+        )
+        self.code, self.expected, self.actual = code, expected, actual
+
+
+class EventLog(list):
+    """A session's stored events, oldest first (a plain list), plus `last_seq`: the sequence
+    number of the last of them (0 when there are none). The next write expects ``last_seq + 1``."""
+
+    def __init__(self, events=(), last_seq=0):
+        super().__init__(events)
+        self.last_seq = last_seq
+
+
+class Snapshot(NamedTuple):
+    """A session as stored, read in one transaction: its `events` (an `EventLog`), the answers
+    remembered per client id (``{(pid, cid): answer}``) and the `last_seq` of the events."""
+
+    events: EventLog
+    applied: dict
+    last_seq: int
 
 
 class _Write:
     """One caller's writes, whether they are committed, and the signal that wakes their caller
-    (when they are committed, or when it is that caller's turn to lead the next commit)."""
+    (when they are committed, or when it is that caller's turn to lead the next commit).
 
-    __slots__ = ("ops", "wake", "committed", "error")
+    `apply(tx)` does the writing inside the batch's transaction (within its own savepoint) and
+    may leave an answer in `result`."""
 
-    def __init__(self, ops):
-        self.ops = ops
+    __slots__ = ("apply", "wake", "committed", "error", "result", "fenced", "ticket")
+
+    def __init__(self, apply, fenced=None):
+        self.apply = apply
+        self.fenced = fenced  # (code, expect_seq) of an event write: how to report a lost race
+        self.ticket = 0  # its place in the order of submission
         self.wake = threading.Event()
         self.committed = False
         self.error = None
+        self.result = None
 
 
 def _direct(function, *args):
     return function(*args)
 
 
-class Store:
-    """The SQLite file: append events (group-committed), load a session, list, delete, purge."""
+class Batch:
+    """What the writes of one transaction share: the statement runner of the backend and the next
+    sequence number of each session already touched (so a batch asks the database once per
+    session). Backends call `forget` when a write rolls back to its savepoint."""
 
-    def __init__(self, path, run_blocking=_direct):
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, execute):
+        self.execute = execute  # execute(sql, params) -> cursor; SQL with "?" placeholders
+        self._next = {}
+        self._pending = {}
+
+    def next_seq(self, code):
+        """The number the next event of `code` gets, as this transaction sees it."""
+        if code not in self._next:
+            row = self.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE code = ?", (code,)
+            ).fetchone()
+            self._next[code] = row[0] + 1
+        return self._next[code]
+
+    def advance(self, code, count):
+        """`count` events of `code` were written by the current write (kept if it succeeds)."""
+        self._pending[code] = self.next_seq(code) + count
+
+    def done(self):
+        """The current write succeeded: its numbers are taken."""
+        self._next.update(self._pending)
+        self._pending.clear()
+
+    def forget(self, code=None):
+        """The current write rolled back: drop what it took (and, for `code`, what was cached,
+        since another writer may have written it meanwhile)."""
+        self._pending.clear()
+        if code is not None:
+            self._next.pop(code, None)
+
+
+class GroupCommitStore:
+    """The store's interface and group commit; a backend subclasses it (see the module doc)."""
+
+    # The driver's errors a single write may fail with (rolled back alone); set by the backend.
+    Error = Exception
+    IntegrityError = Exception
+
+    def __init__(self, run_blocking=_direct, clock=time.time):
         self._run_blocking = run_blocking
-        self._db = self._connect()
-        self._db.executescript(SCHEMA)
+        self.clock = clock  # for leases: seconds since the epoch, the same on every machine
         self._lock = threading.Lock()
         self._queue = []
+        self._tickets = 0  # writes submitted so far
+        self._refused = {}  # code -> fenced writes up to this ticket are stale (inf: until reloaded)
         self._committing = False
         self.commits = 0  # transactions written; a benchmark reads it to show grouping
 
-    def _connect(self):
-        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        # FULL: the WAL is synced at every commit, so an acknowledged vote survives a power cut too.
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA foreign_keys=ON")
-        # Deleted sessions are overwritten with zeros, not just unlinked: deleting means gone.
-        db.execute("PRAGMA secure_delete=ON")
-        db.execute("PRAGMA busy_timeout=5000")
-        return db
+    # --- to be provided by a backend -------------------------------------------------------------
+
+    def _commit(self, batch):
+        """Run every write of `batch` in one transaction, each in its own savepoint: a write that
+        fails sets its `error` and rolls back alone. Runs in `run_blocking`."""
+        raise NotImplementedError
+
+    def _query(self, function, consistent=False):
+        """Return ``function(execute)`` (`execute(sql, params)` -> cursor); `consistent`: all its
+        reads in one transaction, seeing one state of the store."""
+        raise NotImplementedError
 
     def close(self):
-        """Close the file (tests and shutdown)."""
-        self._db.close()
+        """Close the connections (tests and shutdown)."""
+        raise NotImplementedError
+
+    def _after_delete(self):
+        """Called after a session is deleted (SQLite wipes its WAL)."""
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def append(self, code, events, applied=None):
-        """Store `events` of session `code` (and a client id's answer); return when durable."""
-        self.wait(self.submit(code, events, applied))
+    def append(self, code, events, applied=None, expect_seq=None):
+        """Store `events` of session `code` (and a client id's answer); return when durable.
+        Returns the sequence number of the last event written (see `submit`)."""
+        return self.wait(self.submit(code, events, applied, expect_seq))
 
-    def submit(self, code, events, applied=None):
+    def submit(self, code, events, applied=None, expect_seq=None):
         """Queue the writes for `events` without waiting; pass the result to `wait`.
 
         Submitting under a session's lock and waiting outside it keeps the log in the order the
         events were applied while letting the commits of many commands share one transaction.
         `applied` is ``(pid, cid, answer_dict)`` for commands that carried a client id.
+        `expect_seq`, when given, is the sequence number the first event must get (the writer's
+        last known ``last_seq + 1``, counting its own writes still in flight); if the session's
+        log is elsewhere, `wait` raises `StaleWriter` and nothing of this write is stored; so
+        are the session's later fenced writes to this store until it is read again (`load`,
+        `snapshot`). `wait` returns the sequence number of the write's last event.
         """
-        ops = []
-        for event in events:
-            ops.extend(_event_ops(code, event))
-        if applied is not None:
-            pid, cid, answer = applied
-            ops.append(
-                (
-                    "INSERT OR IGNORE INTO applied (code, pid, cid, answer) VALUES (?, ?, ?, ?)",
+        events = list(events)
+
+        def apply(tx):
+            first = tx.next_seq(code)
+            if expect_seq is not None:
+                if expect_seq != first:
+                    raise StaleWriter(code, expect_seq, first)
+                if write.ticket <= self._refused.get(code, 0):
+                    raise StaleWriter(code, expect_seq, first, "an earlier write of it was refused")
+            for number, event in enumerate(events, start=first):
+                for sql, params in _event_ops(code, number, event):
+                    tx.execute(sql, params)
+            tx.advance(code, len(events))
+            if applied is not None:
+                pid, cid, answer = applied
+                tx.execute(
+                    "INSERT INTO applied (code, pid, cid, answer) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
                     (code, pid, cid, json.dumps(answer)),
                 )
-            )
-        write = _Write(ops)
-        with self._lock:
-            self._queue.append(write)
-        return write
+            return first + len(events) - 1
+
+        write = _Write(apply, (code, expect_seq))
+        return self._enqueue(write)
 
     def wait(self, write):
-        """Return once `write` is committed.
+        """Return once `write` is committed (with its result); raise what refused it.
 
         Whoever finds no commit in progress leads one: it commits everything queued (its own
         write included) in one transaction, then hands the lead to the oldest write still
@@ -139,21 +226,18 @@ class Store:
                 write.wake.wait()
         if write.error is not None:
             raise write.error
+        return write.result
 
     def delete(self, code):
         """Remove a session and everything recorded about it, leaving no copy in the files."""
-        self._write([("DELETE FROM sessions WHERE code = ?", (code,))])
-        if self.path != ":memory:":
-            self._run_blocking(self._checkpoint)
 
-    def _checkpoint(self):
-        """Copy the WAL into the database file and empty it: the old page images in the WAL
-        still hold deleted text (best effort; a reader in progress may keep some until later)."""
-        db = self._connect()
-        try:
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            db.close()
+        def apply(tx):
+            tx.execute("DELETE FROM sessions WHERE code = ?", (code,))
+            tx.execute("DELETE FROM leases WHERE code = ?", (code,))
+            tx.forget(code)
+
+        self._write(apply)
+        self._after_delete()
 
     def purge(self, ended_before):
         """Delete every session that ended before the timestamp `ended_before`; return their codes."""
@@ -168,11 +252,32 @@ class Store:
             self.delete(code)
         return codes
 
-    def _write(self, ops):
-        write = _Write(ops)
+    def _enqueue(self, write):
         with self._lock:
+            self._tickets += 1
+            write.ticket = self._tickets
             self._queue.append(write)
-        self.wait(write)
+        return write
+
+    def _stale(self, write, error):
+        """Backends call this when `write` was refused as stale (in the commit's thread).
+
+        The writes of that session this store receives until the session is read again (`load`,
+        `snapshot`) come from the same stale copy: queued behind the refused one, each expects
+        the numbers after it, and were the other writer to have written exactly as many events,
+        their numbers would fit. So they are refused too, until a reload.
+        """
+        if write.fenced is not None and write.fenced[1] is not None:
+            self._refused[error.code] = math.inf  # one dict store: safe without the (green) lock
+
+    def _reloading(self, code):
+        """`code` is being read afresh: writes submitted from now on are judged on their numbers."""
+        with self._lock:
+            if code in self._refused:
+                self._refused[code] = self._tickets
+
+    def _write(self, apply):
+        return self.wait(self._enqueue(_Write(apply)))
 
     def _lead_once(self):
         """Commit what is queued now as one transaction, wake its writers, pass the lead on."""
@@ -181,7 +286,8 @@ class Store:
         try:
             if batch:
                 self._run_blocking(self._commit, batch)
-        except Exception as error:  # disk full, I/O error: this batch's writers are told
+                self.commits += 1
+        except Exception as error:  # disk full, I/O error, lost connection: this batch is told
             for write in batch:
                 write.error = error
         except BaseException as error:  # the leader itself is stopped: nobody waits forever
@@ -201,50 +307,88 @@ class Store:
             if successor is not None:
                 successor.wake.set()  # its caller leads the next batch (or finds it led already)
 
-    def _commit(self, batch):
-        """Write a batch in one transaction; a failing write rolls back alone, via a savepoint."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for write in batch:
-                db.execute("SAVEPOINT one")
-                try:
-                    for sql, params in write.ops:
-                        db.execute(sql, params)
-                except sqlite3.Error as error:
-                    db.execute("ROLLBACK TO one")
-                    write.error = error
-                db.execute("RELEASE one")
-            db.execute("COMMIT")
-        except BaseException:
-            # Never leave the shared connection inside a transaction: the next batch must start.
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        self.commits += 1
+    # --- session leases --------------------------------------------------------------------------
+
+    def claim(self, code, owner, ttl):
+        """Take (or keep) the lease on session `code` for `owner` for `ttl` seconds.
+
+        True if `owner` holds it now: it was free, expired, or already `owner`'s (then this
+        renews it). False if another owner holds an unexpired lease. Durable when it returns.
+        """
+        now = self.clock()
+
+        def apply(tx):
+            tx.execute(
+                "INSERT INTO leases (code, owner, expires_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (code) DO UPDATE SET owner = excluded.owner,"
+                " expires_at = excluded.expires_at"
+                " WHERE leases.owner = excluded.owner OR leases.expires_at <= ?",
+                (code, owner, now + ttl, now),
+            )
+            row = tx.execute("SELECT owner FROM leases WHERE code = ?", (code,)).fetchone()
+            return row is not None and row[0] == owner
+
+        return self._write(apply)
+
+    def renew(self, code, owner, ttl):
+        """Extend `owner`'s lease on `code` by `ttl` seconds from now; False if it is not
+        `owner`'s any more (taken by another after it expired, or released)."""
+        now = self.clock()
+
+        def apply(tx):
+            cursor = tx.execute(
+                "UPDATE leases SET expires_at = ? WHERE code = ? AND owner = ?",
+                (now + ttl, code, owner),
+            )
+            return cursor.rowcount == 1
+
+        return self._write(apply)
+
+    def release(self, code, owner):
+        """Give up `owner`'s lease on `code` (True if it held one), so another may claim it at once."""
+
+        def apply(tx):
+            cursor = tx.execute("DELETE FROM leases WHERE code = ? AND owner = ?", (code, owner))
+            return cursor.rowcount == 1
+
+        return self._write(apply)
+
+    def owner_of(self, code):
+        """The owner of the unexpired lease on `code`, or None."""
+        rows = self._read(
+            "SELECT owner FROM leases WHERE code = ? AND expires_at > ?", (code, self.clock())
+        )
+        return rows[0][0] if rows else None
 
     # --- reading ---------------------------------------------------------------------------------
 
     def _read(self, sql, params=()):
-        with self._lock:
-            # Reads share the connection; the lock keeps them out of a commit in progress.
-            if self._committing:
-                db = self._connect()
-                try:
-                    return db.execute(sql, params).fetchall()
-                finally:
-                    db.close()
-            return self._db.execute(sql, params).fetchall()
+        return self._query(lambda execute: execute(sql, params).fetchall())
 
     def load(self, code):
-        """The stored events of a session, oldest first (empty if there is no such session)."""
-        rows = self._read("SELECT body FROM events WHERE code = ? ORDER BY id", (code,))
-        return [json.loads(body) for (body,) in rows]
+        """The stored events of a session, oldest first, as an `EventLog` (a list with
+        `last_seq`); empty, with `last_seq` 0, if there is no such session."""
+        self._reloading(code)
+        return _events(self._read(_LOAD, (code,)))
+
+    def snapshot(self, code):
+        """Events, client ids' answers and `last_seq` of a session, read in one transaction
+        (what a process taking over a session reloads)."""
+        self._reloading(code)
+
+        def read(execute):
+            log = _events(execute(_LOAD, (code,)).fetchall())
+            return Snapshot(log, _answers(execute(_APPLIED, (code,)).fetchall()), log.last_seq)
+
+        return self._query(read, consistent=True)
+
+    def last_seq(self, code):
+        """The sequence number of the last stored event of `code` (0 if none)."""
+        return self._read("SELECT COALESCE(MAX(seq), 0) FROM events WHERE code = ?", (code,))[0][0]
 
     def applied(self, code):
         """``{(pid, cid): answer}`` for the session: client ids already applied."""
-        rows = self._read("SELECT pid, cid, answer FROM applied WHERE code = ?", (code,))
-        return {(pid, cid): json.loads(answer) for pid, cid, answer in rows}
+        return _answers(self._read(_APPLIED, (code,)))
 
     def exists(self, code):
         """True if a session with this code is stored."""
@@ -253,11 +397,9 @@ class Store:
     def sessions(self):
         """Every stored session, newest first, as dicts for the facilitator's list."""
         rows = self._read(
-            "SELECT code, deck_id, deck_title, created_at, ended_at, people FROM sessions"
-            " ORDER BY created_at DESC"
+            f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions ORDER BY created_at DESC"
         )
-        keys = ("code", "deck_id", "deck_title", "created_at", "ended_at", "people")
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+        return [dict(zip(SESSION_COLUMNS, row, strict=True)) for row in rows]
 
     def event_count(self, code=None):
         """How many events are stored (for one session, or all)."""
@@ -266,8 +408,20 @@ class Store:
         return self._read("SELECT COUNT(*) FROM events WHERE code = ?", (code,))[0][0]
 
 
-def _event_ops(code, event):
-    """The SQL that records one event, plus the session summary it changes."""
+_LOAD = "SELECT seq, body FROM events WHERE code = ? ORDER BY seq"
+_APPLIED = "SELECT pid, cid, answer FROM applied WHERE code = ?"
+
+
+def _events(rows):
+    return EventLog([json.loads(body) for _, body in rows], rows[-1][0] if rows else 0)
+
+
+def _answers(rows):
+    return {(pid, cid): json.loads(answer) for pid, cid, answer in rows}
+
+
+def _event_ops(code, seq, event):
+    """The SQL that records one event as number `seq`, plus the session summary it changes."""
     ops = []
     kind = event["type"]
     if kind == "session_created":
@@ -279,8 +433,8 @@ def _event_ops(code, event):
         )
     ops.append(
         (
-            "INSERT INTO events (code, type, body) VALUES (?, ?, ?)",
-            (code, kind, json.dumps(event, separators=(",", ":"))),
+            "INSERT INTO events (code, seq, type, body) VALUES (?, ?, ?, ?)",
+            (code, seq, kind, json.dumps(event, separators=(",", ":"))),
         )
     )
     if kind == "participant_joined":
@@ -288,3 +442,13 @@ def _event_ops(code, event):
     elif kind == "session_ended":
         ops.append(("UPDATE sessions SET ended_at = ? WHERE code = ?", (event["at"], code)))
     return ops
+
+
+def __getattr__(name):
+    # `from game.storage.events import Store` keeps working: the SQLite store, imported lazily
+    # because the backend module imports this one.
+    if name == "Store":
+        from .sqlite import SQLiteStore
+
+        return SQLiteStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

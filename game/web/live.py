@@ -6,6 +6,7 @@ Rooms: ``s:CODE`` every phone of a session, ``t:CODE:N`` one table, ``p:CODE:PID
 phones, ``h:CODE`` facilitators, ``w:CODE`` projectors.
 """
 
+import functools
 import hmac
 import logging
 import sys
@@ -13,10 +14,10 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app, request
-from flask_socketio import join_room, leave_room
+from flask_socketio import Namespace, join_room, leave_room
 
 from ..core import evaluation
-from ..core.rules import FACILITATOR, FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS, Actor
+from ..core.rules import FACILITATOR, Actor
 from ..core.views import (
     facilitator_table,
     me_view,
@@ -27,7 +28,7 @@ from ..core.views import (
 )
 from ..errors import Forbidden, GameError
 from ..hub import Hub, RateLimited, Unauthorised, history_touched, touched_tables
-from ..storage.events import Store
+from ..storage import open_store
 from . import security
 from .i18n import gettext
 
@@ -203,7 +204,8 @@ def _payload(data):
 def handler(function):
     """Wrap a handler: refusals become error acks; bugs are logged and answered, not hidden."""
 
-    def wrapped(data=None):
+    @functools.wraps(function)
+    def wrapped(data=None, **options):
         try:
             payload = _payload(data)
             if payload is None:
@@ -212,18 +214,17 @@ def handler(function):
                     "error": gettext("The message must be an object."),
                     "code": "invalid",
                 }
-            return function(_shell(), payload)
+            return function(_shell(), payload, **options)
         except GameError as error:
             return _error(error)
         except Exception:
-            log.exception("handler %s failed", function.__name__)
+            log.exception("handler %s failed", options.get("name") or function.__name__)
             return {
                 "ok": False,
                 "error": gettext("Something went wrong on the server."),
                 "code": "server_error",
             }
 
-    wrapped.__name__ = function.__name__
     return wrapped
 
 
@@ -317,45 +318,144 @@ def on_join(shell, payload):
     return {"ok": True, "pid": pid, "view": view}
 
 
-def participant_command(name):
-    """The handler for one participant command (see docs/protocol.md)."""
-
-    @handler
-    def on_command(shell, payload):
-        viewer, live = _viewer(shell, ("participant",))
-        if viewer.pid is None:
-            raise Unauthorised(gettext("Join the session first."))
-        actor = Actor.participant(viewer.pid)
-        cid = payload.pop("cid", None)
-        answer, events = shell.hub.command(live, actor, name, payload, cid)
-        shell.fanout(live, events)
-        answer["me"] = me_view(live.state, actor.pid)
-        return answer
-
-    on_command.__name__ = f"on_{name}"
-    return on_command
+def _participant_command(name, shell, payload):
+    """One participant command (see docs/protocol.md): the hub decides, the table hears."""
+    viewer, live = _viewer(shell, ("participant",))
+    if viewer.pid is None:
+        raise Unauthorised(gettext("Join the session first."))
+    actor = Actor.participant(viewer.pid)
+    cid = payload.pop("cid", None)
+    answer, events = shell.hub.command(live, actor, name, payload, cid)
+    shell.fanout(live, events)
+    answer["me"] = me_view(live.state, actor.pid)
+    return answer
 
 
-def facilitator_command(name):
-    """The handler for one facilitator command; the sign-in is checked on every call."""
-
-    @handler
-    def on_command(shell, payload):
-        _, live = _viewer(shell, ("facilitator",))
-        if not security.is_host():
-            raise Unauthorised(gettext("Sign in as the facilitator first."))
-        cid = payload.pop("cid", None)
-        answer, events = shell.hub.command(live, FACILITATOR, name, payload, cid)
-        shell.fanout(live, events)
-        return answer
-
-    on_command.__name__ = f"on_{name}"
-    return on_command
+def _facilitator_command(name, shell, payload):
+    """One facilitator command; the sign-in is checked on every call."""
+    _, live = _viewer(shell, ("facilitator",))
+    if not security.is_host():
+        raise Unauthorised(gettext("Sign in as the facilitator first."))
+    cid = payload.pop("cid", None)
+    answer, events = shell.hub.command(live, FACILITATOR, name, payload, cid)
+    shell.fanout(live, events)
+    return answer
 
 
-def on_unknown(event, data=None):
+@handler
+def participant(shell, payload, name):
+    """A participant command by name (the namespace's `on_<name>` methods call this)."""
+    return _participant_command(name, shell, payload)
+
+
+@handler
+def facilitator(shell, payload, name):
+    """A facilitator command by name (the namespace's `on_<name>` methods call this)."""
+    return _facilitator_command(name, shell, payload)
+
+
+UNKNOWN = "Unknown command."
+
+
+def on_unknown(data=None):
     """Any event we do not know gets a clear answer instead of silence."""
-    return {"ok": False, "error": gettext("Unknown command."), "code": "invalid"}
+    return {"ok": False, "error": gettext(UNKNOWN), "code": "invalid"}
+
+
+class LiveNamespace(Namespace):
+    """Every Socket.IO event Tafelronde answers, one ``on_<event>`` method each, so grepping an
+    event name of docs/protocol.md lands here. Commands go to `game.core.rules` through the hub;
+    a test checks that every command of the rules has its method here and no more."""
+
+    def trigger_event(self, event, *args):
+        """Dispatch to ``on_<event>``; an event we do not know is answered, not ignored."""
+        if not isinstance(event, str) or not hasattr(self, f"on_{event}"):
+            return self.socketio._handle_event(on_unknown, event, self.namespace, *args[:1])
+        return super().trigger_event(event, *args)
+
+    def on_disconnect(self, reason=None):
+        return on_disconnect(reason)
+
+    # --- any role --------------------------------------------------------------------------
+    def on_hello(self, data=None):
+        return on_hello(data)
+
+    def on_sync(self, data=None):
+        return on_sync(data)
+
+    # --- participants ----------------------------------------------------------------------
+    def on_join(self, data=None):
+        return on_join(data)
+
+    def on_rename(self, data=None):
+        return participant(data, name="rename")
+
+    def on_take_seat(self, data=None):
+        return participant(data, name="take_seat")
+
+    def on_draw_card(self, data=None):
+        return participant(data, name="draw_card")
+
+    def on_cast_vote(self, data=None):
+        return participant(data, name="cast_vote")
+
+    def on_reveal_votes(self, data=None):
+        return participant(data, name="reveal_votes")
+
+    def on_revote(self, data=None):
+        return participant(data, name="revote")
+
+    def on_add_note(self, data=None):
+        return participant(data, name="add_note")
+
+    def on_edit_note(self, data=None):
+        return participant(data, name="edit_note")
+
+    def on_delete_note(self, data=None):
+        return participant(data, name="delete_note")
+
+    def on_record_choice(self, data=None):
+        return participant(data, name="record_choice")
+
+    def on_submit_evaluation(self, data=None):
+        return participant(data, name="submit_evaluation")
+
+    # --- the facilitator -------------------------------------------------------------------
+    def on_deal_card(self, data=None):
+        return facilitator(data, name="deal_card")
+
+    def on_reveal_table(self, data=None):
+        return facilitator(data, name="reveal_table")
+
+    def on_reset_table(self, data=None):
+        return facilitator(data, name="reset_table")
+
+    def on_pause(self, data=None):
+        return facilitator(data, name="pause")
+
+    def on_start_timer(self, data=None):
+        return facilitator(data, name="start_timer")
+
+    def on_stop_timer(self, data=None):
+        return facilitator(data, name="stop_timer")
+
+    def on_send_message(self, data=None):
+        return facilitator(data, name="send_message")
+
+    def on_move_participant(self, data=None):
+        return facilitator(data, name="move_participant")
+
+    def on_add_table(self, data=None):
+        return facilitator(data, name="add_table")
+
+    def on_hide_note(self, data=None):
+        return facilitator(data, name="hide_note")
+
+    def on_spotlight(self, data=None):
+        return facilitator(data, name="spotlight")
+
+    def on_end_session(self, data=None):
+        return facilitator(data, name="end_session")
 
 
 def on_disconnect(reason=None):
@@ -363,7 +463,7 @@ def on_disconnect(reason=None):
     shell = _shell()
     if shell.socketio.server.manager.is_connected(request.sid, "/"):
         # Still connected: a client *sent* an event named "disconnect". Not the real thing.
-        return {"ok": False, "error": gettext("Unknown command."), "code": "invalid"}
+        return {"ok": False, "error": gettext(UNKNOWN), "code": "invalid"}
     shell.forget(request.sid)
     return None
 
@@ -371,7 +471,7 @@ def on_disconnect(reason=None):
 def init_app(app, socketio):
     """Create the store, the hub and the transport, and register every Socket.IO handler."""
     run_blocking = _blocking_runner(app.config["ASYNC_MODE"])
-    store = Store(app.config["DATABASE"], run_blocking=run_blocking)
+    store = open_store(app.config, run_blocking=run_blocking)
     hub = Hub(store)
     shell = LiveShell(app, socketio, hub)
     app.extensions["tafelronde.hub"] = hub
@@ -390,17 +490,8 @@ def init_app(app, socketio):
 
 
 def _register_handlers(socketio):
-    """Every Socket.IO event Tafelronde answers (listed in docs/protocol.md)."""
-    socketio.on_event("hello", on_hello)
-    socketio.on_event("sync", on_sync)
-    socketio.on_event("join", on_join)
-    for name in PARTICIPANT_COMMANDS:
-        if name != "join":
-            socketio.on_event(name, participant_command(name))
-    for name in FACILITATOR_COMMANDS:
-        socketio.on_event(name, facilitator_command(name))
-    socketio.on_event("disconnect", on_disconnect)
-    socketio.on("*")(on_unknown)
+    """Every Socket.IO event Tafelronde answers: the methods of `LiveNamespace`."""
+    socketio.on_namespace(LiveNamespace("/"))
 
 
 def _blocking_runner(async_mode):

@@ -7,7 +7,6 @@ Blueprints per audience: `host` (signed-in facilitator), `play` (phones, public)
 import hmac
 import io
 import time
-from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -25,6 +24,7 @@ from ..core.throttle import AttemptLimiter
 from ..errors import GameError
 from ..hub import normalise_code
 from ..storage.library import deck_path, read_entry
+from . import network
 from .i18n import gettext as _
 from .security import is_host, require_host
 
@@ -54,21 +54,11 @@ def _live_or_404(code):
 
 
 def public_base_url():
-    """The address phones should open: PUBLIC_URL, or this request's, with the LAN address for
-    a facilitator who opened Tafelronde as localhost (a QR code for 127.0.0.1 helps nobody)."""
-    configured = current_app.config.get("PUBLIC_URL")
-    if configured:
-        return configured.rstrip("/")
-    parts = urlsplit(request.host_url)
-    hostname = parts.hostname or "localhost"
-    if hostname in ("localhost", "127.0.0.1", "::1") and not current_app.testing:
-        from app import lan_addresses
-
-        addresses = lan_addresses()
-        if addresses:
-            port = f":{parts.port}" if parts.port else ""
-            return f"{parts.scheme}://{addresses[0]}{port}"
-    return request.host_url.rstrip("/")
+    """The address phones should open (see `game.web.network`): PUBLIC_URL, or the LAN address
+    when the server listens everywhere, or the address this request came in on."""
+    config = current_app.config
+    finder = current_app.extensions.get("tafelronde.lan_addresses", network.lan_addresses)
+    return network.base_url(request.host_url, config["HOST"], config["PUBLIC_URL"], finder)
 
 
 def join_url(code):

@@ -1,0 +1,30 @@
+"""Which event store a configuration asks for: the SQLite file, or a shared PostgreSQL database."""
+
+from .sqlite import SQLiteStore
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def open_store(config, run_blocking=None, **options):
+    """Open the store the settings name: `STORE_URL` empty means the SQLite file at `DATABASE`;
+    a ``postgresql://`` URL means that database (psycopg 3 must be installed: the `scale` extra).
+
+    `config` is any mapping (a Flask config, a dict); `run_blocking` and `options` (`clock`) go to
+    the store. Raises ValueError for a URL it does not understand.
+    """
+    url = (config.get("STORE_URL") or "").strip()
+    if not url:
+        return SQLiteStore(config["DATABASE"], run_blocking, **options)
+    if url.startswith(POSTGRES_SCHEMES):
+        try:
+            from .postgres import PostgresStore
+        except ImportError as error:
+            raise ValueError(
+                "STORE_URL names PostgreSQL, but psycopg is not installed:"
+                ' pip install "tafelronde[scale]" (or "psycopg[binary]")'
+            ) from error
+        return PostgresStore(url, run_blocking, **options)
+    scheme = url.split("://", 1)[0] if "://" in url else url
+    raise ValueError(
+        f"STORE_URL must be empty (the SQLite file at DATABASE) or a postgresql:// URL, not {scheme!r}"
+    )

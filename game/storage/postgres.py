@@ -1,0 +1,149 @@
+"""The shared backend: PostgreSQL (psycopg 3), for several processes on one or more machines.
+
+Same tables, same group commit and same fencing as the SQLite file. Each store holds two
+connections: one the commit leader writes batches on (one transaction per batch, a savepoint per
+write), one for reads (serialised by a lock; a consistent read runs in a REPEATABLE READ
+transaction). Both are used only inside `run_blocking`, so under eventlet libpq waits in a real
+thread, never in the hub's loop. A lost connection fails the batch it was writing and is opened
+again for the next one.
+
+Fencing across processes: a write reads its session's last sequence number in its own
+transaction; if another process commits the same number first, the unique constraint on
+``(code, seq)`` refuses the second and it is reported as `StaleWriter`, never stored in part.
+"""
+
+import threading
+
+import psycopg
+from psycopg import errors
+
+from .events import Batch, GroupCommitStore, StaleWriter
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS sessions (
+        code TEXT PRIMARY KEY,
+        deck_id TEXT NOT NULL,
+        deck_title TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        ended_at DOUBLE PRECISION,
+        people INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE IF NOT EXISTS events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        code TEXT NOT NULL REFERENCES sessions(code) ON DELETE CASCADE,
+        seq BIGINT NOT NULL,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        CONSTRAINT events_code_seq UNIQUE (code, seq)
+    )""",
+    """CREATE TABLE IF NOT EXISTS applied (
+        code TEXT NOT NULL REFERENCES sessions(code) ON DELETE CASCADE,
+        pid TEXT NOT NULL,
+        cid TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        PRIMARY KEY (code, pid, cid)
+    )""",
+    """CREATE TABLE IF NOT EXISTS leases (
+        code TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL
+    )""",
+)
+
+# Taken while creating the tables, so processes starting together do not race on the catalogue.
+SCHEMA_LOCK = 0x7461666C  # "tafl"
+
+
+class PostgresStore(GroupCommitStore):
+    """The store on a PostgreSQL database named by a ``postgresql://`` URL."""
+
+    Error = psycopg.Error
+    IntegrityError = psycopg.IntegrityError
+
+    def __init__(self, url, run_blocking=None, connect_timeout=10, **options):
+        if run_blocking is not None:
+            options["run_blocking"] = run_blocking
+        super().__init__(**options)
+        self.url = url
+        self._connect_timeout = connect_timeout
+        self._sql = {}
+        self._read_lock = threading.Lock()
+        self._writer = self._reader = None
+        self._run_blocking(self._open)
+
+    def _connect(self):
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=self._connect_timeout)
+
+    def _open(self):
+        self._writer = self._connect()
+        self._reader = self._connect()
+        self._reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        with self._writer.transaction():
+            self._writer.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            for statement in SCHEMA:
+                self._writer.execute(statement)
+
+    def close(self):
+        """Close both connections (tests and shutdown)."""
+        for connection in (self._writer, self._reader):
+            if connection is not None:
+                connection.close()
+
+    def _execute_on(self, connection):
+        """An `execute(sql, params)` that takes the store's "?" placeholders."""
+
+        def execute(sql, params=()):
+            converted = self._sql.get(sql)
+            if converted is None:
+                converted = self._sql[sql] = sql.replace("?", "%s")
+            return connection.execute(converted, params)
+
+        return execute
+
+    @staticmethod
+    def _usable(connection):
+        return connection is not None and not connection.closed and not connection.broken
+
+    def _commit(self, batch):
+        """Write a batch in one transaction; a failing write rolls back alone, via a savepoint."""
+        if not self._usable(self._writer):
+            self._writer = self._connect()
+        connection = self._writer
+        tx = Batch(self._execute_on(connection))
+        with connection.transaction():
+            for write in batch:
+                try:
+                    with connection.transaction():  # a savepoint
+                        write.result = write.apply(tx)
+                except errors.UniqueViolation as error:
+                    write.error = self._lost_race(tx, write, error)
+                except (psycopg.Error, StaleWriter) as error:
+                    tx.forget(write.fenced[0] if write.fenced else None)
+                    write.error = error
+                else:
+                    tx.done()
+                if isinstance(write.error, StaleWriter):
+                    self._stale(write, write.error)
+
+    @staticmethod
+    def _lost_race(tx, write, error):
+        """Another process committed the sequence number this write took: it is stale."""
+        code = write.fenced[0] if write.fenced else None
+        tx.forget(code)
+        if code is None or error.diag.constraint_name != "events_code_seq":
+            return error
+        return StaleWriter(code, write.fenced[1], tx.next_seq(code))
+
+    def _query(self, function, consistent=False):
+        with self._read_lock:
+            return self._run_blocking(self._read_now, function, consistent)
+
+    def _read_now(self, function, consistent):
+        if not self._usable(self._reader):
+            self._reader = self._connect()
+            self._reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        execute = self._execute_on(self._reader)
+        if not consistent:
+            return function(execute)
+        with self._reader.transaction():
+            return function(execute)

@@ -1,0 +1,172 @@
+"""The embedded backend: one SQLite file (WAL), the default when no `STORE_URL` is set.
+
+Writers are serialised by SQLite itself (``BEGIN IMMEDIATE``), so several processes may even share
+one file on one machine and fencing still holds. A file written by an earlier version (events
+without sequence numbers, no leases) is migrated in place when it is opened: each session's events
+are numbered in the order they were stored.
+"""
+
+import sqlite3
+from pathlib import Path
+
+from .events import Batch, GroupCommitStore, StaleWriter
+
+SCHEMA_VERSION = 2  # PRAGMA user_version; 0 is the first version (no seq, no leases)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    code TEXT PRIMARY KEY,
+    deck_id TEXT NOT NULL,
+    deck_title TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    ended_at REAL,
+    people INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    code TEXT NOT NULL REFERENCES sessions(code) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS applied (
+    code TEXT NOT NULL REFERENCES sessions(code) ON DELETE CASCADE,
+    pid TEXT NOT NULL,
+    cid TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    PRIMARY KEY (code, pid, cid)
+);
+"""
+
+# Shared by a fresh file and a migrated one: what version 2 adds.
+VERSION_2 = """
+CREATE UNIQUE INDEX IF NOT EXISTS events_code_seq ON events(code, seq);
+DROP INDEX IF EXISTS events_by_session;
+CREATE TABLE IF NOT EXISTS leases (
+    code TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+"""
+
+# Number the events of a version-0 file per session in the order they were stored (by id).
+NUMBER_EVENTS = """
+UPDATE events SET seq = numbered.n
+FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY code ORDER BY id) AS n FROM events) AS numbered
+WHERE events.id = numbered.id
+"""
+
+
+class SQLiteStore(GroupCommitStore):
+    """The SQLite file: append events (group-committed), load a session, list, delete, purge."""
+
+    Error = sqlite3.Error
+    IntegrityError = sqlite3.IntegrityError
+
+    def __init__(self, path, run_blocking=None, **options):
+        if run_blocking is not None:
+            options["run_blocking"] = run_blocking
+        super().__init__(**options)
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = self._connect()
+        self._prepare_schema()
+
+    def _connect(self):
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        # FULL: the WAL is synced at every commit, so an acknowledged vote survives a power cut too.
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        # Deleted sessions are overwritten with zeros, not just unlinked: deleting means gone.
+        db.execute("PRAGMA secure_delete=ON")
+        db.execute("PRAGMA busy_timeout=5000")
+        return db
+
+    def _prepare_schema(self):
+        """Create the tables, or bring a file of an earlier version up to date, in one
+        transaction (so two processes opening an old file do not both migrate it)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
+            if columns and "seq" not in columns:
+                db.execute("ALTER TABLE events ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+                db.execute(NUMBER_EVENTS)
+            for statement in (SCHEMA + VERSION_2).split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self):
+        """Close the file (tests and shutdown)."""
+        self._db.close()
+
+    def _commit(self, batch):
+        """Write a batch in one transaction; a failing write rolls back alone, via a savepoint."""
+        db = self._db
+        tx = Batch(db.execute)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for write in batch:
+                db.execute("SAVEPOINT one")
+                try:
+                    write.result = write.apply(tx)
+                except (sqlite3.Error, StaleWriter) as error:
+                    db.execute("ROLLBACK TO one")
+                    tx.forget()
+                    write.error = error
+                    if isinstance(error, StaleWriter):
+                        self._stale(write, error)
+                else:
+                    tx.done()
+                db.execute("RELEASE one")
+            db.execute("COMMIT")
+        except BaseException:
+            # Never leave the shared connection inside a transaction: the next batch must start.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    def _query(self, function, consistent=False):
+        read = _in_read_transaction if consistent else _as_is
+        with self._lock:
+            # Reads share the connection; the lock keeps them out of a commit in progress.
+            if self._committing:
+                db = self._connect()
+                try:
+                    return read(db, function)
+                finally:
+                    db.close()
+            return read(self._db, function)
+
+    def _after_delete(self):
+        if self.path != ":memory:":
+            self._run_blocking(self._checkpoint)
+
+    def _checkpoint(self):
+        """Copy the WAL into the database file and empty it: the old page images in the WAL
+        still hold deleted text (best effort; a reader in progress may keep some until later)."""
+        db = self._connect()
+        try:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+
+
+def _as_is(db, function):
+    return function(db.execute)
+
+
+def _in_read_transaction(db, function):
+    """`function(db.execute)` in one read transaction: its reads see one state of the file."""
+    db.execute("BEGIN")
+    try:
+        return function(db.execute)
+    finally:
+        db.execute("END")

@@ -1,0 +1,17 @@
+"""Every part of the web shell, registered on one app: languages, sign-in, pages, the live
+session (Socket.IO and HTTP), results, the deck editor and the ``flask`` commands."""
+
+from ..cli import decks as cli
+from . import editor, i18n, live, live_routes, pages, results, security
+
+
+def init_app(app, socketio):
+    """Register every part; `socketio` is the app's Socket.IO server."""
+    i18n.init_app(app)
+    security.init_app(app)
+    pages.init_app(app)
+    cli.init_app(app)
+    live.init_app(app, socketio)
+    live_routes.init_app(app)
+    results.init_app(app)
+    editor.init_app(app)

@@ -1,0 +1,215 @@
+"""Throwaway PostgreSQL and Redis servers for tests and benchmarks, never a system service.
+
+    with postgres_server() as pg:      # pg.url: postgresql://tafelronde@127.0.0.1:PORT/postgres
+        url = pg.create_database("t1")
+    with redis_server() as url:        # redis://127.0.0.1:PORT/0
+        ...
+
+Each server gets its own temporary folder and a free port on 127.0.0.1 (PostgreSQL's unix socket
+is in that folder too), is started within a time limit and stopped when the block ends. PostgreSQL
+refuses to run as root: as root, the folder is handed to the `postgres` system user and the server
+runs as that user. `unavailable(reason)` skips a test, or fails it under ``CI=true`` where the
+services must be there.
+"""
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.servers import free_port
+
+STARTUP_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+REDIS_SERVER = os.environ.get("TAFELRONDE_REDIS_SERVER", "/usr/bin/redis-server")
+
+
+class ServiceUnavailable(RuntimeError):
+    """The binaries or the user a service needs are not on this machine."""
+
+
+def unavailable(reason):
+    """Skip with `reason`, except under CI=true, where a missing service fails the test."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the test service must be available)")
+    pytest.skip(reason)
+
+
+def postgres_bin():
+    """The folder of PostgreSQL's server binaries (`TAFELRONDE_PG_BIN`, or Debian's newest)."""
+    candidates = [os.environ.get("TAFELRONDE_PG_BIN", "")]
+    candidates += sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name), reverse=True
+    )
+    for folder in candidates:
+        if folder and Path(folder, "initdb").exists() and Path(folder, "postgres").exists():
+            return Path(folder)
+    raise ServiceUnavailable("PostgreSQL server binaries (initdb, postgres) not found")
+
+
+def _run_as():
+    """The user a PostgreSQL server may run as: ourselves, or `postgres` when we are root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam("postgres")
+    except KeyError:
+        raise ServiceUnavailable("running as root and there is no `postgres` user") from None
+
+
+class Postgres:
+    """A running throwaway server: its `url` (the `postgres` database) and a way to add more."""
+
+    def __init__(self, folder, port, user):
+        self.folder, self.port, self.user = folder, port, user
+        self.url = self.url_for("postgres")
+
+    def url_for(self, database):
+        """The URL of `database` on this server."""
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name):
+        """Create an empty database (needs psycopg) and return its URL."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url_for(name)
+
+
+@contextlib.contextmanager
+def postgres_server(fsync=False, timeout=STARTUP_TIMEOUT):
+    """Start a fresh PostgreSQL on 127.0.0.1 in a temporary folder; yield a `Postgres`.
+
+    `fsync=False` suits tests (nothing needs to survive a power cut); a benchmark passes True.
+    Raises `ServiceUnavailable` when the binaries or a suitable user are missing.
+    """
+    binaries = postgres_bin()
+    account = _run_as()
+    # Not under pytest's tmp_path: that is private to root, and the server may run as `postgres`.
+    folder = Path(tempfile.mkdtemp(prefix="tafelronde-pg-"))
+    as_user = {}
+    if account is not None:
+        os.chown(folder, account.pw_uid, account.pw_gid)
+        as_user = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+    data, log = folder / "data", folder / "server.log"
+    process = None
+    try:
+        subprocess.run(
+            [binaries / "initdb", "-D", data, "-U", "tafelronde", "-A", "trust", "-E", "UTF8"]
+            + ["--no-sync", "--no-instructions"],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+            cwd=folder,
+            **as_user,
+        )
+        port = free_port()
+        settings = {
+            "listen_addresses": "127.0.0.1",
+            "port": port,
+            "unix_socket_directories": folder,
+            "fsync": "on" if fsync else "off",
+            "synchronous_commit": "on",
+            "full_page_writes": "on" if fsync else "off",
+            "max_connections": 50,
+            "shared_buffers": "32MB",
+        }
+        arguments = [item for key, value in settings.items() for item in ("-c", f"{key}={value}")]
+        with open(log, "wb") as output:
+            process = subprocess.Popen(
+                [binaries / "postgres", "-D", data, *arguments],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=folder,
+                **as_user,
+            )
+        _wait_until_ready(process, data / "postmaster.pid", log, timeout)
+        yield Postgres(folder, port, "tafelronde")
+    finally:
+        if process is not None:
+            _stop(process, signal.SIGINT)  # "fast" shutdown: clients are disconnected
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_until_ready(process, pid_file, log, timeout):
+    """Until postmaster.pid says "ready" (PostgreSQL 10+ writes it there), within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"postgres exited at start:\n{log.read_text(errors='replace')}")
+        with contextlib.suppress(OSError):
+            lines = pid_file.read_text().splitlines()
+            if len(lines) >= 8 and lines[7].strip() == "ready":
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"postgres not ready within {timeout} s:\n{log.read_text(errors='replace')}")
+
+
+def _stop(process, how):
+    """Ask a server to stop; kill it if it has not within STOP_TIMEOUT."""
+    if process.poll() is None:
+        process.send_signal(how)
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(STOP_TIMEOUT)
+
+
+@contextlib.contextmanager
+def redis_server(timeout=STARTUP_TIMEOUT):
+    """Start a fresh redis-server on 127.0.0.1 (no persistence) in its own folder; yield its URL."""
+    if not Path(REDIS_SERVER).exists():
+        raise ServiceUnavailable(f"{REDIS_SERVER} not found")
+    folder = Path(tempfile.mkdtemp(prefix="tafelronde-redis-"))
+    port = free_port()
+    process = None
+    try:
+        with open(folder / "server.log", "wb") as output:
+            process = subprocess.Popen(
+                [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--dir", folder]
+                + [
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                    "--protected-mode",
+                    "yes",
+                ],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=folder,
+            )
+        deadline = time.monotonic() + timeout
+        while not _redis_answers(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                text = (folder / "server.log").read_text(errors="replace")
+                raise RuntimeError(f"redis-server did not start:\n{text}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        if process is not None:
+            _stop(process, signal.SIGTERM)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _redis_answers(port):
+    """True if a Redis server on `port` answers PING."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
