@@ -36,7 +36,8 @@ def test_every_route_is_in_the_protocol(app):
 def test_every_module_is_in_the_architecture():
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     modules = sorted(
-        str(path.relative_to(ROOT)) for path in (ROOT / "game").rglob("*.py")
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "game").rglob("*.py")
         if path.name != "__init__.py"
     )
     missing = [m for m in modules if f"`{m}`" not in text]
