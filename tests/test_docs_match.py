@@ -42,3 +42,9 @@ def test_every_module_is_in_the_architecture():
     )
     missing = [m for m in modules if f"`{m}`" not in text]
     assert not missing, "docs/architecture.md does not describe:\n" + "\n".join(missing)
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Run the tests:", 1)[1].split("```sh\n", 1)[1].split("\n```", 1)[0]
+    assert block.strip() in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
