@@ -8,13 +8,14 @@ so it is tested without a server.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
 from . import care, evaluation
 from .checks import field as _field
 from .checks import text as _text
-from .events import check_event
-from .model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
+from .events import Event, check_event
+from .model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, SessionState, apply_event
 
 MAX_TABLES = 60
 MAX_PARTICIPANTS = 2000  # bounds a session's memory against scripted joins
@@ -470,7 +471,9 @@ FACILITATOR_COMMANDS = {
 COMMANDS = frozenset(PARTICIPANT_COMMANDS) | frozenset(FACILITATOR_COMMANDS)
 
 
-def decide(state, actor, command, payload, now):
+def decide(
+    state: SessionState, actor: Actor, command: str, payload: dict[str, Any], now: float
+) -> list[Event]:
     """The events `command` would cause, or a `GameError`; does not change `state`."""
     if not isinstance(payload, dict):
         raise InvalidInput(N_("The message must be an object."))
@@ -491,7 +494,9 @@ def decide(state, actor, command, payload, now):
     return events
 
 
-def handle(state, actor, command, payload, now):
+def handle(
+    state: SessionState, actor: Actor, command: str, payload: dict[str, Any], now: float
+) -> list[Event]:
     """Decide and apply: the accepted events, already applied to `state`."""
     events = decide(state, actor, command, payload, now)
     for event in events:

@@ -6,7 +6,10 @@ table (names of the other tables and how full they are, to choose a seat). Hidde
 to the facilitator only. Tested in ``tests/test_views.py``.
 """
 
+from typing import Any
+
 from . import care, evaluation
+from .model import SessionState
 from .rules import Actor
 
 
@@ -381,7 +384,9 @@ def projector_view(state, now):
     }
 
 
-def view_for(state, viewer, now, stalled_after=480):
+def view_for(
+    state: SessionState, viewer: Actor, now: float, stalled_after: float = 480
+) -> dict[str, Any]:
     """The view of `state` for `viewer` (an `Actor`): the one entry point the shells call."""
     if viewer.role == "participant":
         return participant_view(state, viewer.pid, now)
