@@ -262,3 +262,11 @@ def test_the_log_replays_to_the_same_state():
     again = replay(g.log)
     for actor in (Actor("facilitator"), PROJECTOR, Actor.participant("a")):
         assert view_for(again, actor, g.now) == view_for(g.state, actor, g.now)
+
+
+def test_an_open_call_is_dropped_from_the_facilitator_view_once_the_session_ended():
+    g = table_of_three()
+    g.do("a", "flag_table", reason="done")
+    g.host("end_session")
+    assert view_for(g.state, Actor("facilitator"), g.now)["tables"][0]["flag"] is None
+    assert export.results(g.state, g.now)["tables"][0]["flags"][0]["reason"] == "done"

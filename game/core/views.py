@@ -152,7 +152,7 @@ def _table_flag(table):
 def _host_flag(state, table):
     """The open call of a table for the facilitator: why, since when, who called."""
     flag = care.current_flag(table)
-    if flag is None:
+    if flag is None or state.ended:  # once ended, nobody waits for a visit any more
         return None
     member = state.members.get(flag["pid"])
     return {"reason": flag["reason"], "at": flag["at"], "by": member.name if member else ""}

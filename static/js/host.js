@@ -189,7 +189,7 @@
   function flagLine(tb) {
     const f = tb.flag;
     return el("p", { class: "flag-call " + f.reason },
-      el("b", { text: t("f_" + f.reason) }), " · " + tb.name + (f.by ? " · " + f.by : "") + " · " + Live.clock(Date.now() / 1000 - f.at) + " ",
+      el("b", { text: t("f_" + f.reason) }), " · " + tb.name + (f.by ? " · " + f.by : "") + " · " + Live.clock(Math.max(0, Date.now() / 1000 - f.at)) + " ",
       !ended && el("button", { class: "small", "data-k": "cf" + tb.id, onclick: () => run("clear_flag", { table: tb.id }, "t" + tb.id) }, t("clear_flag")));
   }
 
