@@ -104,7 +104,8 @@ def test_sessions_export_command(app, runner, played):
     assert result.exit_code == 0, result.output
     assert (
         result.output.splitlines()[0]
-        == "session,table,card_id,card_title,round,option_number,option,votes,table_choice"
+        == "session,table,card_id,card_title,round,option_number,option,votes,table_choice,"
+        "status,source,passes"
     )
     missing = runner.invoke(args=["sessions", "export", "ZZZZZZ"])
     assert missing.exit_code == 1 and "No session" in missing.output

@@ -8,7 +8,8 @@
   const wall = $("wall");
   const code = wall.dataset.code, key = wall.dataset.key;
   const LETTERS = "ABCDEF";
-  const SIGNS = new Map([["—", "not_played"], ["✓", "played"]]); // comparison cells without bars
+  const SIGNS = new Map([["—", "not_played"], ["✓", "played"], ["⤼", "skipped"], ["×", "abandoned"]]); // cells without bars
+  const STATUS = { skipped: "skipped", abandoned: "abandoned" }; // not "still talking"
 
   let view = null, mode = location.hash === "#comparison" ? "comparison" : "auto", shownSpot = "";
 
@@ -95,7 +96,8 @@
           el("div", { class: "pertable" }, sp.tables.map((row) => el("div", { class: "tbox", role: "group", "aria-label": row.table },
             el("h3", { text: row.table }),
             row.distribution ? Live.bars(letters(opts), row.distribution)
-              : el("p", { class: "meta", text: t(row.played ? "still" : "not_played") }),
+              : el("p", { class: "meta", text: t(!row.played ? "not_played" : STATUS[row.status] || "still") }),
+            row.tally && el("p", { class: "meta tally-mark", text: t("tally") }),
             row.choice != null && el("p", { class: "meta", text: t("choice", { x: letters(opts)[row.choice] }) })))),
           notes)) : notes);
   }
@@ -168,6 +170,9 @@
   /** The sign of a cell without bars: "—" did not play, "✓" played an open question; else null. */
   function sign(row, i) {
     if (row.played && !row.played[i]) return "—";
+    const st = row.status && row.status[i];
+    if (st === "skipped") return "⤼";
+    if (st === "abandoned") return "×";
     return row.card.options.length ? null : "✓";
   }
 
@@ -177,6 +182,7 @@
     if (mark) return el("span", { class: "meta sign" },
       el("span", { "aria-hidden": "true", text: mark }), el("span", { class: "visually-hidden", text: t(SIGNS.get(mark)) }));
     const counts = row.tables[i];
-    return counts ? Live.bars(letters(row.card.options), counts) : el("span", { class: "meta", text: t("still") });
+    return counts ? [Live.bars(letters(row.card.options), counts), row.tally && row.tally[i] && el("small", { class: "tally-mark", text: t("tally") })]
+      : el("span", { class: "meta", text: t("still") });
   }
 })();
