@@ -161,7 +161,7 @@
     const end = page + 1 < pages ? start[page + 1] : rows.length;
     rows.forEach((r, i) => { r.hidden = i < start[page] || i >= end; });
     label.hidden = pages < 2;
-    label.textContent = t("page", { n: page + 1, m: pages });
+    label.textContent = pages < 2 ? "" : t("page", { n: page + 1, m: pages });
     // One clock, not restarted by every update (tables vote all the time).
     if (pages > 1 && !pager) pager = setInterval(() => turn(1), PAGE_MS);
     if (pages < 2) stopPaging();
