@@ -1,4 +1,5 @@
-"""Real servers and a real browser for end-to-end tests.
+"""Real servers and a real browser for end-to-end tests, and the one server harness that the
+benchmarks in bench/ use too (bench/loadgen/server.py builds on `Server`).
 
 `Server` runs ``python app.py`` (eventlet, or gevent with TAFELRONDE_ASYNC_MODE; real Socket.IO, real SQLite file) on a free loopback
 port in a subprocess, so a test can also kill it with SIGKILL and start it again on the same data.
@@ -43,15 +44,20 @@ def free_port():
 class Server:
     """``python app.py`` in a subprocess with its own instance folder, decks and database."""
 
-    def __init__(self, workdir, port=None, extra_env=None):
+    def __init__(
+        self, workdir, port=None, extra_env=None, *, decks_dir=None, key=HOST_KEY, script=None
+    ):
         self.workdir = Path(workdir)
         self.port = port or free_port()
+        self.key = key
+        # A launcher that changes one thing for an A/B benchmark gets app.py's arguments.
+        self.script = Path(script).resolve() if script else ROOT / "app.py"
         decks = self.workdir / "decks"
         if not decks.exists():
-            shutil.copytree(ROOT / "decks", decks)
+            shutil.copytree(decks_dir or ROOT / "decks", decks)
         self.env = {
             **os.environ,
-            "TAFELRONDE_HOST_KEY": HOST_KEY,
+            "TAFELRONDE_HOST_KEY": key,
             "TAFELRONDE_SECRET_KEY": "e2e-secret",
             "TAFELRONDE_INSTANCE_PATH": str(self.workdir / "instance"),
             "TAFELRONDE_DECKS_DIR": str(decks),
@@ -70,7 +76,7 @@ class Server:
 
     def start(self, timeout=20):
         """Start and wait until /healthz answers."""
-        command = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1"]
+        command = [sys.executable, str(self.script), "--host", "127.0.0.1"]
         command += ["--port", str(self.port)]
         with self.log.open("ab") as log:  # the child keeps its own copy of the file handle
             self.process = subprocess.Popen(

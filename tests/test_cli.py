@@ -64,7 +64,7 @@ def test_validate_good_and_bad_decks(runner, decks):
         f"{bad}:5:5: unknown key `titel` in card: did you mean `title`?",
         f"{bad}:7:15: `category: nowhere` is not defined under `categories` "
         "(the deck has no `categories`)",
-        f"{bad}:10:16: `options` needs 2 to 6 choices; this has 1",
+        f"{bad}:10:16: `options` needs 2 to 6 choices; this has 1 choice",
         f"OK {decks / 'good.yaml'} (2 cards)",
     ]
 

@@ -177,7 +177,8 @@ def test_scale_needs_exactly_five_labels():
     data = good_deck()
     data["cards"][1]["response"]["labels"] = ["a", "b", "c"]
     assert (
-        one_problem(data) == "`labels` needs exactly 5 labels, from disagree to agree; this has 3"
+        one_problem(data)
+        == "`labels` needs exactly 5 labels, from disagree to agree; this has 3 labels"
     )
 
 
@@ -280,9 +281,9 @@ def test_cards_must_be_a_list():
 def test_cards_count():
     data = good_deck()
     data["cards"] = []
-    assert one_problem(data) == "`cards` needs 1 to 200 cards; this has 0"
+    assert one_problem(data) == "`cards` needs 1 to 200 cards; this has 0 cards"
     data["cards"] = [{"id": f"c{i}", "title": "T", "text": "X"} for i in range(201)]
-    assert one_problem(data) == "`cards` needs 1 to 200 cards; this has 201"
+    assert one_problem(data) == "`cards` needs 1 to 200 cards; this has 201 cards"
     data["cards"].pop()
     assert len(parse_deck(data).cards) == 200
 
@@ -390,7 +391,7 @@ def test_prompts_must_be_a_list_of_texts():
 
 def test_prompts_count_and_items():
     assert one_problem(with_card(prompts=["Why?"] * 7)) == (
-        "`prompts` may hold at most 6 questions; this has 7"
+        "`prompts` may hold at most 6 questions; this has 7 questions"
     )
     assert one_problem(with_card(prompts=["Why?", ["nested"]])) == (
         "prompt 2 must be text, not a list"
@@ -488,7 +489,8 @@ def test_choice_needs_two_to_six_options(count, fine):
     if fine:
         assert len(parse_deck(data).cards[0].response.options) == count
     else:
-        assert one_problem(data) == f"`options` needs 2 to 6 choices; this has {count}"
+        noun = "choice" if count == 1 else "choices"
+        assert one_problem(data) == f"`options` needs 2 to 6 choices; this has {count} {noun}"
 
 
 def test_choice_needs_options():

@@ -186,13 +186,13 @@ def test_duplicate_card_id():
 
 def test_one_option():
     text = GOOD.replace("        - Close it\n", "")
-    assert only_line(text) == "deck.yaml:18:9: `options` needs 2 to 6 choices; this has 1"
+    assert only_line(text) == "deck.yaml:18:9: `options` needs 2 to 6 choices; this has 1 choice"
 
 
 def test_seven_options():
     more = "".join(f"        - Option {n}\n" for n in range(3, 8))
     text = GOOD.replace("        - Close it\n", "        - Close it\n" + more)
-    assert only_line(text) == "deck.yaml:18:9: `options` needs 2 to 6 choices; this has 7"
+    assert only_line(text) == "deck.yaml:18:9: `options` needs 2 to 6 choices; this has 7 choices"
 
 
 def test_unknown_category():

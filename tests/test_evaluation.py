@@ -102,5 +102,5 @@ def test_the_evaluation_survives_a_replay_and_reaches_the_exports():
     assert data["evaluation"]["useful_average"] == 4.0
     report = export.markdown_report(data, lambda m, **p: m % p if p else m)
     assert "## Evaluation" in report
-    assert "\\[a link\\]\\(http://x\\)" in report
+    assert "\\[a link\\](http://x)" in report  # the link is broken: only [ and ] escaped
     assert "Anna" not in report.split("## Evaluation")[1]

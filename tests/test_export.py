@@ -5,6 +5,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from game.core import export
 from tests.coregame import Game
 
@@ -146,9 +148,64 @@ def test_markdown_escapes_what_people_typed():
     report = export.markdown_report(export.results(g.state, g.now), EN)
     line = next(line for line in report.splitlines() if "click" in line)
     assert line == (
-        "- **Tip** (\\<b\\>Eve\\</b\\>): \\[click\\]\\(http://evil\\) \\!\\[x\\]\\(y\\) "
-        "\\<img src=x onerror=alert\\(1\\)\\> \\# not a heading \\| \\*no\\*"
+        "- **Tip** (\\<b>Eve\\</b>): \\[click\\](http://evil) !\\[x\\](y) "
+        "\\<img src=x onerror=alert(1)> # not a heading \\| \\*no\\*"
     )
+
+
+def test_markdown_leaves_ordinary_punctuation_alone():
+    assert export.md("civil-society organisations, in time. (Really!) snake_case 3.5") == (
+        "civil-society organisations, in time. (Really!) snake_case 3.5"
+    )
+
+
+MARKDOWN_TRAPS = [
+    "[click](http://evil) ![x](y) <img src=x onerror=alert(1)>",
+    "# not a heading",
+    "- not a list",
+    "+ not a list",
+    "> not a quote",
+    "1. not a list",
+    "12) not a list",
+    "---",
+    "===",
+    "*stars* **bold** _under_ __double__ snake_case",
+    "`code` ``two``",
+    "~~struck~~",
+    "a | b | c",
+    "&amp; &#65; &copy; & alone",
+    "ends with a backslash \\",
+    "C:\\Users\\Eve and \\* and \\_",
+    "<https://example.org> <b>bold</b>",
+    "Card #",
+    "Card ## two",
+    "time. civil-society (yes) {braces} 50% $5 !",
+]
+
+
+@pytest.mark.parametrize("typed", MARKDOWN_TRAPS)
+def test_markdown_renders_typed_text_exactly(typed):
+    """Rendered by a CommonMark parser (with tables and strikethrough), md() shows what was typed."""
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    for template in ("{}", "## {}", "- **Tip** (A): {}", "| {} | 1 | 50% |"):
+        source = template.format(export.md(typed))
+        if template.startswith("|"):
+            source = "| Option | Votes | % |\n|---|---:|---:|\n" + source
+        tokens = renderer.parse(source)
+        shown = "".join(
+            child.content
+            for token in tokens
+            if token.type == "inline"
+            for child in token.children
+            if child.type in ("text", "code_inline", "html_inline")
+        )
+        kinds = {
+            child.type for token in tokens if token.type == "inline" for child in token.children
+        }
+        assert kinds <= {"text", "strong_open", "strong_close"}, (source, kinds)
+        assert typed in shown or shown.endswith(typed), (source, shown)
 
 
 def test_report_is_translated_by_the_function_passed_in():

@@ -64,10 +64,20 @@ def room(app, client):
     note = phones[0].send("add_note", kind="tip", text="A first note", cid="note-1")
     assert note["ok"]
     card = _hub(app).get(code).state.tables[0].current.card
+    options = len(_hub(app).get(code).state.deck.card(card).response.options)
+    # Table 0 shares one device too, so that its tally can be recorded (votes still count).
+    assert host.emit("set_devices", {"table": 0, "devices": "shared"}, callback=True)["ok"]
     for phone in phones:
         phone.sio.get_received()
     host.get_received()
-    return {"code": code, "host": host, "phones": phones, "note": note["note"], "card": card}
+    return {
+        "code": code,
+        "host": host,
+        "phones": phones,
+        "note": note["note"],
+        "card": card,
+        "options": options,
+    }
 
 
 # --- wrong shapes and types, generated for every command ------------------------------------------
@@ -90,6 +100,10 @@ def valid_participant_payloads(room):
         "delete_note": {"note": note},
         "record_choice": {"choice": 1, "card": card},
         "submit_evaluation": {"useful": 4, "keep": "The cards", "add": "More time"},  # once ended
+        "skip_card": {"card": card},
+        "pass_vote": {"card": card},
+        "flag_table": {"reason": "need_help"},
+        "record_tally": {"counts": [1] * room["options"], "passes": 0, "card": card},
     }
 
 
@@ -108,6 +122,8 @@ def valid_facilitator_payloads(room):
         "hide_note": {"note": room["note"], "hidden": True},
         "spotlight": {"card": room["card"], "notes": [room["note"]]},
         "end_session": {},
+        "clear_flag": {"table": 0},
+        "set_devices": {"devices": "shared", "table": 1},
     }
 
 
@@ -135,6 +151,10 @@ FIELD_TYPES = {
     "useful": int,
     "keep": str,
     "add": str,
+    "reason": str,
+    "counts": list,
+    "passes": int,
+    "devices": str,
 }
 NOT_OBJECTS = [None, [1, 2], "cast", 5, 2.5, True]
 BAD_CIDS = [1, [], {}, "", "x" * 65, NESTED]

@@ -221,6 +221,7 @@ def test_reconnect_restores_seat_card_and_vote(app, room):
         "name": "P4",
         "table": 1,
         "vote": 0,
+        "passed": False,
         "evaluation": None,
     }
     assert view["table"]["current"]["card"]["id"]

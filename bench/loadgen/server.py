@@ -6,12 +6,8 @@ import os
 import resource
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 try:
@@ -23,76 +19,40 @@ except (
 
 from .common import ROOT, now
 
+if str(ROOT) not in sys.path:  # the one server harness lives with the tests
+    sys.path.insert(0, str(ROOT))
+from tests.servers import Server  # noqa: E402
+
 # --- the server -----------------------------------------------------------------------------------
 
 
-def free_port():
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class SpawnedServer:
-    """``python app.py`` on a free loopback port with a temporary instance folder and database."""
+class SpawnedServer(Server):
+    """``python app.py`` on a free loopback port with a temporary folder, its own key and decks:
+    the tests' harness (`tests.servers.Server`), plus what a benchmark needs around it."""
 
     def __init__(self, decks_dir, view_rate=None, port=None, script=None):
         self.dir = Path(tempfile.mkdtemp(prefix="tafelronde-bench-"))
-        self.port = port or free_port()
-        self.key = "BENCH-" + secrets.token_hex(4).upper()
-        decks = self.dir / "decks"
-        shutil.copytree(decks_dir, decks)
-        self.env = {
-            **os.environ,
-            "TAFELRONDE_HOST_KEY": self.key,
-            "TAFELRONDE_SECRET_KEY": secrets.token_hex(16),
-            "TAFELRONDE_INSTANCE_PATH": str(self.dir / "instance"),
-            "TAFELRONDE_DECKS_DIR": str(decks),
-            "TAFELRONDE_DATABASE": str(self.dir / "bench.sqlite3"),
-            "PYTHONUNBUFFERED": "1",
-        }
+        super().__init__(
+            self.dir,
+            port,
+            decks_dir=decks_dir,
+            key="BENCH-" + secrets.token_hex(4).upper(),
+            script=script,
+        )
+        self.env["TAFELRONDE_SECRET_KEY"] = secrets.token_hex(16)
+        self.env["TAFELRONDE_DATABASE"] = str(self.dir / "bench.sqlite3")
         if view_rate is not None:
             self.env["TAFELRONDE_VIEW_UPDATES_PER_SECOND"] = str(view_rate)
-        self.log = self.dir / "server.log"
-        self.process = None
-        # --server-script: a launcher that changes one thing for an A/B comparison (it gets the
-        # same arguments and environment as app.py).
-        self.script = Path(script).resolve() if script else ROOT / "app.py"
-
-    @property
-    def url(self):
-        """The server's base address."""
-        return f"http://127.0.0.1:{self.port}"
+        else:
+            self.env.pop("TAFELRONDE_VIEW_UPDATES_PER_SECOND", None)  # the server's default
 
     def start(self, timeout=30):
-        """Start the server and wait until /healthz answers."""
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    str(self.script),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                ],
-                cwd=self.dir,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"server exited early:\n{self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise SystemExit(f"server did not start:\n{self.log.read_text()}")
+        """Start the server and wait until /healthz answers; a failure ends the benchmark."""
+        try:
+            return super().start(timeout)
+        except RuntimeError as error:
+            self.stop()
+            raise SystemExit(str(error)) from None
 
     def problems(self):
         """Lines of the server's log that report errors (tracebacks, ERROR, WARNING)."""
@@ -105,13 +65,7 @@ class SpawnedServer:
 
     def stop(self, keep=False):
         """Stop the server (SIGTERM, then SIGKILL) and remove its folder unless `keep`."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        super().stop()
         if not keep:
             shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -3,7 +3,14 @@
 Each returns the cleaned value or raises `InvalidInput` with a message people can act on.
 """
 
+import re
+
 from ..errors import N_, InvalidInput
+
+# Bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069): typed
+# into a name or note they reorder the text around them ("Bea \u202egnp.exe" reads "Bea exe.png").
+# Nobody needs them to write Dutch, English, Arabic or Hebrew; the browser orders those itself.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def field(payload, key, kind, required=True):
@@ -18,11 +25,15 @@ def field(payload, key, kind, required=True):
 
 
 def text(payload, key, limit, required=True):
-    """`payload[key]` as stripped text of at most `limit` characters ("" when optional)."""
+    """`payload[key]` as stripped text of at most `limit` characters ("" when optional).
+
+    Bidirectional control characters are removed first, so no typed text can reorder the page
+    or an export around it.
+    """
     value = field(payload, key, str, required)
     if value is None:
         return ""
-    value = value.strip()
+    value = BIDI_CONTROLS.sub("", value).strip()
     if required and not value:
         raise InvalidInput(N_("`%(field)s` is empty."), field=key)
     if len(value) > limit:

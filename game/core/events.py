@@ -207,6 +207,60 @@ class EvaluationSubmitted(TypedDict):
     at: Number
 
 
+class CardSkipped(TypedDict):
+    type: Literal["card_skipped"]
+    table: int
+    pid: str
+    card: str
+    at: Number
+
+
+class VotePassed(TypedDict):
+    type: Literal["vote_passed"]
+    table: int
+    pid: str
+    card: str
+    round: int
+    at: Number
+
+
+class TableFlagged(TypedDict):
+    type: Literal["table_flagged"]
+    table: int
+    pid: str
+    reason: str
+    at: Number
+
+
+class FlagCleared(TypedDict):
+    type: Literal["flag_cleared"]
+    table: int
+    at: Number
+
+
+class TallyRecorded(TypedDict):
+    type: Literal["tally_recorded"]
+    table: int
+    card: str
+    round: int
+    counts: list[int]
+    passes: int
+    at: Number
+
+
+class DevicesSet(TypedDict):
+    type: Literal["devices_set"]
+    table: int
+    devices: str
+    at: Number
+
+
+class DefaultDevicesSet(TypedDict):
+    type: Literal["default_devices_set"]
+    devices: str
+    at: Number
+
+
 Event = (
     SessionCreated
     | ParticipantJoined
@@ -233,6 +287,13 @@ Event = (
     | SpotlightCleared
     | SessionEnded
     | EvaluationSubmitted
+    | CardSkipped
+    | VotePassed
+    | TableFlagged
+    | FlagCleared
+    | TallyRecorded
+    | DevicesSet
+    | DefaultDevicesSet
 )
 
 # type name -> its declaration: the one table of every event the game knows.

@@ -22,7 +22,7 @@ import re
 from datetime import UTC, datetime
 
 from ..errors import N_
-from . import evaluation
+from . import care, evaluation
 
 FORMAT = "tafelronde-results/1"
 
@@ -55,6 +55,7 @@ def _note(state, note):
 
 def _play(state, table, play, card):
     options = len(card.response.options)
+    shown = play.revealed and not play.skipped and options
     return {
         "table": table.name,
         "table_id": table.id,
@@ -62,10 +63,25 @@ def _play(state, table, play, card):
         "dealt": play.dealt,
         "round": play.round,
         "revealed": play.revealed,
-        "votes_in": len(play.votes),
-        "distribution": play.distribution(options) if play.revealed and options else None,
+        # revealed / talking / skipped (by the table) / abandoned (moved on before a reveal)
+        "status": care.status(table, play),
+        "tally": play.tally is not None,  # the counts are a shared device's show of hands
+        "votes_in": play.responses(),
+        "distribution": play.distribution(options) if shown else None,
+        "passes": play.pass_count() if shown else None,
         "choice": _option(card, play.choice),
         "notes": [_note(state, note) for note in play.notes],
+    }
+
+
+def _flag(state, table, flag):
+    """One call for the facilitator: why, when, who, and when it was cleared (if it was)."""
+    member = state.members.get(flag["pid"])
+    return {
+        "reason": flag["reason"],
+        "by": member.name if member else "",
+        "at": flag["at"],
+        "cleared_at": flag["cleared_at"],
     }
 
 
@@ -127,6 +143,8 @@ def results(state, now):
                 "name": table.name,
                 "members": [m.name for m in state.table_members(table.id)],
                 "cards_played": len(table.plays),
+                "devices": state.devices(table.id),
+                "flags": [_flag(state, table, flag) for flag in table.flags],
             }
             for table in state.tables
         ],
@@ -147,7 +165,7 @@ def to_json(data):
             return {k: dated(v, k) for k, v in value.items()}
         if isinstance(value, list):
             return [dated(v) for v in value]
-        if key in ("at", "started_at", "created_at", "ended_at", "exported_at"):
+        if key in ("at", "started_at", "created_at", "ended_at", "exported_at", "cleared_at"):
             return _iso(value)
         return value
 
@@ -189,19 +207,43 @@ VOTE_COLUMNS = (
     "option",
     "votes",
     "table_choice",
+    "status",
+    "source",
+    "passes",
 )
 
 
 def votes_csv(data):
     """One row per table, card and option: how many votes it got once revealed.
 
-    Unrevealed plays are left out (their votes are still secret); open cards have no votes.
+    Unrevealed plays are left out (their votes are still secret), except a card the table
+    skipped or left before a reveal: one row with its status and no counts. Open cards have no
+    votes. `source` is ``votes`` (phones) or ``tally`` (a shared device's show of hands);
+    `passes` how many passed on the vote.
     """
     rows = []
     for card in data["cards"]:
         for play in card["plays"]:
             if play["distribution"] is None:
+                if card["options"] and play["status"] in ("skipped", "abandoned"):
+                    rows.append(
+                        (
+                            data["session"]["code"],
+                            play["table"],
+                            card["id"],
+                            card["title"],
+                            play["round"] + 1,
+                            None,
+                            None,
+                            None,
+                            "",
+                            play["status"],
+                            None,
+                            None,
+                        )
+                    )
                 continue
+            source = "tally" if play["tally"] else "votes"
             for index, option in enumerate(card["options"]):
                 rows.append(
                     (
@@ -214,6 +256,9 @@ def votes_csv(data):
                         option,
                         play["distribution"][index],
                         "yes" if play["choice"] == option else "",
+                        play["status"],
+                        source,
+                        play["passes"],
                     )
                 )
     return _csv(VOTE_COLUMNS, rows)
@@ -258,8 +303,31 @@ def notes_csv(data, tz=UTC):
 
 # --- Markdown --------------------------------------------------------------------------------------
 
-# Characters with a meaning in Markdown (CommonMark lets any ASCII punctuation be escaped).
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+# Markdown escaping: only what would change how the line renders, so "civil-society" and
+# "time." stay as typed. Anywhere in a line: backslash before punctuation (or at the end, a hard
+# break), code spans, emphasis, links and images, HTML and autolinks, table cells, strikethrough,
+# entity references. `_` only at a word's edge: CommonMark ignores it inside "snake_case".
+_MD_INLINE = re.compile(
+    r"\\(?=[!-/:-@\[-`{-~]|$)"  # a backslash that would escape or break
+    r"|[`*<\[\]|~]"
+    r"|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])"
+    r"|&(?=#?[0-9A-Za-z]+;)"
+)
+# At the start of a line: headings, quotes, list items, thematic breaks, setext underlines.
+_MD_LINE_START = re.compile(r"^([#>+=-])|^(\d{1,9})([.)])")
+# A heading's closing sequence: "Card #" would lose its "#".
+_MD_CLOSING_HASHES = re.compile(r"(?<=\s)#(#*)$")
+
+PLAY_STATUS = {
+    "skipped": N_("Skipped by the table."),
+    "abandoned": N_("Left before the votes were revealed."),
+}
+
+FLAG_REASONS = {
+    "need_help": N_("Need help"),
+    "sensitive": N_("Sensitive"),
+    "done": N_("Done"),
+}
 
 NOTE_KINDS = {
     "experience": N_("Experience"),
@@ -272,7 +340,11 @@ NOTE_KINDS = {
 def md(text):
     """Typed text as Markdown that renders exactly that text, on one line."""
     one_line = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", one_line)
+    escaped = _MD_INLINE.sub(lambda m: "\\" + m.group(0), one_line)
+    escaped = _MD_LINE_START.sub(
+        lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), escaped
+    )
+    return _MD_CLOSING_HASHES.sub(r"\\#\1", escaped)
 
 
 def _when(timestamp, tz):
@@ -315,10 +387,15 @@ def markdown_report(data, translate, tz=UTC):
     ]
     for table in data["tables"]:
         members = ", ".join(md(name) for name in table["members"] if name)
+        calls = ", ".join(
+            f"{t(FLAG_REASONS[flag['reason']])} {_when(flag['at'], tz)}" for flag in table["flags"]
+        )
         lines.append(
             f"- **{md(table['name'])}**: "
             + t(N_("cards played: %(num)d"), num=table["cards_played"])
             + (f" ({members})" if members else "")
+            + (f"; {t(N_('one shared device'))}" if table["devices"] == "shared" else "")
+            + (f"; {t(N_('called the facilitator: %(calls)s'), calls=calls)}" if calls else "")
         )
     if not data["cards"]:
         lines += ["", t(N_("No cards were played yet."))]
@@ -336,15 +413,21 @@ def markdown_report(data, translate, tz=UTC):
             lines.append("")
         for play in card["plays"]:
             lines += [f"### {md(play['table'])}", ""]
-            if card["options"]:
+            if play["status"] in PLAY_STATUS:
+                lines += [t(PLAY_STATUS[play["status"]]), ""]
+            elif card["options"]:
                 if play["distribution"] is None:
                     lines += [
                         t(N_("Not revealed yet (votes in: %(num)d)."), num=play["votes_in"]),
                         "",
                     ]
                 else:
+                    if play["tally"]:
+                        lines += [t(N_("Counted by show of hands (one shared device).")), ""]
                     lines += _distribution_lines(card["options"], play["distribution"], t)
                     lines.append("")
+                    if play["passes"]:
+                        lines += [t(N_("Passed: %(num)d"), num=play["passes"]), ""]
             if play["choice"] is not None:
                 lines += [t(N_("The table chose: %(choice)s"), choice=md(play["choice"])), ""]
             shown = [note for note in play["notes"] if not note["hidden"]]

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 
 from ..decks.deck import Deck, parse_deck
-from . import evaluation
+from . import care, evaluation
 
 # Note kinds people pick from when they write a note.
 NOTE_KINDS = ("experience", "tip", "concern", "question")
@@ -59,14 +59,30 @@ class Play:
     notes: list = field(default_factory=list)
     choice: int | None = None  # the table's joint choice, an option index
     dealt: bool = False
+    skipped: bool = False  # the table chose not to play this card (game/core/care.py)
+    passes: set = field(default_factory=set)  # pids who passed on the vote, this round only
+    tally: list | None = None  # a shared device's show of hands: counts per option
+    tally_passes: int = 0  # hands that passed, in a tally
 
     def distribution(self, options):
-        """How many votes each option got, as a list of counts."""
+        """How many votes each option got, as a list of counts (a tally replaces the votes)."""
+        if self.tally is not None:
+            return [self.tally[i] if i < len(self.tally) else 0 for i in range(options)]
         counts = [0] * options
         for choice in self.votes.values():
             if 0 <= choice < options:
                 counts[choice] += 1
         return counts
+
+    def pass_count(self):
+        """How many passed on the vote (hands in a tally, or phones)."""
+        return self.tally_passes if self.tally is not None else len(self.passes)
+
+    def responses(self):
+        """How many answered so far: votes and passes (or the hands of a tally)."""
+        if self.tally is not None:
+            return sum(self.tally) + self.tally_passes
+        return len(self.votes) + len(self.passes)
 
 
 @dataclass
@@ -77,6 +93,9 @@ class Table:
     name: str
     pile: list = field(default_factory=list)
     plays: list = field(default_factory=list)
+    devices: str | None = None  # "personal" / "shared"; None: the session's setting
+    # Calls for the facilitator, oldest first: {"reason", "pid", "at", "cleared_at"}.
+    flags: list = field(default_factory=list)
 
     @property
     def current(self):
@@ -94,6 +113,7 @@ class Settings:
     group_size: int | None = None
     max_note_chars: int = 500
     max_name_chars: int = 40
+    devices: str = "personal"  # the default of every table: own phones, or one shared device
 
 
 @dataclass
@@ -130,6 +150,10 @@ class SessionState:
         """Members seated at `table_id`, in order of joining."""
         seats = self.seated.get(table_id, {})
         return [self.members[pid] for pid in sorted(seats, key=seats.__getitem__)]
+
+    def devices(self, table_id):
+        """'personal' (everyone votes on their own phone) or 'shared' (one device, a tally)."""
+        return self.tables[table_id].devices or self.settings.devices
 
     def table_size(self, table_id):
         """How many people sit at `table_id`."""
@@ -209,6 +233,7 @@ def _participant_seated(state, e):
         # A vote still secret at the old table goes with its voter; a revealed one is history.
         if play is not None and not play.revealed:
             play.votes.pop(member.pid, None)
+            play.passes.discard(member.pid)
     member.table = e["table"]
     if old is not None:
         state.seated.get(old, {}).pop(member.pid, None)
@@ -235,7 +260,9 @@ def _card_dealt(state, e):
 
 
 def _vote_cast(state, e):
-    state.tables[e["table"]].current.votes[e["pid"]] = e["choice"]
+    play = state.tables[e["table"]].current
+    play.votes[e["pid"]] = e["choice"]
+    play.passes.discard(e["pid"])
 
 
 def _vote_withdrawn(state, e):
@@ -252,6 +279,9 @@ def _votes_revealed(state, e):
 def _votes_cleared(state, e):
     play = state.tables[e["table"]].current
     play.votes.clear()
+    play.passes.clear()
+    play.tally = None
+    play.tally_passes = 0
     play.revealed = False
     play.round += 1
 
@@ -347,6 +377,7 @@ _APPLY = {
     "spotlight_cleared": _spotlight_cleared,
     "session_ended": _session_ended,
     "evaluation_submitted": evaluation.apply_submitted,
+    **care.APPLY,
 }
 
 # Events that describe the moment, not the record: not stored, not replayed.

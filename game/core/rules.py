@@ -8,13 +8,14 @@ so it is tested without a server.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
-from . import evaluation
+from . import care, evaluation
 from .checks import field as _field
 from .checks import text as _text
-from .events import check_event
-from .model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, apply_event
+from .events import Event, check_event
+from .model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, SessionState, apply_event
 
 MAX_TABLES = 60
 MAX_PARTICIPANTS = 10_000  # bounds a session's memory; the MAX_PARTICIPANTS setting is lower
@@ -195,6 +196,7 @@ def _vote(state, actor, payload, now):
     _not_paused(state)
     member, table = _seated(state, actor)
     play = _current(table)
+    care.refuse_skipped(play)
     options = _option_count(state, play.card)
     if options == 0:
         raise OutOfTurn(N_("This card has no vote; add a note instead."))
@@ -215,7 +217,7 @@ def _vote(state, actor, payload, now):
             "choice": choice,
         }
     ]
-    voted = set(play.votes) | {member.pid}
+    voted = set(play.votes) | play.passes | {member.pid}
     if not play.revealed and _everyone_present_voted(state, table.id, voted):
         events.append({"type": "votes_revealed", "tables": [table.id], "auto": True})
     return events
@@ -235,6 +237,7 @@ def _card_mismatch(play, payload):
 
 
 def _everyone_present_voted(state, table_id, voted):
+    """True when every connected member has answered (a pass is an answer)."""
     present = [m.pid for m in state.table_members(table_id) if m.connected]
     return bool(present) and all(pid in voted for pid in present)
 
@@ -245,6 +248,7 @@ def _reveal(state, actor, payload, now):
     play = _current(table)
     if play.revealed:
         return []
+    care.refuse_skipped(play)
     return [{"type": "votes_revealed", "tables": [table.id], "auto": False}]
 
 
@@ -252,7 +256,7 @@ def _revote(state, actor, payload, now):
     _not_paused(state)
     _, table = _seated(state, actor)
     play = _current(table)
-    if not play.votes and not play.revealed:
+    if not play.votes and not play.passes and not play.revealed:
         return []
     return [{"type": "votes_cleared", "table": table.id, "card": play.card}]
 
@@ -309,6 +313,7 @@ def _set_choice(state, actor, payload, now):
     play = _current(table)
     if _card_mismatch(play, payload):
         raise OutOfTurn(N_("The table has moved on to another card."))
+    care.refuse_skipped(play)
     choice = _field(payload, "choice", int, required=False)
     if choice is not None and not 0 <= choice < _option_count(state, play.card):
         raise InvalidInput(N_("That choice is not on this card."))
@@ -335,10 +340,14 @@ def _deal(state, actor, payload, now):
 
 def _facilitator_reveal(state, actor, payload, now):
     if payload.get("table") is None:
-        ids = [t.id for t in state.tables if t.current is not None and not t.current.revealed]
+        ids = [
+            t.id
+            for t in state.tables
+            if t.current is not None and not t.current.revealed and not t.current.skipped
+        ]
     else:
         table = _table(state, payload.get("table"))
-        _current(table)
+        care.refuse_skipped(_current(table))
         ids = [] if table.current.revealed else [table.id]
     return [{"type": "votes_revealed", "tables": ids, "auto": False}] if ids else []
 
@@ -440,6 +449,7 @@ PARTICIPANT_COMMANDS = {
     "delete_note": _delete_note,
     "record_choice": _set_choice,
     "submit_evaluation": evaluation.submit,
+    **care.PARTICIPANT_COMMANDS,
 }
 
 FACILITATOR_COMMANDS = {
@@ -455,12 +465,15 @@ FACILITATOR_COMMANDS = {
     "hide_note": _hide_note,
     "spotlight": _spotlight,
     "end_session": _end,
+    **care.FACILITATOR_COMMANDS,
 }
 
 COMMANDS = frozenset(PARTICIPANT_COMMANDS) | frozenset(FACILITATOR_COMMANDS)
 
 
-def decide(state, actor, command, payload, now):
+def decide(
+    state: SessionState, actor: Actor, command: str, payload: dict[str, Any], now: float
+) -> list[Event]:
     """The events `command` would cause, or a `GameError`; does not change `state`."""
     if not isinstance(payload, dict):
         raise InvalidInput(N_("The message must be an object."))
@@ -481,7 +494,9 @@ def decide(state, actor, command, payload, now):
     return events
 
 
-def handle(state, actor, command, payload, now):
+def handle(
+    state: SessionState, actor: Actor, command: str, payload: dict[str, Any], now: float
+) -> list[Event]:
     """Decide and apply: the accepted events, already applied to `state`."""
     events = decide(state, actor, command, payload, now)
     for event in events:
@@ -504,7 +519,8 @@ def presence(state, pid, connected, now):
             play
             and play.votes
             and not play.revealed
-            and _everyone_present_voted(state, member.table, set(play.votes))
+            and not play.skipped
+            and _everyone_present_voted(state, member.table, set(play.votes) | play.passes)
         ):
             reveal = check_event(
                 {"type": "votes_revealed", "tables": [member.table], "auto": True, "at": now}

@@ -6,7 +6,10 @@ table (names of the other tables and how full they are, to choose a seat). Hidde
 to the facilitator only. Tested in ``tests/test_views.py``.
 """
 
-from . import evaluation
+from typing import Any
+
+from . import care, evaluation
+from .model import SessionState
 from .rules import Actor
 
 
@@ -49,18 +52,23 @@ def _note_view(state, note, with_hidden_flag=False):
     return view
 
 
-def _play_view(state, play, *, voters, notes_for):
+def _play_view(state, table, play, *, voters, notes_for):
     """One play of a card. `voters`: show who voted; `notes_for`: 'table' or 'facilitator'."""
     card = state.deck.card(play.card)
     options = len(card.response.options)
     facilitator = notes_for == "facilitator"
+    shown = play.revealed and not play.skipped
     view = {
         "card": card_view(card, state.deck, play.revealed),
         "started_at": play.started_at,
         "round": play.round,
         "revealed": play.revealed,
-        "votes_in": len(play.votes),
-        "distribution": play.distribution(options) if play.revealed else None,
+        "status": care.status(table, play),
+        "skipped": play.skipped,
+        "tally": play.tally is not None,
+        "votes_in": play.responses(),
+        "distribution": play.distribution(options) if shown else None,
+        "passes": play.pass_count() if shown else None,
         "choice": play.choice,
         "notes": [
             _note_view(state, n, with_hidden_flag=facilitator)
@@ -69,7 +77,8 @@ def _play_view(state, play, *, voters, notes_for):
         ],
     }
     if voters:
-        view["voted"] = sorted(play.votes)
+        # Who answered, never how: a pass is an answer like a vote.
+        view["voted"] = sorted(set(play.votes) | play.passes)
     return view
 
 
@@ -93,8 +102,12 @@ def _history_view(state, table):
                     "options": list(card.response.options),
                 },
                 "distribution": (
-                    play.distribution(len(card.response.options)) if play.revealed else None
+                    play.distribution(len(card.response.options))
+                    if play.revealed and not play.skipped
+                    else None
                 ),
+                "status": care.status(table, play),
+                "tally": play.tally is not None,
                 "choice": play.choice,
                 "notes": [_note_view(state, n) for n in play.notes if not n.hidden],
             }
@@ -114,16 +127,35 @@ def table_view(state, table_id, with_history=True):
         "name": table.name,
         "members": _members_view(state, table_id),
         "current": (
-            _play_view(state, table.current, voters=True, notes_for="table")
+            _play_view(state, table, table.current, voters=True, notes_for="table")
             if table.current
             else None
         ),
         "cards_left": len(table.pile),
+        "devices": state.devices(table_id),
+        "flag": _table_flag(table),
         "version": state.version,
     }
     if with_history:
         view["history"] = _history_view(state, table)
     return view
+
+
+def _table_flag(table):
+    """The table's call for the facilitator as its phones show it: open, or seen (cleared)."""
+    flag = care.current_flag(table) or care.seen_flag(table)
+    if flag is None:
+        return None
+    return {"reason": flag["reason"], "at": flag["at"], "seen": flag["cleared_at"] is not None}
+
+
+def _host_flag(state, table):
+    """The open call of a table for the facilitator: why, since when, who called."""
+    flag = care.current_flag(table)
+    if flag is None or state.ended:  # once ended, nobody waits for a visit any more
+        return None
+    member = state.members.get(flag["pid"])
+    return {"reason": flag["reason"], "at": flag["at"], "by": member.name if member else ""}
 
 
 def session_info(state, now):
@@ -136,6 +168,7 @@ def session_info(state, now):
         "names_required": state.settings.names_required,
         "max_note_chars": state.settings.max_note_chars,
         "max_name_chars": state.settings.max_name_chars,
+        "devices": state.settings.devices,
         "paused": state.paused,
         "ended": state.ended,
         "timer": timer_view(state, now),
@@ -166,12 +199,14 @@ def me_view(state, pid):
         "name": member.name,
         "table": member.table,
         "vote": None,
+        "passed": False,
         "evaluation": evaluation.own_answers(state, pid),
     }
     if member.table is not None:
         play = state.tables[member.table].current
         if play is not None:
             me["vote"] = play.votes.get(pid)
+            me["passed"] = pid in play.passes
     return me
 
 
@@ -196,12 +231,19 @@ def facilitator_table(state, table_id, now, stalled_after):
         "members": members,
         "present": sum(1 for m in members if m["connected"]),
         "current": (
-            _play_view(state, play, voters=False, notes_for="facilitator") if play else None
+            _play_view(state, table, play, voters=False, notes_for="facilitator") if play else None
         ),
         "cards_played": len(table.plays),
         "cards_left": len(table.pile),
+        "devices": state.devices(table_id),
+        "flag": _host_flag(state, table),
         "seconds_on_card": seconds,
-        "stalled": bool(seconds is not None and seconds >= stalled_after and not play.revealed),
+        "stalled": bool(
+            seconds is not None
+            and seconds >= stalled_after
+            and not play.revealed
+            and not play.skipped
+        ),
     }
 
 
@@ -230,13 +272,24 @@ def _latest_play(table, card_id):
     return None
 
 
+def _shown(play):
+    """Whether a play's counts may be shown: revealed, and not a card the table skipped."""
+    return play.revealed and not play.skipped
+
+
 def _played(state, table, play):
     """Whether `table` played the card of `play`: it got the card (drawn or dealt) and someone
     sits there, or someone there voted, chose or wrote on it. A deal reaches empty tables too;
     such a table did not play the card in any sense that matters on a screen."""
     if play is None:
         return False
-    return bool(state.table_size(table.id) or play.votes or play.choice is not None or play.notes)
+    return bool(
+        state.table_size(table.id)
+        or play.votes
+        or play.tally is not None
+        or play.choice is not None
+        or play.notes
+    )
 
 
 def spotlight_view(state):
@@ -255,14 +308,17 @@ def spotlight_view(state):
         played = _played(state, table, play)
         if not played and not state.table_size(table.id):
             continue  # an empty table that did not play the card would only take room
-        counts = play.distribution(options) if play and play.revealed else None
+        counts = play.distribution(options) if played and _shown(play) else None
         if counts:
             total = [a + b for a, b in zip(total, counts, strict=True)]
         rows.append(
             {
                 "table": table.name,
                 "played": played,
+                "status": care.status(table, play) if played else None,
+                "tally": bool(play and play.tally is not None),
                 "distribution": counts,
+                "passes": play.pass_count() if counts is not None else None,
                 "choice": play.choice if play else None,
             }
         )
@@ -285,7 +341,9 @@ def comparison(state):
     """For every card played anywhere: each table's revealed distribution, in deck order.
 
     ``tables`` holds counts, or ``None`` when a table has no revealed votes on the card;
-    ``played`` (same order) tells "not revealed yet" (played) from "did not play this card".
+    ``played`` (same order) tells "not revealed yet" (played) from "did not play this card";
+    ``status`` says how a played card stands (see `care.status`: a card a table skipped or left
+    before a reveal is not "still talking"), ``tally`` whether the counts are a show of hands.
     """
     played = {p.card for t in state.tables for p in t.plays}
     rows = []
@@ -293,12 +351,14 @@ def comparison(state):
         if card.id not in played:
             continue
         options = len(card.response.options)
-        per_table, played_by = [], []
+        per_table, played_by, statuses, tallies = [], [], [], []
         for table in state.tables:
             play = _latest_play(table, card.id)
             played_it = _played(state, table, play)
-            per_table.append(play.distribution(options) if played_it and play.revealed else None)
+            per_table.append(play.distribution(options) if played_it and _shown(play) else None)
             played_by.append(played_it)
+            statuses.append(care.status(table, play) if played_it else None)
+            tallies.append(bool(played_it and play.tally is not None))
         rows.append(
             {
                 "card": {
@@ -308,6 +368,8 @@ def comparison(state):
                 },
                 "tables": per_table,
                 "played": played_by,
+                "status": statuses,
+                "tally": tallies,
             }
         )
     return {"tables": [t.name for t in state.tables], "cards": rows}
@@ -322,7 +384,9 @@ def projector_view(state, now):
     }
 
 
-def view_for(state, viewer, now, stalled_after=480):
+def view_for(
+    state: SessionState, viewer: Actor, now: float, stalled_after: float = 480
+) -> dict[str, Any]:
     """The view of `state` for `viewer` (an `Actor`): the one entry point the shells call."""
     if viewer.role == "participant":
         return participant_view(state, viewer.pid, now)

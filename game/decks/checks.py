@@ -7,6 +7,8 @@ places it in the file (at the key, the value, or the mapping that lacks a field)
 import difflib
 import re
 
+from ..errors import N_
+from .messages import KINDS, Message, N_plural
 from .model import (
     CARD_KEYS,
     CARDS_MAX,
@@ -71,11 +73,12 @@ class Checker:
 def check_deck(ck, data):
     """Check a whole deck; return the `Deck` or None."""
     if not isinstance(data, dict):
-        what = _kind(data)
-        ck.report((), f"a deck must be a mapping with `title`, `language` and `cards`, not {what}")
+        message = N_("a deck must be a mapping with `title`, `language` and `cards`, not %(what)s")
+        ck.report((), Message(message, what=_kind(data)))
         return None
-    _unknown_keys(ck, data, (), DECK_KEYS, "the deck")
-    title = _field_text(ck, data, (), "title", TITLE_MAX, why="every deck needs a title")
+    _unknown_keys(ck, data, (), DECK_KEYS, Message(N_("the deck")))
+    why = Message(N_("every deck needs a title"))
+    title = _field_text(ck, data, (), "title", TITLE_MAX, why=why)
     language = _language(ck, data)
     description = _field_text(ck, data, (), "description", DESCRIPTION_MAX)
     categories, defined = _categories(ck, data)
@@ -87,14 +90,14 @@ def check_deck(ck, data):
 
 def _language(ck, data):
     """The deck's two-letter language code."""
-    why = "every deck needs a language, a two-letter code such as `en` or `nl`"
+    why = Message(N_("every deck needs a language, a two-letter code such as `en` or `nl`"))
     language = _field_text(ck, data, (), "language", None, why=why)
     if language and not re.match(LANGUAGE_PATTERN, language):
-        ck.report(
-            ("language",),
+        message = N_(
             "`language` must be a two-letter code in lowercase, such as `en` or `nl`; "
-            f"this is `{language}`",
+            "this is `%(value)s`"
         )
+        ck.report(("language",), Message(message, value=language))
         return None
     return language
 
@@ -105,10 +108,8 @@ def _categories(ck, data):
     if raw is None:
         return (), set()
     if not isinstance(raw, dict):
-        what = _kind(raw)
-        ck.report(
-            ("categories",), f"`categories` must be a mapping of ids to a `label`, not {what}"
-        )
+        message = N_("`categories` must be a mapping of ids to a `label`, not %(what)s")
+        ck.report(("categories",), Message(message, what=_kind(raw)))
         return None, None
     checked = [_category(ck, cat_id, entry) for cat_id, entry in raw.items()]
     categories = None if None in checked else tuple(checked)
@@ -118,13 +119,14 @@ def _categories(ck, data):
 def _category(ck, cat_id, entry):
     """One category under `categories`."""
     path = ("categories", cat_id)
-    valid_id = _valid_id(ck, cat_id, path, "category id", at_key=True)
+    valid_id = _valid_id(ck, cat_id, path, Message(N_("category id")), at_key=True)
     if not isinstance(entry, dict):
-        what = _kind(entry)
-        ck.report(path, f"category `{cat_id}` must be a mapping with a `label`, not {what}")
+        message = N_("category `%(id)s` must be a mapping with a `label`, not %(what)s")
+        ck.report(path, Message(message, id=cat_id, what=_kind(entry)))
         return None
-    _unknown_keys(ck, entry, path, CATEGORY_KEYS, f"category `{cat_id}`")
-    label = _field_text(ck, entry, path, "label", LABEL_MAX, why="every category needs a label")
+    _unknown_keys(ck, entry, path, CATEGORY_KEYS, Message(N_("category `%(id)s`"), id=cat_id))
+    why = Message(N_("every category needs a label"))
+    label = _field_text(ck, entry, path, "label", LABEL_MAX, why=why)
     colour = _colour(ck, entry, path)
     if None in (valid_id, label, colour):
         return None
@@ -136,33 +138,42 @@ def _colour(ck, entry, path):
     path = (*path, "colour")
     if "colour" in entry and entry["colour"] is None:
         # Almost always `colour: #2f6f9f` without quotes: YAML reads `#...` as a comment.
-        ck.report(path, '`colour` is empty; write it in quotes, like `"#2f6f9f"`', at_key=True)
+        message = Message(N_('`colour` is empty; write it in quotes, like `"#2f6f9f"`'))
+        ck.report(path, message, at_key=True)
         return None
     colour = _field_text(ck, entry, path[:-1], "colour", None)
     if colour and not re.match(COLOUR_PATTERN, colour):
-        message = f'`colour` must be `#` and six hex digits, like `"#2f6f9f"`; this is `{colour}`'
-        ck.report(path, message)
+        message = N_(
+            '`colour` must be `#` and six hex digits, like `"#2f6f9f"`; this is `%(value)s`'
+        )
+        ck.report(path, Message(message, value=colour))
         return None
     return colour.lower() if colour else colour
 
 
 def _cards(ck, data, defined, language):
     """The list of cards, each checked, with ids unique in the deck."""
-    why = f"every deck needs a list of {CARDS_MIN} to {CARDS_MAX} cards"
+    why = Message(
+        N_("every deck needs a list of %(lo)s to %(hi)s cards"), lo=CARDS_MIN, hi=CARDS_MAX
+    )
     raw = data.get("cards")
     if raw is None:
         if "cards" in data:
-            ck.report(("cards",), f"`cards` is empty: {why}", at_key=True)
+            ck.report(("cards",), Message(N_("`cards` is empty: %(why)s"), why=why), at_key=True)
         else:
             _report_missing(ck, ("cards",), why)
         return None
     if not isinstance(raw, list):
-        ck.report(("cards",), f"`cards` must be a list of cards, not {_kind(raw)}")
+        message = N_("`cards` must be a list of cards, not %(what)s")
+        ck.report(("cards",), Message(message, what=_kind(raw)))
         return None
     ok = True
     if not CARDS_MIN <= len(raw) <= CARDS_MAX:
-        message = f"`cards` needs {CARDS_MIN} to {CARDS_MAX} cards; this has {len(raw)}"
-        ck.report(("cards",), message)
+        message = N_plural(
+            "`cards` needs %(lo)s to %(hi)s cards; this has %(num)d card",
+            "`cards` needs %(lo)s to %(hi)s cards; this has %(num)d cards",
+        )
+        ck.report(("cards",), Message(*message, lo=CARDS_MIN, hi=CARDS_MAX, num=len(raw)))
         ok = False
     cards = [_card(ck, entry, ("cards", i), defined, language) for i, entry in enumerate(raw)]
     ok = _unique_ids(ck, raw) and ok
@@ -183,8 +194,12 @@ def _unique_ids(ck, raw):
             continue
         earlier = first[card_id]
         line = ck.locate(("cards", earlier, "id"))[0]
-        where = f"line {line}" if line else f"card {earlier + 1}"
-        ck.report(("cards", index, "id"), f"card id `{card_id}` is used twice (first at {where})")
+        if line:
+            where = Message(N_("line %(line)s"), line=line)
+        else:
+            where = Message(N_("card %(number)s"), number=earlier + 1)
+        message = N_("card id `%(id)s` is used twice (first at %(where)s)")
+        ck.report(("cards", index, "id"), Message(message, id=card_id, where=where))
         unique = False
     return unique
 
@@ -192,30 +207,36 @@ def _unique_ids(ck, raw):
 def _card(ck, raw, path, defined, language):
     """One card."""
     if not isinstance(raw, dict):
-        what = _kind(raw)
-        ck.report(
-            path, f"card {path[-1] + 1} must be a mapping with `id`, `title` and `text`, not {what}"
+        message = N_(
+            "card %(number)s must be a mapping with `id`, `title` and `text`, not %(what)s"
         )
+        ck.report(path, Message(message, number=path[-1] + 1, what=_kind(raw)))
         return None
-    _unknown_keys(ck, raw, path, CARD_KEYS, "card", elsewhere=("response", RESPONSE_KEYS))
-    card_id = _field_text(ck, raw, path, "id", None, why="every card needs an id, like `my-card`")
-    if card_id:
-        card_id = _valid_id(ck, card_id, (*path, "id"), "card id")
-    title = _field_text(ck, raw, path, "title", TITLE_MAX, why="every card needs a title")
-    category = _category_ref(ck, raw, path, defined)
-    text = _field_text(
-        ck, raw, path, "text", TEXT_MAX, why="every card needs the dilemma as `text`"
+    _unknown_keys(
+        ck, raw, path, CARD_KEYS, Message(N_("card")), elsewhere=("response", RESPONSE_KEYS)
     )
+    why = Message(N_("every card needs an id, like `my-card`"))
+    card_id = _field_text(ck, raw, path, "id", None, why=why)
+    if card_id:
+        card_id = _valid_id(ck, card_id, (*path, "id"), Message(N_("card id")))
+    why = Message(N_("every card needs a title"))
+    title = _field_text(ck, raw, path, "title", TITLE_MAX, why=why)
+    category = _category_ref(ck, raw, path, defined)
+    why = Message(N_("every card needs the dilemma as `text`"))
+    text = _field_text(ck, raw, path, "text", TEXT_MAX, why=why)
     response = _response(ck, raw, path, language)
     prompts = _text_list(
         ck,
         raw,
         path,
         "prompts",
-        item="prompt",
+        item=N_("prompt %(number)s"),
         limit=PROMPT_MAX,
         count=(0, PROMPTS_MAX),
-        count_message="`prompts` may hold at most {hi} questions; this has {n}",
+        count_message=N_plural(
+            "`prompts` may hold at most %(hi)s questions; this has %(num)d question",
+            "`prompts` may hold at most %(hi)s questions; this has %(num)d questions",
+        ),
     )
     reflection = _field_text(ck, raw, path, "reflection", REFLECTION_MAX)
     parts = (card_id, title, category, text, response, prompts, reflection)
@@ -229,12 +250,17 @@ def _valid_id(ck, value, path, name, *, at_key=False):
     if isinstance(value, str) and re.match(ID_PATTERN, value):
         return value
     hint = _slugify(value)
-    ck.report(
-        path,
-        f"{name} `{value}` may only hold lowercase letters, digits and dashes, start with a "
-        "letter or digit, and be at most 60 characters" + (f"; try `{hint}`" if hint else ""),
-        at_key=at_key,
-    )
+    if hint:
+        message = N_(
+            "%(name)s `%(value)s` may only hold lowercase letters, digits and dashes, start with "
+            "a letter or digit, and be at most 60 characters; try `%(hint)s`"
+        )
+    else:
+        message = N_(
+            "%(name)s `%(value)s` may only hold lowercase letters, digits and dashes, start with "
+            "a letter or digit, and be at most 60 characters"
+        )
+    ck.report(path, Message(message, name=name, value=value, hint=hint), at_key=at_key)
     return None
 
 
@@ -244,12 +270,13 @@ def _category_ref(ck, raw, path, defined):
     if not category or defined is None or category in defined:
         return category  # with broken `categories`, that problem is reported once, there
     if not defined:
-        hint = "the deck has no `categories`"
+        hint = Message(N_("the deck has no `categories`"))
+    elif close := _suggestion(category, defined):
+        hint = Message(N_("did you mean `%(key)s`?"), key=close)
     else:
-        close = _suggestion(category, defined)
-        hint = f"did you mean `{close}`?" if close else "defined: " + _listing(sorted(defined))
-    message = f"`category: {category}` is not defined under `categories` ({hint})"
-    ck.report((*path, "category"), message)
+        hint = Message(N_("defined: %(keys)s"), keys=_listing(sorted(defined)))
+    message = N_("`category: %(value)s` is not defined under `categories` (%(hint)s)")
+    ck.report((*path, "category"), Message(message, value=category, hint=hint))
     return None
 
 
@@ -260,12 +287,12 @@ def _response(ck, card, path, language):
     if raw is None:
         return Response("open")
     if not isinstance(raw, dict):
-        what = _kind(raw)
-        ck.report(
-            path, f"`response` must be a mapping with a `type` (choice, scale or open), not {what}"
+        message = N_(
+            "`response` must be a mapping with a `type` (choice, scale or open), not %(what)s"
         )
+        ck.report(path, Message(message, what=_kind(raw)))
         return None
-    _unknown_keys(ck, raw, path, RESPONSE_KEYS, "response")
+    _unknown_keys(ck, raw, path, RESPONSE_KEYS, Message(N_("response")))
     kind = _response_type(ck, raw, path)
     if kind is None:
         return None
@@ -279,10 +306,13 @@ def _response(ck, card, path, language):
             raw,
             path,
             "labels",
-            item="label",
+            item=N_("label %(number)s"),
             limit=SCALE_LABEL_MAX,
             count=(SCALE_POINTS, SCALE_POINTS),
-            count_message="`labels` needs exactly {lo} labels, from disagree to agree; this has {n}",
+            count_message=N_plural(
+                "`labels` needs exactly %(lo)s labels, from disagree to agree; this has %(num)d label",
+                "`labels` needs exactly %(lo)s labels, from disagree to agree; this has %(num)d labels",
+            ),
         )
         statement = _field_text(ck, raw, path, "statement", STATEMENT_MAX)
         if not ok or labels is None or statement is None:
@@ -300,8 +330,13 @@ def _response_type(ck, raw, path):
     if kind in RESPONSE_TYPES:
         return kind
     close = _suggestion(kind, RESPONSE_TYPES)
-    message = f"`type` must be `choice`, `scale` or `open`, not `{kind}`"
-    ck.report((*path, "type"), message + (f" (did you mean `{close}`?)" if close else ""))
+    if close:
+        message = N_(
+            "`type` must be `choice`, `scale` or `open`, not `%(value)s` (did you mean `%(key)s`?)"
+        )
+    else:
+        message = N_("`type` must be `choice`, `scale` or `open`, not `%(value)s`")
+    ck.report((*path, "type"), Message(message, value=kind, key=close))
     return None
 
 
@@ -311,8 +346,17 @@ def _settings_fit(ck, raw, path, kind):
     ok = True
     for key, owner in owners.items():
         if key in raw and owner != kind:
-            given = f"this response is `{kind}`" if "type" in raw else "without `type` it is `open`"
-            ck.report((*path, key), f"`{key}` only goes with `type: {owner}`; {given}", at_key=True)
+            if "type" in raw:
+                given = Message(N_("this response is `%(type)s`"), type=kind)
+            else:
+                given = Message(N_("without `type` it is `open`"))
+            message = Message(
+                N_("`%(key)s` only goes with `type: %(owner)s`; %(given)s"),
+                key=key,
+                owner=owner,
+                given=given,
+            )
+            ck.report((*path, key), message, at_key=True)
             ok = False
     return ok
 
@@ -324,11 +368,16 @@ def _options(ck, raw, path):
         raw,
         path,
         "options",
-        item="option",
+        item=N_("option %(number)s"),
         limit=OPTION_MAX,
         count=(OPTIONS_MIN, OPTIONS_MAX),
-        count_message="`options` needs {lo} to {hi} choices; this has {n}",
-        why=f"a `choice` response needs {OPTIONS_MIN} to {OPTIONS_MAX} options",
+        count_message=N_plural(
+            "`options` needs %(lo)s to %(hi)s choices; this has %(num)d choice",
+            "`options` needs %(lo)s to %(hi)s choices; this has %(num)d choices",
+        ),
+        why=Message(
+            N_("a `choice` response needs %(lo)s to %(hi)s options"), lo=OPTIONS_MIN, hi=OPTIONS_MAX
+        ),
     )
     if not options:
         return options
@@ -336,7 +385,8 @@ def _options(ck, raw, path):
     distinct = True
     for index, option in enumerate(options):
         if option in first:
-            message = f"option {index + 1} repeats option {first[option] + 1} (`{option}`)"
+            message = N_("option %(number)s repeats option %(first)s (`%(value)s`)")
+            message = Message(message, number=index + 1, first=first[option] + 1, value=option)
             ck.report((*path, "options", index), message)
             distinct = False
         first.setdefault(option, index)
@@ -356,7 +406,7 @@ def _field_text(ck, mapping, path, key, limit, *, why=None):
 def _report_missing(ck, path, why):
     """Report a missing required field, unless a misspelt key was already taken for it."""
     if path not in ck.suggested:
-        ck.report(path, f"missing `{path[-1]}`: {why}")
+        ck.report(path, Message(N_("missing `%(key)s`: %(why)s"), key=path[-1], why=why))
 
 
 def _text(ck, value, path, name, limit, *, why=None, at_key=False):
@@ -364,14 +414,23 @@ def _text(ck, value, path, name, limit, *, why=None, at_key=False):
     if value is None or (isinstance(value, str) and not value.strip()):
         if why is None:
             return ""
-        ck.report(path, f"{name} is empty" + (f": {why}" if why else ""), at_key=at_key)
+        if why:
+            message = Message(N_("%(name)s is empty: %(why)s"), name=name, why=why)
+        else:
+            message = Message(N_("%(name)s is empty"), name=name)
+        ck.report(path, message, at_key=at_key)
         return None
     if not isinstance(value, str):
-        ck.report(path, f"{name} must be text, not {_kind(value)}")
+        message = N_("%(name)s must be text, not %(what)s")
+        ck.report(path, Message(message, name=name, what=_kind(value)))
         return None
     value = value.strip()
     if limit is not None and len(value) > limit:
-        ck.report(path, f"{name} is too long: {len(value)} characters, at most {limit}")
+        message = N_plural(
+            "%(name)s is too long: %(num)d character, at most %(limit)s",
+            "%(name)s is too long: %(num)d characters, at most %(limit)s",
+        )
+        ck.report(path, Message(*message, name=name, num=len(value), limit=limit))
         return None
     return value
 
@@ -384,19 +443,23 @@ def _text_list(ck, mapping, path, key, *, item, limit, count, count_message, why
         if why is None:
             return ()
         if key in mapping:
-            ck.report(path, f"`{key}` is empty: {why}", at_key=True)
+            ck.report(
+                path, Message(N_("`%(key)s` is empty: %(why)s"), key=key, why=why), at_key=True
+            )
         else:
             _report_missing(ck, path, why)
         return None
     if not isinstance(value, list):
-        ck.report(path, f"`{key}` must be a list of texts, not {_kind(value)}")
+        message = N_("`%(key)s` must be a list of texts, not %(what)s")
+        ck.report(path, Message(message, key=key, what=_kind(value)))
         return None
     texts = [
-        _text(ck, v, (*path, i), f"{item} {i + 1}", limit, why="") for i, v in enumerate(value)
+        _text(ck, v, (*path, i), Message(item, number=i + 1), limit, why="")
+        for i, v in enumerate(value)
     ]
     lo, hi = count
     if not lo <= len(value) <= hi:
-        ck.report(path, count_message.format(lo=lo, hi=hi, n=len(value)))
+        ck.report(path, Message(*count_message, lo=lo, hi=hi, num=len(value)))
         return None
     return None if None in texts else tuple(texts)
 
@@ -411,31 +474,40 @@ def _unknown_keys(ck, mapping, path, allowed, where, elsewhere=None):
     for key in mapping:
         if key in allowed:
             continue
+        args = {"key": key, "where": where, "parent": parent}
+        close = None
         if key in nested:
-            message = f"`{key}` belongs under `{parent}`, not directly in the {where}"
+            message = N_("`%(key)s` belongs under `%(parent)s`, not directly in the %(where)s")
         elif close := _suggestion(key, allowed):
-            message = f"unknown key `{key}` in {where}: did you mean `{close}`?"
+            message = N_("unknown key `%(key)s` in %(where)s: did you mean `%(close)s`?")
             ck.suggested.add((*path, close))
         elif close := _suggestion(key, nested):
-            message = f"unknown key `{key}` in {where}: did you mean `{close}` (under `{parent}`)?"
+            message = N_(
+                "unknown key `%(key)s` in %(where)s: did you mean `%(close)s` (under `%(parent)s`)?"
+            )
         else:
-            message = f"unknown key `{key}` in {where}; the keys are {_listing(allowed)}"
+            message = N_("unknown key `%(key)s` in %(where)s; the keys are %(keys)s")
+        message = Message(message, **args, close=close, keys=_listing(allowed))
         ck.report((*path, key), message, at_key=True)
 
 
 def _kind(value):
     """What `value` is, in words for a "must be ..., not ..." message."""
     if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    return "empty" if value is None else f"a {type(value).__name__}"
+        kind = "mapping"
+    elif isinstance(value, list | tuple):
+        kind = "list"
+    elif isinstance(value, bool):
+        kind = "bool"
+    elif isinstance(value, int | float):
+        kind = "number"
+    elif isinstance(value, str):
+        kind = "text"
+    elif value is None:
+        kind = "empty"
+    else:
+        return f"a {type(value).__name__}"  # not from YAML or JSON: a programmer reads this
+    return Message(KINDS[kind])
 
 
 def _listing(words):

@@ -9,7 +9,9 @@ Schema for editors. This module does no I/O apart from `load_deck` reading one f
 
 from pathlib import Path
 
+from ..errors import N_
 from .checks import Checker, check_deck
+from .messages import Message
 from .model import *  # noqa: F403 - `game.decks.deck` is the public face of the deck model
 from .model import MAX_DECK_BYTES, DeckError, DeckProblem
 from .schema import deck_schema  # noqa: F401 - part of the public API
@@ -36,7 +38,9 @@ def load_deck_text(text, source="<deck>"):
         raise DeckError([_from_yaml(refused.problem)], source) from None
     problems = [_from_yaml(problem) for problem in reading.problems]
     if reading.data is None and not problems:
-        message = "the file is empty: a deck needs at least `title`, `language` and `cards`"
+        message = Message(
+            N_("the file is empty: a deck needs at least `title`, `language` and `cards`")
+        )
         raise DeckError([DeckProblem((), message)], source)
     return _validated(reading.data, source, reading.positions, problems)
 
@@ -52,8 +56,10 @@ def load_deck(path):
         with path.open("rb") as f:
             raw = f.read(MAX_DECK_BYTES + 1)  # the file may have grown since stat()
     except OSError as error:
+        reason = str(error.strerror or error)  # the system's words, in the system's language
         raise DeckError(
-            [DeckProblem((), f"cannot read the file: {error.strerror or error}")], source
+            [DeckProblem((), Message(N_("cannot read the file: %(reason)s"), reason=reason))],
+            source,
         ) from None
     if len(raw) > MAX_DECK_BYTES:
         raise DeckError([_too_big(len(raw))], source)
@@ -66,7 +72,8 @@ def load_deck(path):
 
 def _too_big(size):
     """The problem for a file over `MAX_DECK_BYTES`."""
-    return DeckProblem((), f"the file is too large: {size:,} bytes, at most {MAX_DECK_BYTES:,}")
+    message = N_("the file is too large: %(size)s bytes, at most %(limit)s")
+    return DeckProblem((), Message(message, size=f"{size:,}", limit=f"{MAX_DECK_BYTES:,}"))
 
 
 def _not_utf8(raw, index):
@@ -74,7 +81,8 @@ def _not_utf8(raw, index):
     line_start = raw.rfind(b"\n", 0, index) + 1
     line = raw.count(b"\n", 0, index) + 1
     column = len(raw[line_start:index].decode("utf-8", "replace")) + 1
-    message = f"the file is not UTF-8 text (byte 0x{raw[index]:02x}); save it as UTF-8"
+    message = N_("the file is not UTF-8 text (byte %(byte)s); save it as UTF-8")
+    message = Message(message, byte=f"0x{raw[index]:02x}")
     return DeckProblem((), message, line, column)
 
 

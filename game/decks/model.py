@@ -7,6 +7,7 @@ Shared by the checks (`game.decks.checks`), the schema (`game.decks.schema`) and
 from dataclasses import dataclass
 
 from ..errors import N_, GameError
+from .messages import ENGLISH, render
 
 MAX_DECK_BYTES = 1_000_000
 
@@ -133,18 +134,31 @@ def _card_data(card):
 
 @dataclass(frozen=True)
 class DeckProblem:
-    """One thing wrong with a deck: where in the data (`path`), what, and where in the file."""
+    """One thing wrong with a deck: where in the data (`path`), what, and where in the file.
+
+    `message` is a `game.decks.messages.Message` (English as a string, translatable by `text`);
+    `place` overrides ``line:column`` in `line_for` for sources that are not text files, such as
+    a spreadsheet's ``Cards!C12``.
+    """
 
     path: tuple
     message: str
     line: int | None = None
     column: int | None = None
+    place: str | None = None
 
-    def line_for(self, source):
+    def text(self, translator=ENGLISH):
+        """The message in the language of `translator`."""
+        return render(self.message, translator)
+
+    def line_for(self, source, translator=ENGLISH):
         """``source:line:column: message``, or ``source: message`` when the place is unknown."""
+        message = self.text(translator)
+        if self.place:
+            return f"{self.place}: {message}"
         if self.line is None:
-            return f"{source}: {self.message}"
-        return f"{source}:{self.line}:{self.column}: {self.message}"
+            return f"{source}: {message}"
+        return f"{source}:{self.line}:{self.column}: {message}"
 
 
 class DeckError(GameError):
@@ -157,9 +171,9 @@ class DeckError(GameError):
         self.source = source
         super().__init__(N_("The deck has problems:\n%(details)s"), details="\n".join(self.lines()))
 
-    def lines(self):
-        """One ``source:line:column: message`` line per problem."""
-        return [problem.line_for(self.source) for problem in self.problems]
+    def lines(self, translator=ENGLISH):
+        """One ``source:line:column: message`` line per problem, in `translator`'s language."""
+        return [problem.line_for(self.source, translator) for problem in self.problems]
 
     def __str__(self):
         return "\n".join(self.lines())

@@ -30,34 +30,37 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from ..errors import N_
+from .messages import Message
+
 MAX_DEPTH = 20
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 STR_TAG = "tag:yaml.org,2002:str"
 
 # PyYAML's wording for common mistakes (how its message starts), and what an organiser should do.
 SYNTAX_HINTS = {
-    "expected <block end>, but found '<scalar>'": (
+    "expected <block end>, but found '<scalar>'": N_(
         "unexpected text after a value; a text that starts with a quote must end with it, so "
         "quote the whole text (write '' for a ' inside '...')"
     ),
-    "expected <block end>": (
+    "expected <block end>": N_(
         "the indentation here does not fit the lines above; keys of one mapping, and the `-` of "
         "one list, must start in the same column"
     ),
-    "expected ',' or ']'": "a list in [brackets] is not closed with `]` where expected",
-    "expected ',' or '}'": "a mapping in {braces} is not closed with `}` where expected",
-    "mapping values are not allowed here": (
+    "expected ',' or ']'": N_("a list in [brackets] is not closed with `]` where expected"),
+    "expected ',' or '}'": N_("a mapping in {braces} is not closed with `}` where expected"),
+    "mapping values are not allowed here": N_(
         "unexpected `:`; if the colon is part of a text, put the whole text in quotes"
     ),
-    "could not find expected ':'": (
+    "could not find expected ':'": N_(
         "expected `key: value` here; check the indentation, or close an unclosed quote"
     ),
-    "found a tab character that violates indentation": "use spaces, not tabs, to indent",
-    "found character '\\t' that cannot start any token": "use spaces, not tabs, to indent",
-    "found character '@' that cannot start any token": (
+    "found a tab character that violates indentation": N_("use spaces, not tabs, to indent"),
+    "found character '\\t' that cannot start any token": N_("use spaces, not tabs, to indent"),
+    "found character '@' that cannot start any token": N_(
         "a text cannot start with `@`; put the text in quotes"
     ),
-    "found character '`' that cannot start any token": (
+    "found character '`' that cannot start any token": N_(
         "a text cannot start with a backtick; put the text in quotes"
     ),
 }
@@ -133,15 +136,15 @@ def _syntax_problem(error):
     """Turn a PyYAML syntax error into one plain problem where the parser stopped."""
     problem = (error.problem or error.context or "the file is not valid YAML").strip()
     # The first hint whose start matches wins, so the more specific ones come first.
-    plain = next(
-        (hint for start, hint in SYNTAX_HINTS.items() if problem.startswith(start)), problem
-    )
+    hint = next((hint for start, hint in SYNTAX_HINTS.items() if problem.startswith(start)), None)
+    plain = Message(hint) if hint else problem  # PyYAML's own wording stays English
     mark = error.problem_mark or error.context_mark
     if error.context == "while scanning a quoted scalar" and error.context_mark:
         # The parser stops at the end of the file; the opening quote is the place to look at.
-        plain, mark = "this quoted text is not closed; add the closing quote", error.context_mark
+        plain = Message(N_("this quoted text is not closed; add the closing quote"))
+        mark = error.context_mark
     line, column = _position(mark) if mark else (None, None)
-    return YamlProblem((), f"YAML syntax error: {plain}", line, column)
+    return YamlProblem((), Message(N_("YAML syntax error: %(detail)s"), detail=plain), line, column)
 
 
 def _reader_problem(text, error):
@@ -149,9 +152,11 @@ def _reader_problem(text, error):
     index = error.position
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1
-    message = (
-        f"the file contains the control character U+{error.character:04X}, "
-        "which YAML does not allow; remove it"
+    message = Message(
+        N_(
+            "the file contains the control character %(char)s, which YAML does not allow; remove it"
+        ),
+        char=f"U+{error.character:04X}",
     )
     return YamlProblem((), message, line, column)
 
@@ -191,10 +196,10 @@ class _Builder:
         if isinstance(event, DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                self._refuse(
-                    event,
-                    "a deck file holds one YAML document; remove the `---` that starts a second",
+                message = N_(
+                    "a deck file holds one YAML document; remove the `---` that starts a second"
                 )
+                self._refuse(event, Message(message))
         elif isinstance(event, AliasEvent):
             self._refuse_anchor(event, f"*{event.anchor}")
         elif isinstance(event, ScalarEvent):
@@ -203,11 +208,10 @@ class _Builder:
         elif isinstance(event, MappingStartEvent | SequenceStartEvent):
             self._check_node(event)
             if len(self.stack) >= self.max_depth:
-                self._refuse(
-                    event,
-                    f"the file nests deeper than {self.max_depth} levels; "
-                    "a deck needs no more than 5",
+                message = N_(
+                    "the file nests deeper than %(depth)s levels; a deck needs no more than 5"
                 )
+                self._refuse(event, Message(message, depth=self.max_depth))
             container = {} if isinstance(event, MappingStartEvent) else []
             path = self._put(container, event.start_mark, collection=True)
             self.stack.append(_Frame(container, path))
@@ -221,22 +225,19 @@ class _Builder:
 
     def _refuse_anchor(self, event, written):
         """Anchors and aliases are refused before anything is expanded."""
-        self._refuse(
-            event,
-            f"anchors and aliases (`{written}`) are not allowed in a deck: they can make a small "
-            "file expand without limit; write the text out in full",
+        message = N_(
+            "anchors and aliases (`%(written)s`) are not allowed in a deck: they can make a small "
+            "file expand without limit; write the text out in full"
         )
+        self._refuse(event, Message(message, written=written))
 
     def _check_node(self, event):
         """Refuse an anchor or any tag but `!!str` on a scalar, mapping or sequence."""
         if event.anchor is not None:
             self._refuse_anchor(event, f"&{event.anchor}")
         if event.tag is not None and not (isinstance(event, ScalarEvent) and event.tag == STR_TAG):
-            self._refuse(
-                event,
-                f"YAML tags such as `{_written_tag(event.tag)}` are not allowed in a deck; "
-                "remove the tag",
-            )
+            message = N_("YAML tags such as `%(tag)s` are not allowed in a deck; remove the tag")
+            self._refuse(event, Message(message, tag=_written_tag(event.tag)))
 
     @staticmethod
     def _scalar(event):
@@ -278,22 +279,24 @@ class _Builder:
         line, column = position
         if collection:
             # A list or mapping as a key cannot be told apart in messages; nobody needs one.
-            raise YamlRefused(
-                YamlProblem((), "a key must be plain text, not a list or mapping", line, column)
-            )
+            message = Message(N_("a key must be plain text, not a list or mapping"))
+            raise YamlRefused(YamlProblem((), message, line, column))
         if frame.path is None:
             return
         path = (*frame.path, key)
         if key is None:
             self.problems.append(
-                YamlProblem(path, "a key is empty; write a name before the `:`", line, column)
+                YamlProblem(
+                    path, Message(N_("a key is empty; write a name before the `:`")), line, column
+                )
             )
         elif key in frame.first_lines:
             first = frame.first_lines[key]
-            message = (
-                f"key `{key}` is used twice in this mapping (first at line {first}); "
+            message = N_(
+                "key `%(key)s` is used twice in this mapping (first at line %(line)s); "
                 "YAML would keep only the last one, so remove or rename one of them"
             )
+            message = Message(message, key=key, line=first)
             self.problems.append(YamlProblem(path, message, line, column))
         else:
             frame.key = key

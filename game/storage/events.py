@@ -162,12 +162,24 @@ class GroupCommitStore:
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def append(self, code, events, applied=None, expect_seq=None):
+    def append(
+        self,
+        code: str,
+        events: list[dict],
+        applied: tuple[str, str, dict] | None = None,
+        expect_seq: int | None = None,
+    ) -> int:
         """Store `events` of session `code` (and a client id's answer); return when durable.
         Returns the sequence number of the last event written (see `submit`)."""
         return self.wait(self.submit(code, events, applied, expect_seq))
 
-    def submit(self, code, events, applied=None, expect_seq=None):
+    def submit(
+        self,
+        code: str,
+        events: list[dict],
+        applied: tuple[str, str, dict] | None = None,
+        expect_seq: int | None = None,
+    ) -> "_Write":
         """Queue the writes for `events` without waiting; pass the result to `wait`.
 
         Submitting under a session's lock and waiting outside it keeps the log in the order the

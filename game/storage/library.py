@@ -19,13 +19,17 @@ SLUG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 @dataclass(frozen=True)
 class DeckEntry:
-    """One deck file: its slug, path and modification time, and the deck or its error lines."""
+    """One deck file: its slug, path and modification time, and the deck or its error lines.
+
+    `problems` are the `DeckProblem`s behind `errors` (English lines), for shells that translate.
+    """
 
     slug: str
     path: Path
     deck: Deck | None
     errors: tuple[str, ...]
     modified: float
+    problems: tuple = ()
 
 
 def deck_files(directory):
@@ -53,10 +57,10 @@ def read_entry(path):
     except OSError:
         modified = 0.0  # load_deck below reports why the file cannot be read
     try:
-        deck, errors = load_deck(path), ()
+        deck, errors, problems = load_deck(path), (), ()
     except DeckError as error:
-        deck, errors = None, tuple(error.lines())
-    return DeckEntry(path.stem, path, deck, errors, modified)
+        deck, errors, problems = None, tuple(error.lines()), error.problems
+    return DeckEntry(path.stem, path, deck, errors, modified, problems)
 
 
 def deck_path(directory, slug):

@@ -15,8 +15,11 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
 from ..decks.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
+from ..decks.messages import Message
 from ..decks.roundtrip import FormDataError, apply_form
+from ..decks.sheetfiles import is_sheet_name
 from ..decks.yamlsafe import YamlRefused, read_yaml
+from ..errors import N_
 from ..storage.deckfiles import (
     MAX_UPLOAD_BYTES,
     Conflict,
@@ -30,6 +33,7 @@ from ..storage.deckfiles import (
 from ..storage.library import scan_decks
 from . import security
 from .i18n import gettext as _
+from .i18n import translator
 
 bp = Blueprint("editor", __name__)
 log = logging.getLogger(__name__)
@@ -40,6 +44,9 @@ def init_app(app):
     """Register the blueprint and keep one `DeckStore` (and its lock) on the app."""
     app.extensions[STORE] = DeckStore(app.config["DECKS_DIR"])
     app.register_blueprint(bp)
+    from . import deck_files
+
+    deck_files.init_app(app)
 
 
 def _store():
@@ -86,15 +93,23 @@ def edit(slug):
 # -- checking -------------------------------------------------------------------------------------
 
 
-def _problem_json(problem):
-    """A `DeckProblem` as JSON."""
+def _problem_json(problem, source=None):
+    """A `DeckProblem` as JSON, its message in the request's language.
+
+    `where` is the problem's place as people read it (``deck.yaml:3:5``, ``Cards!C12``).
+    """
     path = [p if isinstance(p, int | str) else str(p) for p in problem.path]
-    return {
+    body = {
         "path": path,
-        "message": problem.message,
+        "message": problem.text(translator()),
         "line": problem.line,
         "column": problem.column,
     }
+    if problem.place:
+        body["where"] = problem.place
+    elif source and problem.line:
+        body["where"] = f"{source}:{problem.line}:{problem.column}"
+    return body
 
 
 def _checked(text, source):
@@ -103,7 +118,7 @@ def _checked(text, source):
         load_deck_text(text, source)
         problems = []
     except DeckError as error:
-        problems = [_problem_json(p) for p in error.problems]
+        problems = [_problem_json(p, source) for p in error.problems]
     data = None  # without readable YAML the YAML view still works; the form needs data
     if len(text) <= MAX_UPLOAD_BYTES:
         with contextlib.suppress(YamlRefused):
@@ -289,6 +304,10 @@ def upload():
     file = request.files.get("file")
     if file is None:
         return _fail(_("Choose a YAML file to upload."), 400)
+    if is_sheet_name(file.filename or ""):
+        from .deck_files import import_sheet
+
+        return import_sheet()  # a spreadsheet: converted, checked, and stored only if valid
     raw = file.stream.read(MAX_UPLOAD_BYTES + 1)  # never more than the limit is read
     if len(raw) > MAX_UPLOAD_BYTES:
         return _fail(_("This file is larger than 1 MB."), 413)
@@ -296,12 +315,17 @@ def upload():
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        problem = DeckProblem((), "the file is not UTF-8 text; save it as UTF-8")
+        problem = DeckProblem((), Message(N_("the file is not UTF-8 text; save it as UTF-8")))
         return _fail(_("This file is not a valid deck."), 422, [_problem_json(problem)])
     checked = _checked(text, file.filename or name)
     if not checked["valid"]:
         log.info("refused upload %r in %.1f ms", file.filename, _ms(started))
         return _fail(_("This file is not a valid deck."), 422, checked["problems"])
+    return create_checked(name, text)
+
+
+def create_checked(name, text):
+    """Store checked deck `text` as the new deck `name` (409 with a free name if it is taken)."""
     try:
         revision = _store().create(check_new_slug(name), text)
     except Exists:
@@ -349,6 +373,10 @@ def _deck_urls(slug):
         "api": url_for("editor.read", slug=slug),
         "download": url_for("editor.download", slug=slug),
         "history": url_for("editor.history", slug=slug),
+        "print": url_for("deck_files.print_cards", slug=slug),
+        "csv": url_for("deck_files.export", slug=slug, kind="csv"),
+        "xlsx": url_for("deck_files.export", slug=slug, kind="xlsx"),
+        "sheet_preview": url_for("deck_files.preview"),
     }
 
 
@@ -362,7 +390,7 @@ def _entry_summary(entry):
         "cards": len(deck.cards) if deck else None,
         "modified": _iso(datetime.fromtimestamp(entry.modified, UTC)),
         "valid": deck is not None,
-        "problems": list(entry.errors),
+        "problems": [p.line_for(str(entry.path), translator()) for p in entry.problems],
         "urls": _deck_urls(entry.slug),
     }
 

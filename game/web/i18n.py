@@ -8,27 +8,38 @@ The language follows, in order: ``?lang=xx`` (remembered in a cookie), the cooki
 ``Accept-Language``, then the first configured language.
 """
 
+import gettext as _gettext
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request
 
+from ..decks.messages import ENGLISH
+
 COOKIE = "lang"
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
 
-def load_catalogues(directory=TRANSLATIONS_DIR):
-    """Read every ``<lang>/*.po`` under `directory` into ``{lang: {msgid: msgstr}}``.
+class Table(dict):
+    """One language's translations, ``{msgid: msgstr}``, and its catalogue's plural rule."""
 
-    Plural entries are kept as ``{(msgid, index): msgstr}`` next to their singular key.
+    plural = staticmethod(ENGLISH.plural_index)
+
+
+def load_catalogues(directory=TRANSLATIONS_DIR):
+    """Read every ``<lang>/*.po`` under `directory` into ``{lang: Table}``.
+
+    Plural entries are kept as ``{(msgid, index): msgstr}`` next to their singular key; which index
+    a count takes is the catalogue's ``Plural-Forms`` (Babel fills it from its CLDR plural data).
     Untranslated and fuzzy entries are left out, so the English source text shows instead.
     """
     catalogues = {}
     for lang_dir in sorted(p for p in Path(directory).iterdir() if p.is_dir()):
-        table = catalogues.setdefault(lang_dir.name, {})
+        table = catalogues.setdefault(lang_dir.name, Table())
         for po in sorted(lang_dir.glob("*.po")):
             with po.open("rb") as f:
                 catalog = read_po(f, locale=lang_dir.name)
+            table.plural = _gettext.c2py(catalog.plural_expr)
             for message in catalog:
                 if not message.id or message.fuzzy or not message.string:
                     continue
@@ -70,20 +81,51 @@ def get_locale():
     return request.accept_languages.best_match(languages) or languages[0]
 
 
-def _table(locale=None):
-    return current_app.extensions["tafelronde.i18n"].get(locale or get_locale(), {})
+class Translator:
+    """Translates templates into one language (what `game.decks.messages` renders with)."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def gettext(self, message):
+        """The translated template of `message`, or `message` itself."""
+        return self.table.get(message, message)
+
+    def ngettext(self, singular, plural, num):
+        """The translated template for `num`, by the catalogue's plural rule."""
+        if not isinstance(self.table, Table):
+            return ENGLISH.ngettext(singular, plural, num)
+        text = self.table.get((singular, self.table.plural(num)))
+        return text if text is not None else ENGLISH.ngettext(singular, plural, num)
+
+
+def translator(locale=None):
+    """A `Translator` for `locale` (default: the current request's language)."""
+    return Translator(current_app.extensions["tafelronde.i18n"].get(locale or get_locale(), {}))
+
+
+def locale_from_environment(environ, languages):
+    """The interface language named by ``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` (POSIX order).
+
+    ``nl_NL.UTF-8`` gives ``nl``. A language we do not have, or none, gives English, the source.
+    """
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            code = value.split(".")[0].split("@")[0].split("_")[0].lower()
+            return code if code in languages else "en"
+    return "en"
 
 
 def gettext(message, locale=None, **variables):
     """Translate `message` (English) into the current language and fill ``%(name)s`` variables."""
-    text = _table(locale).get(message, message)
+    text = translator(locale).gettext(message)
     return text % variables if variables else text
 
 
 def ngettext(singular, plural, num, locale=None, **variables):
-    """Translate a message with a count; Dutch and English share the rule "one" / "other"."""
-    index = 0 if num == 1 else 1
-    text = _table(locale).get((singular, index), singular if index == 0 else plural)
+    """Translate a message with a count, the form chosen by the language's plural rule."""
+    text = translator(locale).ngettext(singular, plural, num)
     variables.setdefault("num", num)
     return text % variables
 

@@ -40,7 +40,15 @@ log = logging.getLogger("tafelronde.live")
 # count) are coalesced like the facilitator's updates, so a room of N phones joining costs about
 # N * rate messages per second instead of N * N messages.
 URGENT_SESSION_EVENTS = frozenset(
-    {"table_added", "paused", "timer_started", "timer_stopped", "message_sent", "session_ended"}
+    {
+        "table_added",
+        "paused",
+        "timer_started",
+        "timer_stopped",
+        "message_sent",
+        "session_ended",
+        "default_devices_set",
+    }
 )
 SESSION_EVENTS = URGENT_SESSION_EVENTS | {"participant_joined", "participant_seated"}
 
@@ -504,6 +512,19 @@ class LiveNamespace(Namespace):
     def on_submit_evaluation(self, data=None):
         return participant(data, name="submit_evaluation")
 
+    # care at the table and shared devices (game/core/care.py)
+    def on_skip_card(self, data=None):
+        return participant(data, name="skip_card")
+
+    def on_pass_vote(self, data=None):
+        return participant(data, name="pass_vote")
+
+    def on_flag_table(self, data=None):
+        return participant(data, name="flag_table")
+
+    def on_record_tally(self, data=None):
+        return participant(data, name="record_tally")
+
     # --- the facilitator -------------------------------------------------------------------
     def on_deal_card(self, data=None):
         return facilitator(data, name="deal_card")
@@ -540,6 +561,12 @@ class LiveNamespace(Namespace):
 
     def on_end_session(self, data=None):
         return facilitator(data, name="end_session")
+
+    def on_clear_flag(self, data=None):
+        return facilitator(data, name="clear_flag")
+
+    def on_set_devices(self, data=None):
+        return facilitator(data, name="set_devices")
 
 
 def on_disconnect(reason=None):

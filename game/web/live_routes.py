@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from ..core.rules import FACILITATOR, MAX_TABLES
 from ..core.throttle import AttemptLimiter
 from ..errors import GameError
 from ..hub import normalise_code
@@ -114,6 +115,33 @@ def _tables_from(form, language):
     return _int(form, "table_count", 4, 1, 60), None
 
 
+def _devices_from(form):
+    """The `devices` choice of the form as ``(session default, table ids sharing one device)``
+    (`ValueError` names the bad field)."""
+    mode = form.get("devices", "personal")
+    if mode in ("personal", "shared"):
+        return mode, []
+    if mode != "mixed":
+        raise ValueError("devices")
+    words = form.get("shared_tables", "").replace(",", " ").split()
+    try:
+        numbers = sorted({int(word) for word in words})
+    except ValueError:
+        raise ValueError("shared_tables") from None
+    if not numbers or not all(1 <= n <= MAX_TABLES for n in numbers):
+        raise ValueError("shared_tables")
+    return "personal", [n - 1 for n in numbers]
+
+
+def _set_devices(live, default, shared):
+    """Record the form's device choice as the facilitator's first commands of the session."""
+    hub = _hub()
+    if default != "personal":
+        hub.command(live, FACILITATOR, "set_devices", {"devices": default})
+    for table_id in shared:
+        hub.command(live, FACILITATOR, "set_devices", {"devices": "shared", "table": table_id})
+
+
 @host.post("/sessions")
 @require_host
 def create_session():
@@ -128,6 +156,14 @@ def create_session():
     except ValueError as bad:
         errors.append(_("Check the tables: %(field)s is not valid.", field=str(bad)))
         tables, group_size = 1, None
+    try:
+        devices, shared = _devices_from(form)
+    except ValueError as bad:
+        errors.append(_("Check the phones: %(field)s is not valid.", field=str(bad)))
+        devices, shared = "personal", []
+    count = len(tables) if isinstance(tables, list) else tables
+    if shared and max(shared) >= count and not errors:
+        errors.append(_("Check the phones: %(field)s is not valid.", field="shared_tables"))
     seating = form.get("seating", "choose")
     if group_size:
         seating = "balance"  # groups of N are formed by placing people as they arrive
@@ -147,6 +183,7 @@ def create_session():
         except GameError as error:
             errors.append(_(error.message, **error.params))
         else:
+            _set_devices(live, devices, shared)
             return redirect(url_for("host.session_view", code=live.code))
     last = _hub().last_evaluation(entry.slug)
     return render_template("host_new.html", entry=entry, errors=errors, form=form, last=last), 400

@@ -55,10 +55,12 @@ def _error_page(error):
 def home():
     """Join form for participants; deck list (and session controls) for the facilitator."""
     decks = scan_decks(current_app.config["DECKS_DIR"])
-    sessions = []
+    groups = []
     if security.is_host():
-        sessions = current_app.extensions["tafelronde.hub"].store.sessions()
-    return render_template("home.html", decks=decks, sessions=sessions)
+        from .compare import runs_by_deck  # the sessions list grouped by deck
+
+        groups = runs_by_deck()
+    return render_template("home.html", decks=decks, groups=groups)
 
 
 @bp.get("/healthz")

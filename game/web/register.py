@@ -3,7 +3,7 @@ session (Socket.IO and HTTP), results, the deck editor and the ``flask`` command
 
 from ..cli import decks as cli
 from ..cli import host as host_cli
-from . import editor, i18n, live, live_routes, pages, results, security
+from . import compare, editor, i18n, live, live_routes, pages, results, security
 
 
 def init_app(app, socketio):
@@ -17,3 +17,4 @@ def init_app(app, socketio):
     live_routes.init_app(app)
     results.init_app(app)
     editor.init_app(app)
+    compare.init_app(app)

@@ -114,6 +114,7 @@
     $("spot-now").textContent = !spCard ? t("spot_none")
       : t("spot_now", { x: spCard.title }) + (n ? " " + (n === 1 ? t("spot_note") : t("spot_notes", { n })) : "");
     for (const id of changed) tableCard(view.tables[id]);
+    calls();
     unseated();
     comparison();
     evaluation();
@@ -138,7 +139,7 @@
   }
 
   const mmss = (tb) => Live.clock(tb.seconds_on_card + (Date.now() - got.get(tb.id)) / 1000);
-  const stalled = (tb) => tb.current && !tb.current.revealed &&
+  const stalled = (tb) => tb.current && !tb.current.revealed && !tb.current.skipped &&
     (tb.stalled || tb.seconds_on_card + (Date.now() - got.get(tb.id)) / 1000 >= stalledAfter);
 
   // Time on card counts up locally; a table that goes quiet turns "stalled" without any update.
@@ -162,8 +163,14 @@
         el("span", { class: "badge warn stall", text: t("stalled") })),
       el("p", { class: "meta" }, cur ? t("votes_present", { n: cur.votes_in, m: tb.present }) : t("no_card"),
         " · ", tb.members.length === 1 ? t("person") : t("people", { n: tb.members.length })),
+      tb.flag && flagLine(tb),
       el("ul", { class: "people" }, tb.members.map((m) => person(m, tb.id))),
       cur && el("p", { class: "ctitle", text: cur.card.title }),
+      cur && cur.skipped && el("p", { class: "badge skipped-badge", text: t("skipped") }),
+      cur && cur.tally && el("p", { class: "meta tally-mark", text: t("tally") }),
+      cur && cur.passes > 0 && el("p", { class: "meta", text: t("passes", { n: cur.passes }) }),
+      !ended && el("label", { class: "devices-toggle" }, el("input", { type: "checkbox", "data-k": "dv", checked: tb.devices === "shared",
+        onchange: (e) => run("set_devices", { table: tb.id, devices: e.target.checked ? "shared" : "personal" }, "t" + tb.id) }), " ", t("shared")),
       cur && cur.revealed && cur.card.response.options.length > 0 && Live.bars(cur.card.response.options, cur.distribution, cur.choice),
       cur && cur.choice != null && el("p", { class: "meta", text: t("choice", { x: cur.card.response.options[cur.choice] }) }),
       cur && !ended && el("p", { class: "row" },
@@ -176,6 +183,20 @@
     cardsEl.set(tb.id, a);
     const again = k && a.querySelector(`[data-k="${k}"]`);
     if (again) again.focus();
+  }
+
+  /** A table's call for the facilitator: why, who, since when; a button to clear it. */
+  function flagLine(tb) {
+    const f = tb.flag;
+    return el("p", { class: "flag-call " + f.reason },
+      el("b", { text: t("f_" + f.reason) }), " · " + tb.name + (f.by ? " · " + f.by : "") + " · " + Live.clock(Math.max(0, Date.now() / 1000 - f.at)) + " ",
+      !ended && el("button", { class: "small", "data-k": "cf" + tb.id, onclick: () => run("clear_flag", { table: tb.id }, "t" + tb.id) }, t("clear_flag")));
+  }
+
+  /** Every open call, at the top of the page, so no call waits unseen below the fold. */
+  function calls() {
+    const open = view.tables.filter((tb) => tb.flag);
+    fill($("calls"), open.length > 0 && [el("h2", { text: t("calls", { n: open.length }) }), open.map(flagLine)]);
   }
 
   /** A participant: connected dot, name, and a select to move them to another table. */
@@ -227,23 +248,26 @@
   /** A comparison cell: a tiny chart, or a sign for "did not play" / "not revealed yet". */
   function cell(row, i) {
     const played = row.played ? row.played[i] : true, counts = row.tables[i];
+    const st = row.status && row.status[i];
     if (!played) return sign("—", t("not_played"), "notplayed");
+    if (st === "skipped") return sign("⤼", t("skipped"), "skipped");
+    if (st === "abandoned") return sign("×", t("abandoned"), "abandoned");
     if (!row.card.options.length) return sign("✓", t("played"), "played");
-    return counts ? mini(row.card.options, counts) : sign("…", t("not_revealed"), "waiting");
+    return counts ? [mini(row.card.options, counts), row.tally && row.tally[i] && sign("✋", t("tally"), "tally")]
+      : sign("…", t("not_revealed"), "waiting");
   }
 
-  /** A tiny chart for comparisons: one column per option, its label and count in the tooltip. */
+  /** A small chart for comparisons: one column per option with its count under it (the label
+   *  and count also in the tooltip and, for screen readers, in the label). */
   function mini(labels, counts) {
     const most = Math.max(1, ...counts);
-    const total = counts.reduce((a, b) => a + b, 0);
     return el("span", { class: "mini", role: "img",
       "aria-label": labels.map((l, i) => `${l}: ${counts[i]}`).join(", ") },
       counts.map((c, i) => {
-        const col = el("i", { title: `${labels[i]}: ${c}` });
-        col.style.height = Math.max(4, (100 * c) / most) + "%";
-        return col;
-      }),
-      el("small", { text: total }));
+        const col = el("i");
+        col.style.height = Math.max(3, (28 * c) / most) + "px";
+        return el("span", { class: "mc", title: `${labels[i]}: ${c}` }, col, el("b", { text: String(c) }));
+      }));
   }
 
   function comparison() {

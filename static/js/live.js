@@ -11,13 +11,14 @@ const Live = (() => {
     return s;
   }
 
-  /** An element; `text` and string children become text, never HTML. */
+  /** An element; `text` and string children become text, never HTML. A `text` is isolated
+   *  (dir="auto"): a name or note in Arabic or Hebrew cannot reorder what stands around it. */
   function el(tag, attrs, ...kids) {
     const e = document.createElement(tag);
     for (const k in attrs) {
       const v = attrs[k];
       if (v == null || v === false) continue;
-      if (k === "text") e.textContent = v;
+      if (k === "text") { e.textContent = v; e.dir = "auto"; }
       else if (k === "class") e.className = v;
       else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? "" : v);

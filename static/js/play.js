@@ -8,7 +8,7 @@
   const SEAT = "tafelronde:" + code, OUT = "tafelronde:outbox:" + code, VIEW = "tafelronde:view:" + code;
   const KINDS = ["experience", "tip", "concern", "question"];
   const RETRY = ["offline", "timeout", "rate_limited"]; // no definite answer: keep, send again
-  const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval" };
+  const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval", pass_vote: "vote", record_tally: "vote" };
 
   const load = (k, d) => { try { return JSON.parse(localStorage.getItem(k)) || d; } catch (e) { return d; } };
   const keep = (k, v) => { try { localStorage.setItem(k, JSON.stringify(v)); } catch (e) { /* full or blocked */ } };
@@ -144,6 +144,29 @@
       fill($("screen"), BUILD[(screen = name)]());
     }
     if (UPDATE[name]) UPDATE[name]();
+    announce();
+  }
+
+  // What a screen reader hears without looking: a new card, the reveal, a message, the end of the
+  // timer, read from #announce (a live region in the page from the start, so readers watch it).
+  let heard = null, timeUp = null;
+  function announce() {
+    const s = view.session, cur = view.table && view.table.current;
+    const now = { card: cur ? cur.card.id + "@" + cur.started_at : "", shown: !!(cur && cur.revealed),
+      msg: s.message && !s.ended ? s.message.text : "", end: timerEnd };
+    const say = [];
+    if (heard) {
+      if (now.card && now.card !== heard.card) say.push(t("an_card", { x: cur.card.title }));
+      else if (now.shown && !heard.shown) say.push(t("an_reveal"));
+      if (now.msg && now.msg !== heard.msg) say.push(t("message") + " " + now.msg);
+    }
+    if (now.end !== (heard && heard.end)) {
+      clearTimeout(timeUp);
+      const left = now.end ? now.end - Date.now() : 0;
+      if (left > 0) timeUp = setTimeout(() => { $("announce").textContent = t("time_up"); }, left);
+    }
+    heard = now;
+    if (say.length) $("announce").textContent = say.join(" ");
   }
 
   /** Drawn only when the session changed, so a screen reader reads a message once. */
@@ -191,8 +214,8 @@
     },
     seat: () => (box.seat = el("section", { class: "panel" })),
     table() {
-      for (const k of ["head", "card", "vote", "result", "act", "notes", "hist"]) box[k] = el("section", { class: "s-" + k });
-      return [box.head, box.card, box.vote, box.result, box.act, noteForm(), box.notes, box.hist];
+      for (const k of ["head", "card", "vote", "result", "act", "care", "notes", "hist"]) box[k] = el("section", { class: "s-" + k });
+      return [box.head, box.card, box.vote, box.result, box.act, box.care, noteForm(), box.notes, box.hist];
     },
   };
 
@@ -227,6 +250,7 @@
       if (cur) card(cur.card);
       else fill(box.card, el("p", { class: "panel", text: t(view.session.flow === "draw" ? "no_card" : "wait_deal") }));
       vote(tb, cur);
+      care(tb, cur);
       actions(tb, cur);
       notes(cur);
       paintForm();
@@ -319,6 +343,33 @@
         onclick: () => (!cur || cur.revealed || !opts || confirm(t("next_q"))) && act("draw_card") },
       t(!tb.cards_left ? "no_more" : cur ? "next" : "first")));
     alertIn(box.act, errs.act);
+  }
+
+  /** Skip, pass, call the facilitator; at a shared device, the table's show of hands. */
+  function care(tb, cur) {
+    const c = cur && cur.card, opts = c ? c.response.options : [], open = cur && !cur.revealed && !cur.skipped, f = tb.flag;
+    const shared = tb.devices === "shared";
+    box.card.classList.toggle("shared-card", shared);
+    if (shared && box.vote.firstChild) box.vote.replaceChildren(); // one device: hands, not its own vote
+    if (!shared || !open || !opts.length) box.hands = null;
+    else if (!box.hands || box.hands.card !== c.id) {
+      box.hands = opts.map((o) => el("input", { type: "number", min: 0, max: 500, value: 0, "aria-label": o, class: "tally-n" }));
+      box.hands.card = c.id;
+    }
+    fill(box.care, cur && cur.skipped && el("p", { class: "skipped-note", role: "status", text: t("skipped") }),
+      box.hands && el("form", { class: "tally", onsubmit: (e) => { e.preventDefault();
+        queue("record_tally", { counts: box.hands.map((i) => +i.value || 0), card: c.id }); } },
+      el("h2", { class: "sub", text: t("tally") }), opts.map((o, i) => el("label", { class: "tally-row" }, o, " ", box.hands[i])),
+      el("button", { type: "submit", "data-k": "ts", text: t("tally_save") })),
+      open && opts.length > 0 && !shared && el("button", { class: "quiet", "data-k": "pv", "aria-pressed": String(view.me.passed),
+        onclick: () => queue("pass_vote", { card: c.id }) }, t(view.me.passed ? "passed" : "pass")),
+      // A second tap confirms: no dialog a phone might hide.
+      open && el("button", { class: "quiet", "data-k": "sk", onclick: () => box.sk === c.id ? act("skip_card", { card: c.id }) : (box.sk = c.id, render()) },
+        t(box.sk === c.id ? "skip_q" : "skip")),
+      el("p", { class: "call", role: "status", text: f ? t(f.seen ? "seen" : "called") : "" }),
+      el("div", { class: "call-buttons", role: "group", "aria-label": t("call") }, t("call"), " ",
+        ["need_help", "sensitive", "done"].map((r) => el("button", { class: "quiet", "data-k": "f" + r,
+          "aria-pressed": String(!!f && !f.seen && f.reason === r), onclick: () => act("flag_table", { reason: r }) }, t("f_" + r)))));
   }
 
   /** Built once, never redrawn: typing survives live updates. */

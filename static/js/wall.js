@@ -8,7 +8,8 @@
   const wall = $("wall");
   const code = wall.dataset.code, key = wall.dataset.key;
   const LETTERS = "ABCDEF";
-  const SIGNS = new Map([["—", "not_played"], ["✓", "played"]]); // comparison cells without bars
+  const SIGNS = new Map([["—", "not_played"], ["✓", "played"], ["⤼", "skipped"], ["×", "abandoned"]]); // cells without bars
+  const STATUS = { skipped: "skipped", abandoned: "abandoned" }; // not "still talking"
 
   let view = null, mode = location.hash === "#comparison" ? "comparison" : "auto", shownSpot = "";
 
@@ -27,6 +28,8 @@
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "c" || e.key === "C") setMode(mode === "comparison" ? "auto" : "comparison");
     else if (e.key === "Escape") setMode("auto");
+    else if (mode === "comparison" && ["PageDown", "ArrowRight", "ArrowDown", " "].includes(e.key)) turn(1, e);
+    else if (mode === "comparison" && ["PageUp", "ArrowLeft", "ArrowUp"].includes(e.key)) turn(-1, e);
   });
 
   function setMode(m) {
@@ -57,6 +60,8 @@
       screen === "ended" && el("div", { class: "center" }, el("h1", { text: t("ended") })),
       screen === "spot" && spotlight(view.spotlight),
       screen === "comparison" && comparison(view.comparison));
+    if (screen === "comparison") paginate();
+    else stopPaging();
     fill($("footer"),
       screen !== "lobby" && el("span", { class: "joinsmall" }, t("join_at"), " ", el("b", { text: $("joinurl").textContent })),
       view.timerEnd && el("span", { class: "wtimer" }, t("timer"), " ", Live.countdown(view.timerEnd)),
@@ -91,7 +96,8 @@
           el("div", { class: "pertable" }, sp.tables.map((row) => el("div", { class: "tbox", role: "group", "aria-label": row.table },
             el("h3", { text: row.table }),
             row.distribution ? Live.bars(letters(opts), row.distribution)
-              : el("p", { class: "meta", text: t(row.played ? "still" : "not_played") }),
+              : el("p", { class: "meta", text: t(!row.played ? "not_played" : STATUS[row.status] || "still") }),
+            row.tally && el("p", { class: "meta tally-mark", text: t("tally") }),
             row.choice != null && el("p", { class: "meta", text: t("choice", { x: letters(opts)[row.choice] }) })))),
           notes)) : notes);
   }
@@ -105,20 +111,68 @@
       el("h1", { text: t("comparison") }),
       cmp.cards.length
         ? el("table", { class: "compare" },
-          el("thead", null, el("tr", null, el("th"), cmp.tables.map((name) => el("th", { text: name })))),
+          el("thead", null, el("tr", null, el("th", null, el("span", { class: "visually-hidden", text: t("card") })), cmp.tables.map((name) => el("th", { text: name })))),
           el("tbody", null, cmp.cards.map((row) => el("tr", null,
             el("th", { lang }, row.card.title, row.card.options.length > 0 && el("small", {
               text: row.card.options.map((o, i) => LETTERS[i] + ": " + o).join(" · ") })),
             row.tables.map((_, i) => el("td", null, cell(row, i)))))))
         : el("p", { class: "meta", text: t("no_played") }),
-      used.size > 0 && el("p", { class: "meta cmpkey" },
+      el("p", { class: "meta cmpkey" },
+        el("span", { class: "cmppage", hidden: true }),
         [...SIGNS].filter(([mark]) => used.has(mark)).map(([mark, key]) =>
           el("span", null, el("b", { "aria-hidden": "true", text: mark }), " " + t(key)))));
+  }
+
+  // The comparison in pages that fit the wall: as many card rows as the screen holds, the next
+  // page by key (Page Down, arrows, space) or by itself every PAGE_MS. Nothing is cut off.
+  const PAGE_MS = 15000;
+  let page = 0, pages = 1, pager = null;
+
+  function turn(step, e) {
+    // A page turned by key gets its full time before the next turns by itself.
+    if (e) { e.preventDefault(); stopPaging(); }
+    page = (page + step + pages) % pages;
+    paginate();
+  }
+
+  function stopPaging() {
+    clearInterval(pager);
+    pager = null;
+  }
+
+  /** Split the comparison's rows into pages by their measured heights; show page `page`. */
+  function paginate() {
+    const box = document.querySelector(".cmp"), table = box && box.querySelector("table");
+    const rows = table ? [...table.tBodies[0].rows] : [];
+    rows.forEach((r) => { r.hidden = false; });
+    const label = box && box.querySelector(".cmppage");
+    if (!rows.length) { pages = 1; page = 0; return; }
+    // Room for rows: the section's height less what is not the table body.
+    const room = box.clientHeight - (box.scrollHeight - table.tBodies[0].offsetHeight) - 4;
+    const start = [0];
+    let used = 0;
+    rows.forEach((r, i) => {
+      const h = r.offsetHeight;
+      if (used > 0 && used + h > room) { start.push(i); used = 0; }
+      used += h;
+    });
+    pages = start.length;
+    page = Math.min(page, pages - 1);
+    const end = page + 1 < pages ? start[page + 1] : rows.length;
+    rows.forEach((r, i) => { r.hidden = i < start[page] || i >= end; });
+    label.hidden = pages < 2;
+    label.textContent = pages < 2 ? "" : t("page", { n: page + 1, m: pages });
+    // One clock, not restarted by every update (tables vote all the time).
+    if (pages > 1 && !pager) pager = setInterval(() => turn(1), PAGE_MS);
+    if (pages < 2) stopPaging();
   }
 
   /** The sign of a cell without bars: "—" did not play, "✓" played an open question; else null. */
   function sign(row, i) {
     if (row.played && !row.played[i]) return "—";
+    const st = row.status && row.status[i];
+    if (st === "skipped") return "⤼";
+    if (st === "abandoned") return "×";
     return row.card.options.length ? null : "✓";
   }
 
@@ -128,6 +182,7 @@
     if (mark) return el("span", { class: "meta sign" },
       el("span", { "aria-hidden": "true", text: mark }), el("span", { class: "visually-hidden", text: t(SIGNS.get(mark)) }));
     const counts = row.tables[i];
-    return counts ? Live.bars(letters(row.card.options), counts) : el("span", { class: "meta", text: t("still") });
+    return counts ? [Live.bars(letters(row.card.options), counts), row.tally && row.tally[i] && el("small", { class: "tally-mark", text: t("tally") })]
+      : el("span", { class: "meta", text: t("still") });
   }
 })();
