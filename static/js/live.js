@@ -47,17 +47,13 @@ const Live = (() => {
     });
   }
 
-  /** `node` shows Connected / Reconnecting… / The room is full, trying again… / Offline.
-      A full server answers 503; Socket.IO retries with growing, randomised delays. */
+  /** `node` shows Connected / Reconnecting… / Offline. */
   function watch(socket, node) {
-    let full = false;
-    const show = () => {
-      const state = socket.connected ? "ok" : !navigator.onLine ? "off" : full ? "full" : "retry";
-      node.className = "conn " + (state === "full" ? "retry" : state);
-      node.textContent = t("conn_" + state);
+    const show = (e) => {
+      const state = socket.connected ? "ok" : navigator.onLine ? "retry" : "off";
+      node.className = "conn " + state;
+      node.textContent = t(e && e.description == 503 ? "conn_full" : "conn_" + state); // 503: full
     };
-    socket.on("connect_error", (e) => { full = !!e && e.description === 503; });
-    socket.on("connect", () => { full = false; });
     ["connect", "disconnect", "connect_error"].forEach((e) => socket.on(e, show));
     addEventListener("online", show);
     addEventListener("offline", show);
