@@ -228,3 +228,29 @@ def _outcome(store, code, event, expect_seq):
         return store.append(code, [event], expect_seq=expect_seq)
     except StaleWriter as error:
         return error
+
+
+def test_a_wanted_session_is_handed_over_after_the_writes_before_it(opener):
+    clock = Clock()
+    one, two = opener(clock=clock), opener(clock=clock)
+    one.append("ABC234", [created()], expect_seq=1)
+    assert one.claim("ABC234", "proc-a", ttl=10)
+    assert one.wanted("proc-a") == {}
+    two.want("ABC234", "proc-b", ttl=3)  # the router sends this session's people to proc-b
+    two.want("ABC234", "proc-a", ttl=3)  # a want by the holder itself means nothing
+    assert one.wanted("proc-a") == {}
+    two.want("ABC234", "proc-b", ttl=3)
+    assert one.wanted("proc-a") == {"ABC234": "proc-b"}
+    assert two.wanted("proc-b") == {}  # only the holder is asked
+    clock.now += 4
+    assert one.wanted("proc-a") == {}  # wants run out: proc-b stopped asking
+    two.want("ABC234", "proc-b", ttl=3)
+    last = one.submit("ABC234", [vote(1)], expect_seq=2)  # queued before the hand-over
+    assert one.hand_over("ABC234", "proc-a", "proc-b", ttl=10)
+    assert one.wait(last) == 2
+    assert two.lease("ABC234") == ("proc-b", clock.now + 10)
+    assert one.wanted("proc-a") == {} and two.wanted("proc-b") == {}  # the want is spent
+    assert not one.hand_over("ABC234", "proc-a", "proc-b", ttl=10)  # not proc-a's any more
+    assert not one.renew("ABC234", "proc-a", ttl=10)
+    snap = two.snapshot("ABC234")
+    assert snap.last_seq == 2 and two.claim("ABC234", "proc-b", ttl=10)

@@ -246,6 +246,7 @@ class GroupCommitStore:
         def apply(tx):
             tx.execute("DELETE FROM sessions WHERE code = ?", (code,))
             tx.execute("DELETE FROM leases WHERE code = ?", (code,))
+            tx.execute("DELETE FROM lease_wants WHERE code = ?", (code,))
             tx.forget(code)
 
         self._write(apply)
@@ -367,10 +368,57 @@ class GroupCommitStore:
 
     def owner_of(self, code):
         """The owner of the unexpired lease on `code`, or None."""
+        lease = self.lease(code)
+        return lease[0] if lease else None
+
+    def lease(self, code):
+        """``(owner, expires_at)`` of the unexpired lease on `code`, or None."""
         rows = self._read(
-            "SELECT owner FROM leases WHERE code = ? AND expires_at > ?", (code, self.clock())
+            "SELECT owner, expires_at FROM leases WHERE code = ? AND expires_at > ?",
+            (code, self.clock()),
         )
-        return rows[0][0] if rows else None
+        return tuple(rows[0]) if rows else None
+
+    def want(self, code, wanted_by, ttl):
+        """Say, for `ttl` seconds, that `wanted_by` is asked to serve `code` (a router sends the
+        session's people to it) while another process holds the lease. The holder reads it
+        with `wanted` and may `hand_over`. A later want replaces an earlier one."""
+        until = self.clock() + ttl
+
+        def apply(tx):
+            tx.execute(
+                "INSERT INTO lease_wants (code, wanted_by, wanted_until) VALUES (?, ?, ?)"
+                " ON CONFLICT (code) DO UPDATE SET wanted_by = excluded.wanted_by,"
+                " wanted_until = excluded.wanted_until",
+                (code, wanted_by, until),
+            )
+
+        self._write(apply)
+
+    def wanted(self, owner):
+        """``{code: wanted_by}`` for the sessions whose lease `owner` holds and that another
+        process wants (an unexpired `want`)."""
+        rows = self._read(
+            "SELECT w.code, w.wanted_by FROM lease_wants w JOIN leases l ON l.code = w.code"
+            " WHERE l.owner = ? AND w.wanted_by <> ? AND w.wanted_until > ?",
+            (owner, owner, self.clock()),
+        )
+        return dict(rows)
+
+    def hand_over(self, code, owner, to, ttl):
+        """Give `owner`'s lease on `code` to `to` for `ttl` seconds (True if `owner` held it);
+        the want is spent. Writes queued before it by `owner` are committed before it."""
+        now = self.clock()
+
+        def apply(tx):
+            cursor = tx.execute(
+                "UPDATE leases SET owner = ?, expires_at = ? WHERE code = ? AND owner = ?",
+                (to, now + ttl, code, owner),
+            )
+            tx.execute("DELETE FROM lease_wants WHERE code = ?", (code,))
+            return cursor.rowcount == 1
+
+        return self._write(apply)
 
     # --- reading ---------------------------------------------------------------------------------
 

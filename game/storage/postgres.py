@@ -48,6 +48,11 @@ SCHEMA = (
         owner TEXT NOT NULL,
         expires_at DOUBLE PRECISION NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS lease_wants (
+        code TEXT PRIMARY KEY,
+        wanted_by TEXT NOT NULL,
+        wanted_until DOUBLE PRECISION NOT NULL
+    )""",
 )
 
 # Taken while creating the tables, so processes starting together do not race on the catalogue.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .events import Batch, GroupCommitStore, StaleWriter
 
-SCHEMA_VERSION = 2  # PRAGMA user_version; 0 is the first version (no seq, no leases)
+SCHEMA_VERSION = 3  # PRAGMA user_version; 0 is the first version (no seq, no leases)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -46,6 +46,15 @@ CREATE TABLE IF NOT EXISTS leases (
     code TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
     expires_at REAL NOT NULL
+);
+"""
+
+# Version 3: a process the router sends a session's people to, while another holds its lease.
+VERSION_3 = """
+CREATE TABLE IF NOT EXISTS lease_wants (
+    code TEXT PRIMARY KEY,
+    wanted_by TEXT NOT NULL,
+    wanted_until REAL NOT NULL
 );
 """
 
@@ -94,7 +103,7 @@ class SQLiteStore(GroupCommitStore):
             if columns and "seq" not in columns:
                 db.execute("ALTER TABLE events ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
                 db.execute(NUMBER_EVENTS)
-            for statement in (SCHEMA + VERSION_2).split(";"):
+            for statement in (SCHEMA + VERSION_2 + VERSION_3).split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
