@@ -78,8 +78,16 @@ DEFAULTS = {
     "VIEW_UPDATES_PER_SECOND": 4,
     # The address phones open (https://tafelronde.example.org); empty: this machine's LAN address.
     "PUBLIC_URL": "",
-    # Optional Redis URL (redis://127.0.0.1:6379/0) to run several processes behind a load balancer.
+    # A Redis URL (redis://127.0.0.1:6379/0) through which every serving process reaches every
+    # phone; needed (and only allowed) with CLUSTER. See docs/deploy.md.
     "MESSAGE_QUEUE": "",
+    # True when several processes serve the same store (behind nginx, docs/deploy.md): each
+    # session is then served by one process at a time, the holder of its lease in the store.
+    "CLUSTER": False,
+    # Seconds a session's lease lasts; a stopped process's sessions are taken over after this.
+    "LEASE_SECONDS": 6,
+    # This process's name among the cluster's (logs, leases); empty: host name, pid and a nonce.
+    "NODE_NAME": "",
     # Socket.IO async mode: "eventlet" (default) or "gevent" when serving; tests use "threading".
     # Set it in the environment (TAFELRONDE_ASYNC_MODE): serving patches before reading config.
     "ASYNC_MODE": "eventlet",
@@ -128,6 +136,7 @@ def create_app(test_config=None):
     if not database.is_absolute() and str(database) != ":memory:":
         app.config["DATABASE"] = str(instance / database)
 
+    _check_cluster(app.config)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -162,6 +171,30 @@ def create_app(test_config=None):
         register.init_app(app, socketio)
         _init_socketio(app)
     return app
+
+
+def _check_cluster(config):
+    """Refuse, with what to change, the setups where two processes could serve one session."""
+    queue, cluster = bool(config["MESSAGE_QUEUE"]), bool(config["CLUSTER"])
+    if queue and not cluster:
+        raise SystemExit(
+            "MESSAGE_QUEUE is set, so several processes may serve these sessions, but CLUSTER is "
+            "off: set TAFELRONDE_CLUSTER=true (each session then has one owner process), or "
+            "remove MESSAGE_QUEUE for a single process. See docs/deploy.md."
+        )
+    if cluster and not queue:
+        raise SystemExit(
+            "CLUSTER is on but MESSAGE_QUEUE is empty: set TAFELRONDE_MESSAGE_QUEUE to a Redis "
+            "URL (redis://127.0.0.1:6379/0) so every process reaches every phone. See "
+            "docs/deploy.md."
+        )
+    if cluster and not config["STORE_URL"] and config["DATABASE"] == ":memory:":
+        raise SystemExit(
+            "CLUSTER needs a store the processes share: a DATABASE file (one machine) or a "
+            "STORE_URL (postgresql://..., several machines), not :memory:."
+        )
+    if cluster and not float(config["LEASE_SECONDS"]) >= 1:
+        raise SystemExit("LEASE_SECONDS must be at least 1 (seconds).")
 
 
 def _refuse_flask_run():

@@ -5,8 +5,13 @@ writes the resulting events to the store *before* answering, and keeps what the 
 to know: which tables changed (for coalesced updates), who is connected, participant tokens,
 client ids already applied, and per-participant rate limits.
 
-It knows nothing of Flask or Socket.IO (`game/live.py` is the transport), so everything here is
-tested with plain function calls. Time comes from the `clock` passed in.
+It knows nothing of Flask or Socket.IO (`game/web/live.py` is the transport), so everything here
+is tested with plain function calls. Time comes from the `clock` passed in.
+
+Every write is fenced: it names the sequence number its first event must get (`next_seq`), so a
+copy of a session that fell behind the store (another process wrote since) is refused, dropped,
+and its client told `moved`. With several processes (`ownership`, see `game.ownership`), a
+session is served only by the process holding its lease; the others answer `moved`.
 """
 
 import hashlib
@@ -20,6 +25,8 @@ from .core.model import TRANSIENT_EVENTS, apply_event, replay, state_from_create
 from .core.rules import Actor, decide, default_table_names, presence, session_created
 from .core.throttle import TokenBucket
 from .errors import N_, GameError, InvalidInput, NotFound
+from .ownership import HAND_OVER, RELEASE, let_go
+from .storage.events import StaleWriter
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_LENGTH = 6
@@ -37,6 +44,19 @@ class Unauthorised(GameError):
     """The sender has not shown who it is, or showed a wrong token or key."""
 
     code = "unauthorised"
+
+
+class Moved(GameError):
+    """Another process serves this session now (or this copy of it fell behind the store):
+    connect again, after `retry_after` seconds. Nothing of the command was applied."""
+
+    code = "moved"
+    ack_fields = ("retry_after",)
+
+    def __init__(self, retry_after=1.0):
+        super().__init__(
+            N_("This session is served elsewhere now; reconnecting."), retry_after=retry_after
+        )
 
 
 def normalise_code(text):
@@ -57,9 +77,12 @@ def token_hash(token):
 class LiveSession:
     """One session in memory: its state plus the transport's bookkeeping."""
 
-    def __init__(self, state, projector_key, applied):
+    def __init__(self, state, projector_key, applied, next_seq, now=0.0):
         self.state = state
         self.projector_key = projector_key
+        self.next_seq = next_seq  # the sequence number the next stored event must get (fencing)
+        self.last_arrival = now  # when someone last said hello to it here (store's clock)
+        self.closed = False  # given up by this process: no command may use this copy any more
         self.lock = threading.RLock()
         self.applied = applied  # (pid, cid) -> answer
         self.pending = {}  # (pid, cid) -> store write not yet committed
@@ -126,11 +149,12 @@ def history_touched(state, event):
 class Hub:
     """Every live session of this process, and the one path by which they change."""
 
-    def __init__(self, store, clock=time.time, limits=None):
+    def __init__(self, store, clock=time.time, limits=None, ownership=None):
         self.store = store
         self.clock = clock
         self.sessions = {}
         self.limits = {"burst": 20, "per_second": 5.0, **(limits or {})}
+        self.ownership = ownership  # a `game.ownership.Ownership` when several processes serve
         self._lock = threading.Lock()
 
     # --- sessions --------------------------------------------------------------------------------
@@ -172,10 +196,21 @@ class Hub:
                 max_name_chars=max_name_chars,
             )
             event["projector_key"] = secrets.token_urlsafe(12)
-            self.store.append(code, [event])
-            live = LiveSession(state_from_created(event), event["projector_key"], {})
+            if self.ownership is not None and not self.ownership.take(code)[0]:
+                raise Moved()  # a fresh code someone else took meanwhile: nothing was stored
+            self.store.append(code, [event], expect_seq=1)
+            live = LiveSession(
+                state_from_created(event), event["projector_key"], {}, 2, self.clock()
+            )
             self.sessions[code] = live
         return live
+
+    def done_creating(self, live):
+        """The request that created `live` is done with it. With several processes, the session
+        is served where the router sends its people, so this process lets go of it at once
+        (the first arrival anywhere takes it); alone, it stays here."""
+        if self.ownership is not None:
+            self._give_up(live, self.ownership.release)
 
     def _fresh_code(self):
         while True:
@@ -184,7 +219,11 @@ class Hub:
                 return code
 
     def get(self, code):
-        """The live session with this code, loaded from the store if needed; None if unknown."""
+        """The live session with this code, to apply commands to: loaded from the store if needed
+        (with several processes, only after taking its lease); None if unknown.
+
+        Raises `Moved` when another process holds the session's lease.
+        """
         code = normalise_code(code)
         if code is None:
             return None
@@ -194,17 +233,46 @@ class Hub:
         with self._lock:
             live = self.sessions.get(code)
             if live is None:
+                if self.ownership is not None:
+                    if not self.store.exists(code):
+                        return None
+                    taken, retry_after = self.ownership.take(code)
+                    if not taken:
+                        raise Moved(retry_after)
                 live = self._load(code)
                 if live is not None:
                     self.sessions[code] = live
+                elif self.ownership is not None:
+                    self.ownership.release(code)
         return live
 
+    def peek(self, code):
+        """The session with this code to read (pages, results), or None if unknown: the copy
+        this process serves, or, when another process serves it, a fresh read of the store
+        that is not kept (never apply commands to it)."""
+        if self.ownership is None:
+            return self.get(code)
+        code = normalise_code(code)
+        if code is None:
+            return None
+        live = self.sessions.get(code)
+        if live is not None:
+            return live
+        live = self._load(code)
+        if live is not None:
+            live.closed = True  # a reader's copy: commands on it are refused with `moved`
+        return live
+
+    def arrived(self, live):
+        """Someone said hello to `live` here (the router sends its people to this process)."""
+        live.last_arrival = max(live.last_arrival, self.clock())
+
     def _load(self, code):
-        events = self.store.load(code)
+        events, applied, last_seq = self.store.snapshot(code)
         if not events:
             return None
         live = LiveSession(
-            replay(events), events[0].get("projector_key", ""), self.store.applied(code)
+            replay(events), events[0].get("projector_key", ""), applied, last_seq + 1, self.clock()
         )
         for event in events:
             if event["type"] == "participant_joined" and event.get("token"):
@@ -215,7 +283,7 @@ class Hub:
     def results(self, code):
         """The results of session `code` (`game.core.export.results`), taken under the session's lock
         so they are consistent while tables keep voting; None if there is no such session."""
-        live = self.get(code)
+        live = self.peek(code)
         if live is None:
             return None
         with live.lock:
@@ -258,6 +326,7 @@ class Hub:
         digest = token_hash(token)
         key = ("join", digest)
         with live.lock:
+            self._check_open(live)
             pid = live.tokens.get(digest)
             if pid is not None:
                 # Joining again (a retry after a lost answer) waits for the first join's commit.
@@ -268,10 +337,13 @@ class Hub:
                 events = decide(live.state, actor, "join", {"name": name}, self.clock())
                 events[0]["token"] = digest
                 self._apply(live, events)
-                write = live.pending[key] = self.store.submit(live.code, events)
+                write = live.pending[key] = self._submit(live, events)
         if write is not None:
             try:
                 self.store.wait(write)
+            except StaleWriter:
+                self._reload_after_failure(live)
+                raise Moved() from None
             except BaseException:
                 self._reload_after_failure(live)
                 raise
@@ -282,6 +354,8 @@ class Hub:
     def connected(self, live, pid, is_connected):
         """A phone of `pid` opened or closed its socket; returns the (transient) events."""
         with live.lock:
+            if live.closed:  # given up: its presence is the new owner's business
+                return []
             count = live.connections.get(pid, 0) + (1 if is_connected else -1)
             live.connections[pid] = max(count, 0)
             online = live.connections[pid] > 0
@@ -290,7 +364,14 @@ class Hub:
                 live.observe(event)
             stored = [e for e in events if e["type"] not in TRANSIENT_EVENTS]
             if stored:
-                self.store.append(live.code, stored)
+                try:
+                    self.store.wait(self._submit(live, stored))
+                except StaleWriter:
+                    self._reload_after_failure(live)
+                    raise Moved() from None
+                except BaseException:
+                    self._reload_after_failure(live)
+                    raise
         return events
 
     # --- commands --------------------------------------------------------------------------------
@@ -305,6 +386,7 @@ class Hub:
             raise InvalidInput(N_("`%(field)s` is missing or has the wrong type."), field="cid")
         key = (actor.pid or actor.role, cid) if cid is not None else None
         with live.lock:
+            self._check_open(live)
             if key is not None and key in live.applied:
                 pending = live.pending.get(key)
                 answer = dict(live.applied[key], repeated=True)
@@ -329,28 +411,86 @@ class Hub:
             applied = (key[0], key[1], answer) if key is not None else None
             # Queued while holding the session lock, so the log's order is the order applied;
             # committed outside it, so many commands share one transaction.
-            write = self.store.submit(live.code, stored, applied) if stored or applied else None
+            write = self._submit(live, stored, applied) if stored or applied else None
             if write is not None and key is not None:
                 live.pending[key] = write
         if write is not None:
             try:
                 self.store.wait(write)
-            except BaseException:
+            except BaseException as error:
                 if key is not None:  # not stored, so a repeat of this id must not be answered "ok"
                     live.applied.pop(key, None)
                 self._reload_after_failure(live)
+                if isinstance(error, StaleWriter):
+                    raise Moved() from None
                 raise
             finally:
                 if key is not None:
                     live.pending.pop(key, None)
         return answer, events
 
+    def _submit(self, live, events, applied=None):
+        """Queue a fenced write of `live`'s events (call under its lock, in the order applied)."""
+        write = self.store.submit(live.code, events, applied, expect_seq=live.next_seq)
+        live.next_seq += len(events)
+        return write
+
+    @staticmethod
+    def _check_open(live):
+        """Refuse commands on a copy this process gave up (or only reads)."""
+        if live.closed:
+            raise Moved()
+
     def _reload_after_failure(self, live):
         """A write failed, so memory is ahead of the file: forget this copy of the session; the
-        next command reloads what is stored and decides again (a retry is then really stored)."""
+        next command reloads what is stored and decides again (a retry is then really stored).
+        A refused (stale) write means another process wrote: with leases, the next command finds
+        the session's owner."""
+        live.closed = True
         with self._lock:
             if self.sessions.get(live.code) is live:
                 del self.sessions[live.code]
+
+    # --- several processes -----------------------------------------------------------------------
+
+    def keep_leases(self, sockets):
+        """Renew the lease of every session served here, handing over or giving up the ones
+        `game.ownership.let_go` says to; `sockets` maps codes to how many sockets of theirs are
+        open on this process. Returns the codes this process no longer serves (its sockets for
+        them must reconnect). Call every third of a lease; does nothing for a single process."""
+        if self.ownership is None:
+            return []
+        gone = []
+        wanted = self.ownership.wanted()
+        now = self.clock()
+        for code, live in list(self.sessions.items()):
+            decision = let_go(
+                now,
+                last_arrival=live.last_arrival,
+                sockets=sockets.get(code, 0),
+                wanted=code in wanted,
+                ttl=self.ownership.ttl,
+            )
+            if decision == HAND_OVER:
+                self._give_up(live, lambda c, to=wanted[code]: self.ownership.hand_over(c, to))
+            elif decision == RELEASE:
+                self._give_up(live, self.ownership.release)
+            elif not self.ownership.keep(code):
+                self._reload_after_failure(live)  # taken over after this process stalled
+            else:
+                continue
+            gone.append(code)
+        return gone
+
+    def _give_up(self, live, let_go_of):
+        """Stop serving `live` here: no command uses this copy from now on; then `let_go_of(code)`
+        (queued after every write this copy made, so the next owner reads them all)."""
+        with live.lock:
+            live.closed = True
+        with self._lock:
+            if self.sessions.get(live.code) is live:
+                del self.sessions[live.code]
+        let_go_of(live.code)
 
     def _apply(self, live, events):
         for event in events:

@@ -29,6 +29,7 @@ from ..core.views import (
 )
 from ..errors import N_, Forbidden, GameError
 from ..hub import Hub, RateLimited, Unauthorised, history_touched, touched_tables
+from ..ownership import Ownership
 from ..storage import open_store
 from . import security
 from .i18n import gettext
@@ -211,7 +212,49 @@ class LiveShell:
             sids.discard(sid)
         live = self.hub.sessions.get(viewer.code)
         if live is not None:
-            self.fanout(live, self.hub.connected(live, viewer.pid, False))
+            try:
+                events = self.hub.connected(live, viewer.pid, False)
+            except GameError:  # moved meanwhile: the new owner keeps presence
+                return
+            self.fanout(live, events)
+
+    # --- several processes -----------------------------------------------------------------------
+
+    def start_leases(self):
+        """With several processes: keep the leases of the sessions served here (every third of a
+        lease) and send the sockets of sessions given up to reconnect."""
+        self.socketio.start_background_task(self._lease_loop)
+
+    def _lease_loop(self):
+        pause = self.hub.ownership.ttl / 3
+        while not self._stopping:
+            self.socketio.sleep(pause)
+            try:
+                with self.app.app_context():
+                    self.keep_leases()
+            except Exception:  # the store may be away for a moment; the next round tries again
+                log.exception("renewing session leases failed")
+
+    def keep_leases(self):
+        """One round of `Hub.keep_leases`; returns the codes given up."""
+        sockets = {}
+        for viewer in list(self.viewers.values()):
+            sockets[viewer.code] = sockets.get(viewer.code, 0) + 1
+        gone = self.hub.keep_leases(sockets)
+        for code in gone:
+            self.move_sockets(code)
+        return gone
+
+    def move_sockets(self, code):
+        """Tell this process's sockets of session `code` to connect again (another process
+        serves it now); they are forgotten here, so their next command finds the new owner."""
+        retry = {"retry_after": 0.5}
+        for sid, viewer in list(self.viewers.items()):
+            if viewer.code == code:
+                self.viewers.pop(sid, None)
+                self.socketio.emit("moved", retry, to=sid, namespace="/")
+        for key in [key for key in self.sids if key[0] == code]:
+            self.sids.pop(key, None)
 
     def attach(self, sid, live, pid):
         """Put a participant's socket in its rooms and mark it present."""
@@ -226,9 +269,13 @@ class LiveShell:
 
 
 def _error(error):
-    """The acknowledgement of a refused command, in the sender's language."""
+    """The acknowledgement of a refused command, in the sender's language (plus the fields a
+    program needs, such as `retry_after` for `moved`)."""
     message = gettext(error.message) % error.params if error.params else gettext(error.message)
-    return {"ok": False, "error": message, "code": error.code}
+    answer = {"ok": False, "error": message, "code": error.code}
+    for field in getattr(error, "ack_fields", ()):
+        answer[field] = error.params[field]
+    return answer
 
 
 def _shell():
@@ -340,6 +387,7 @@ def on_hello(shell, payload):
         raise Unauthorised(gettext("Unknown role."))
     shell.forget(request.sid)
     shell.viewers[request.sid] = Viewer(live.code, role)
+    shell.hub.arrived(live)
     if role == "participant":
         join_room(f"s:{live.code}")
         pid = shell.hub.pid_for(live, payload.get("token"))
@@ -583,10 +631,15 @@ def init_app(app, socketio):
     """Create the store, the hub and the transport, and register every Socket.IO handler."""
     run_blocking = _blocking_runner(app.config["ASYNC_MODE"])
     store = open_store(app.config, run_blocking=run_blocking)
-    hub = Hub(store)
+    ownership = None
+    if app.config["CLUSTER"]:
+        ownership = Ownership(store, app.config["LEASE_SECONDS"], app.config["NODE_NAME"] or None)
+    hub = Hub(store, ownership=ownership)
     shell = LiveShell(app, socketio, hub)
     app.extensions["tafelronde.hub"] = hub
     app.extensions["tafelronde.live"] = shell
+    if ownership is not None:
+        shell.start_leases()
 
     def close():
         shell.stop()

@@ -48,7 +48,7 @@ def _hub():
 
 
 def _live_or_404(code):
-    live = _hub().get(code)
+    live = _hub().peek(code)
     if live is None:
         abort(404, description=_("There is no session with that code."))
     return live
@@ -184,6 +184,7 @@ def create_session():
             errors.append(_(error.message, **error.params))
         else:
             _set_devices(live, devices, shared)
+            _hub().done_creating(live)
             return redirect(url_for("host.session_view", code=live.code))
     last = _hub().last_evaluation(entry.slug)
     return render_template("host_new.html", entry=entry, errors=errors, form=form, last=last), 400
@@ -228,7 +229,7 @@ def join_by_code():
         abort(429, description=_("Too many wrong codes. Wait a few minutes and try again."))
     typed = request.args.get("code", "")
     code = normalise_code(typed)
-    if code is None or _hub().get(code) is None:
+    if code is None or _hub().peek(code) is None:
         limiter.fail(address, now)
         return render_template("join_unknown.html", typed=typed[:20]), 404
     return redirect(url_for("play.phone", code=code))
@@ -243,7 +244,7 @@ def _guessed_live(code, key=None):
     """
     limiter = current_app.extensions["tafelronde.join_limiter"]
     address, now = request.remote_addr or "?", time.monotonic()
-    live = _hub().get(code)
+    live = _hub().peek(code)
     key_ok = key is not None and _projector_key_ok(live, key)
     if limiter.blocked(address, now) and not key_ok and not is_host():
         abort(429, description=_("Too many wrong codes. Wait a few minutes and try again."))
