@@ -27,8 +27,8 @@ from ..core.views import (
     table_view,
     view_for,
 )
-from ..errors import N_, Forbidden, GameError
-from ..hub import Hub, RateLimited, Unauthorised, history_touched, touched_tables
+from ..errors import N_, Forbidden, GameError, InvalidInput
+from ..hub import Hub, RateLimited, Unauthorised, history_touched, normalise_code, touched_tables
 from ..ownership import Ownership
 from ..storage import open_store
 from . import security
@@ -385,6 +385,9 @@ def on_hello(shell, payload):
         raise Unauthorised(gettext("This projector link is not valid."))
     if role not in ("participant", "facilitator", "projector"):
         raise Unauthorised(gettext("Unknown role."))
+    opened_for = request.args.get("code")  # the handshake's code, by which a router sent it here
+    if opened_for is not None and normalise_code(opened_for) != live.code:
+        raise InvalidInput(N_("This connection was opened for another session; reload the page."))
     shell.forget(request.sid)
     shell.viewers[request.sid] = Viewer(live.code, role)
     shell.hub.arrived(live)

@@ -16,7 +16,7 @@
   const noteCard = new Map(); // note id -> card id (a spotlight takes only its own card's notes)
   const errs = {};
 
-  const socket = Live.connect();
+  const socket = Live.connect(code);
   Live.watch(socket, $("conn"));
 
   socket.on("connect", hello);

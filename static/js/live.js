@@ -35,15 +35,34 @@ const Live = (() => {
     if (again) again.focus({ preventScroll: true }); // a redraw must never move the page
   }
 
-  const connect = () => io({ reconnectionDelayMax: 5000 });
+  // The code in the handshake lets a router send a session to the process serving it.
+  function connect(code) {
+    const socket = io({ reconnectionDelayMax: 5000, query: { code } });
+    socket.on("moved", (m) => move(socket, m));
+    return socket;
+  }
+
+  // Served elsewhere now: reconnect after retry_after s, with jitter.
+  function move(socket, m) {
+    if (socket.moving) return;
+    socket.moving = true;
+    socket.disconnect();
+    const wait = 1000 * ((m && m.retry_after) || 1) * (1 + Math.random() / 2);
+    setTimeout(() => { socket.moving = false; socket.connect(); }, wait);
+  }
 
   /** The ack of a command, or {ok:false, code:"offline"|"timeout"}; never rejects. Nothing is
       emitted offline: Socket.IO would buffer it and send it twice next to our own retry. */
   function command(socket, event, payload, ms = 10000) {
     return new Promise((resolve) => {
       if (!socket.connected) return resolve({ ok: false, code: "offline", error: t("offline") });
-      socket.timeout(ms).emit(event, payload || {}, (err, ack) =>
-        resolve(err ? { ok: false, code: "timeout", error: t("timeout") } : ack || { ok: false }));
+      socket.timeout(ms).emit(event, payload || {}, (err, ack) => {
+        if (ack && ack.code === "moved") { // not applied: sent again after reconnecting
+          move(socket, ack);
+          return resolve({ ok: false, code: "offline", error: t("conn_moved") });
+        }
+        resolve(err ? { ok: false, code: "timeout", error: t("timeout") } : ack || { ok: false });
+      });
     });
   }
 
@@ -52,7 +71,8 @@ const Live = (() => {
     const show = (e) => {
       const state = socket.connected ? "ok" : navigator.onLine ? "retry" : "off";
       node.className = "conn " + state;
-      node.textContent = t(e && e.description == 503 ? "conn_full" : "conn_" + state); // 503: full
+      const why = socket.moving ? "conn_moved" : e && e.description == 503 ? "conn_full" : "conn_" + state;
+      node.textContent = t(why); // 503: the server is full
     };
     ["connect", "disconnect", "connect_error"].forEach((e) => socket.on(e, show));
     addEventListener("online", show);

@@ -26,7 +26,7 @@
   const draft = { kind: KINDS[0], edit: null };
   const errs = {};
 
-  const socket = Live.connect();
+  const socket = Live.connect(code);
   Live.watch(socket, $("conn"));
   const pending = () => t(ready ? "sending" : "waiting");
 

@@ -13,7 +13,7 @@
 
   let view = null, mode = location.hash === "#comparison" ? "comparison" : "auto", shownSpot = "";
 
-  const socket = Live.connect();
+  const socket = Live.connect(code);
   Live.watch(socket, $("conn"));
   socket.on("connect", async () => {
     const a = await command(socket, "hello", { code, role: "projector", key });
