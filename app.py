@@ -170,6 +170,7 @@ def create_app(test_config=None):
         # Handlers first: Flask-SocketIO hands the ones it holds to each new server in init_app.
         register.init_app(app, socketio)
         _init_socketio(app)
+    app.extensions["tafelronde.live"].start_leases()  # CLUSTER only: renew session leases
     return app
 
 

@@ -80,15 +80,18 @@ class Facilitator:
 
     def socket(self, code):
         """A connected facilitator socket that said hello; returns ``(client, view)``."""
-        sio = connect(self.url, headers={"Cookie": self.cookie()})
+        sio = connect(self.url, headers={"Cookie": self.cookie()}, code=code)
         hello = sio.call("hello", {"code": code, "role": "facilitator"}, timeout=5)
         assert hello["ok"], hello
         return sio, hello["view"]
 
 
-def connect(url, headers=None, timeout=5):
-    """A python-socketio client connected over a websocket (no automatic reconnection)."""
+def connect(url, headers=None, timeout=5, code=None):
+    """A python-socketio client connected over a websocket (no automatic reconnection), with the
+    session's `code` in the handshake as the pages send it."""
     sio = socketio.Client(reconnection=False)
+    if code is not None:
+        url = f"{url}?code={code}"
     try:
         sio.connect(url, headers=headers or {}, transports=["websocket"], wait_timeout=timeout)
     except Exception:
@@ -109,11 +112,17 @@ class RealPhone:
 
     def open(self, timeout=5):
         """Connect and say hello with the token; the view (``me`` is None before joining)."""
-        self.sio = connect(self.url, timeout=timeout)
+        self.sio = connect(self.url, timeout=timeout, code=self.code)
         hello = self.call("hello", code=self.code, role="participant", token=self.token)
         assert hello["ok"], hello
         self.view = hello["view"]
         return self.view
+
+    def try_open(self, url=None, timeout=5):
+        """Connect (to `url`, or the phone's server) and say hello; the answer, ok or not."""
+        self.close()
+        self.sio = connect(url or self.url, timeout=timeout, code=self.code)
+        return self.call("hello", code=self.code, role="participant", token=self.token)
 
     def join(self):
         """Open and join; keeps the pid."""

@@ -222,8 +222,10 @@ class LiveShell:
 
     def start_leases(self):
         """With several processes: keep the leases of the sessions served here (every third of a
-        lease) and send the sockets of sessions given up to reconnect."""
-        self.socketio.start_background_task(self._lease_loop)
+        lease) and send the sockets of sessions given up to reconnect. Call once the Socket.IO
+        server exists (the factory does); nothing to do for a single process."""
+        if self.hub.ownership is not None:
+            self.socketio.start_background_task(self._lease_loop)
 
     def _lease_loop(self):
         pause = self.hub.ownership.ttl / 3
@@ -641,8 +643,6 @@ def init_app(app, socketio):
     shell = LiveShell(app, socketio, hub)
     app.extensions["tafelronde.hub"] = hub
     app.extensions["tafelronde.live"] = shell
-    if ownership is not None:
-        shell.start_leases()
 
     def close():
         shell.stop()
