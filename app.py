@@ -29,6 +29,7 @@ from flask import Flask
 from flask.cli import run_command as flask_run_command
 from flask_compress import Compress
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 if __package__:  # installed from a wheel: this module is tafelronde.app, game/ is tafelronde.game
     from .game import places
@@ -88,6 +89,9 @@ DEFAULTS = {
     "LEASE_SECONDS": 6,
     # This process's name among the cluster's (logs, leases); empty: host name, pid and a nonce.
     "NODE_NAME": "",
+    # How many proxies in front of this server set X-Forwarded-For and X-Forwarded-Proto (1
+    # behind the shipped nginx configuration); 0 trusts none, so nobody can fake an address.
+    "TRUSTED_PROXIES": 0,
     # Socket.IO async mode: "eventlet" (default) or "gevent" when serving; tests use "threading".
     # Set it in the environment (TAFELRONDE_ASYNC_MODE): serving patches before reading config.
     "ASYNC_MODE": "eventlet",
@@ -226,6 +230,11 @@ def _init_socketio(app):
     app.wsgi_app = gate.BodyLimit(
         app.wsgi_app, app.config["MAX_MESSAGE_BYTES"], on_refused=_end_polling
     )
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        # Outermost: the guess limits count the phone's address, not nginx's, and links say
+        # https when nginx does (Socket.IO reads the same environ).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _end_polling(sid):

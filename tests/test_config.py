@@ -45,3 +45,44 @@ def test_banner_shows_where_to_connect_and_the_key(app):
     assert app.config["HOST_KEY"] in text
     everywhere = startup_banner(app, "0.0.0.0", 5123)
     assert ":5123/" in everywhere and "Phones on this network" in everywhere
+
+
+def test_setups_where_two_processes_could_serve_one_session_are_refused_at_start(tmp_path):
+    import pytest
+
+    from tests.conftest import make_app
+
+    cases = [
+        ({"MESSAGE_QUEUE": "redis://127.0.0.1:1/0"}, "set TAFELRONDE_CLUSTER=true"),
+        ({"CLUSTER": True}, "MESSAGE_QUEUE is empty"),
+        (
+            {"CLUSTER": True, "MESSAGE_QUEUE": "redis://127.0.0.1:1/0", "DATABASE": ":memory:"},
+            "not :memory:",
+        ),
+        (
+            {"CLUSTER": True, "MESSAGE_QUEUE": "redis://127.0.0.1:1/0", "LEASE_SECONDS": 0},
+            "LEASE_SECONDS must be at least 1",
+        ),
+    ]
+    for settings, says in cases:
+        with pytest.raises(SystemExit) as refused:
+            make_app(tmp_path, **settings)
+        assert says in str(refused.value)
+
+
+def test_forwarded_addresses_count_only_behind_trusted_proxies(tmp_path):
+    from flask import request
+
+    from tests.conftest import make_app
+
+    for proxies, seen in ((0, "127.0.0.1"), (1, "203.0.113.7")):
+        app = make_app(tmp_path / str(proxies), TRUSTED_PROXIES=proxies)
+
+        @app.get("/whoami")
+        def whoami():
+            return f"{request.remote_addr} {request.scheme}"
+
+        answer = app.test_client().get(
+            "/whoami", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+        )
+        assert answer.get_data(as_text=True) == f"{seen} {'https' if proxies else 'http'}"
