@@ -136,9 +136,7 @@ def test_phones_reaching_both_processes_see_one_truth(tmp_path, redis_url, serve
         b.stop()
 
 
-def test_a_killed_process_sessions_are_served_by_the_other_within_its_lease(
-    tmp_path, redis_url
-):
+def test_a_killed_process_sessions_are_served_by_the_other_within_its_lease(tmp_path, redis_url):
     lease = 3
     (a, b), database = start_pair(tmp_path, redis_url, None, lease=lease)
     host = Facilitator(a.url)

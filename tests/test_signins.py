@@ -5,6 +5,7 @@ server already running on the same instance folder."""
 import pytest
 
 from app import socketio
+from game.storage.sqlite import SQLiteStore
 from game.web.signins import SignIns, write_host_key
 from tests.conftest import HOST_KEY, csrf_of, make_app
 from tests.test_sockets import make_session
@@ -100,14 +101,17 @@ def test_a_configured_key_is_not_rotated(app):
     assert sign_in_with(app, HOST_KEY)[1] == 302
 
 
-def test_sign_ins_are_bounded_and_a_damaged_list_lets_nobody_in(tmp_path):
-    signins = SignIns(tmp_path / "s.json")
+def test_sign_ins_are_bounded_and_odd_ids_let_nobody_in(tmp_path):
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    clock = iter(range(1000, 2000)).__next__  # each sign-in a second after the one before
+    signins = SignIns(store, clock=clock)
     first = signins.start()
     ids = [signins.start() for _ in range(200)]
-    assert not signins.valid(first) and all(signins.valid(i) for i in ids[-5:])
-    (tmp_path / "s.json").write_text("{not json", encoding="utf-8")
-    assert not signins.valid(ids[-1])
-    assert not signins.valid("") and not signins.valid(None)
+    assert not signins.valid(first) and all(signins.valid(i) for i in ids)
+    assert not signins.valid("") and not signins.valid(None) and not signins.valid(["x"])
+    signins.end(ids[0])
+    assert not signins.valid(ids[0]) and signins.valid(ids[1])
+    store.close()
 
 
 def test_another_process_ending_sign_ins_is_seen_by_the_running_server(kept_key_app, tmp_path):
@@ -118,6 +122,27 @@ def test_another_process_ending_sign_ins_is_seen_by_the_running_server(kept_key_
     assert message(host)["ok"]
     # What `host rotate-key` does from its own process: its own view of the same files.
     write_host_key(tmp_path / "instance", "ABCD-EFGH-JKMN")
-    SignIns(tmp_path / "instance" / "host_signins.json").end_all()
+    other = SQLiteStore(app.config["DATABASE"])
+    SignIns(other).end_all()
+    other.close()
     assert message(host)["code"] == "unauthorised"
     assert sign_in_with(app, "ABCD-EFGH-JKMN")[1] == 302
+
+
+def test_a_sign_in_counts_on_every_process_of_the_store_and_ends_on_all(tmp_path):
+    # Two apps on one database with their own instance folders: two machines sharing a store.
+    one = make_app(tmp_path, INSTANCE_PATH=str(tmp_path / "one"))
+    two = make_app(tmp_path, INSTANCE_PATH=str(tmp_path / "two"))
+    web, status = sign_in_with(one, HOST_KEY)
+    assert status == 302
+    code = create_session(web)
+    elsewhere = two.test_client()
+    elsewhere.set_cookie("session", web.get_cookie("session").value)
+    assert elsewhere.get(f"/host/s/{code}").status_code == 200
+    host = facilitator_socket(two, elsewhere, code)
+    assert message(host)["ok"]
+    assert web.post("/host/sign-out", data={"csrf_token": csrf_of(web)}).status_code == 302
+    assert message(host)["code"] == "unauthorised"
+    assert elsewhere.get(f"/host/s/{code}").status_code == 302
+    for app in (one, two):
+        app.extensions["tafelronde.close"]()

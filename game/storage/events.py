@@ -28,6 +28,8 @@ import threading
 import time
 from typing import NamedTuple
 
+from .signins import SignInRecords
+
 SESSION_COLUMNS = ("code", "deck_id", "deck_title", "created_at", "ended_at", "people")
 
 
@@ -124,8 +126,9 @@ class Batch:
             self._next.pop(code, None)
 
 
-class GroupCommitStore:
-    """The store's interface and group commit; a backend subclasses it (see the module doc)."""
+class GroupCommitStore(SignInRecords):
+    """The store's interface and group commit; a backend subclasses it (see the module doc).
+    The facilitator's sign-ins are kept here too (`game.storage.signins`)."""
 
     # The driver's errors a single write may fail with (rolled back alone); set by the backend.
     Error = Exception

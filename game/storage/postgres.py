@@ -53,6 +53,10 @@ SCHEMA = (
         wanted_by TEXT NOT NULL,
         wanted_until DOUBLE PRECISION NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS signins (
+        id TEXT PRIMARY KEY,
+        started_at DOUBLE PRECISION NOT NULL
+    )""",
 )
 
 # Taken while creating the tables, so processes starting together do not race on the catalogue.

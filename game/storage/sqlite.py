@@ -49,12 +49,17 @@ CREATE TABLE IF NOT EXISTS leases (
 );
 """
 
-# Version 3: a process the router sends a session's people to, while another holds its lease.
+# Version 3: a process the router sends a session's people to, while another holds its lease;
+# the facilitator sign-ins in force (game.storage.signins).
 VERSION_3 = """
 CREATE TABLE IF NOT EXISTS lease_wants (
     code TEXT PRIMARY KEY,
     wanted_by TEXT NOT NULL,
     wanted_until REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signins (
+    id TEXT PRIMARY KEY,
+    started_at REAL NOT NULL
 );
 """
 

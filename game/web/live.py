@@ -33,6 +33,7 @@ from ..ownership import Ownership
 from ..storage import open_store
 from . import security
 from .i18n import gettext
+from .signins import SignIns
 
 log = logging.getLogger("tafelronde.live")
 
@@ -643,6 +644,7 @@ def init_app(app, socketio):
     shell = LiveShell(app, socketio, hub)
     app.extensions["tafelronde.hub"] = hub
     app.extensions["tafelronde.live"] = shell
+    app.extensions["tafelronde.signins"] = SignIns(store)  # shared by every process of the store
 
     def close():
         shell.stop()

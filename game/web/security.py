@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, request, session, url_for
 
 from .i18n import gettext as _
-from .signins import FILE_NAME, KeptFile, SignIns, host_key_file
+from .signins import KeptFile, host_key_file
 
 CSP = "; ".join(
     [
@@ -33,10 +33,9 @@ CSP = "; ".join(
 
 
 def init_app(app):
-    """Install the CSRF check, the security headers and the `csrf_token()` template helper, and
-    the list of sign-ins in force (`game.web.signins`)."""
+    """Install the CSRF check, the security headers and the `csrf_token()` template helper.
+    (The list of sign-ins in force lives in the store: `game.web.live.init_app` opens both.)"""
     instance = Path(app.instance_path)
-    app.extensions["tafelronde.signins"] = SignIns(instance / FILE_NAME)
     if app.extensions.get("tafelronde.host_key_kept"):
         # A generated key lives in instance/host_key: `host rotate-key` may replace it while we run.
         app.extensions["tafelronde.host_key"] = KeptFile(

@@ -1,23 +1,21 @@
 """Facilitator sign-ins that the server can end: each sign-in has an id, and only ids on the
-server's list count, so signing out (or rotating the key) ends a sign-in everywhere at once —
-the copied cookie and the facilitator sockets already open (checked on every command).
+store's list count (`game.storage.signins`), so signing out (or rotating the key) ends a sign-in
+everywhere at once — the copied cookie and the facilitator sockets already open (checked on every
+command), on every process that shares the store. At most `KEEP` sign-ins are remembered; the
+oldest end first.
 
-The list is a small JSON file in the instance folder (``host_signins.json``), so a restart keeps
-sign-ins, and ``flask --app app host rotate-key`` (another process) ends them in a running server:
-the server re-reads the file when its modification time or size changes, which costs one
-``stat`` per check. The facilitator's key itself is re-read the same way when it is kept in
-``instance/host_key``. At most `KEEP` sign-ins are remembered; the oldest end first.
+The facilitator's key itself, when generated, is kept in ``instance/host_key`` and re-read when
+that file changes (`KeptFile`, one ``stat`` per check), so ``flask --app app host rotate-key``
+(another process) changes it in a running server.
 """
 
 import contextlib
-import json
 import os
 import secrets
-import threading
+import time
 from pathlib import Path
 
 KEEP = 200
-FILE_NAME = "host_signins.json"
 # Host keys avoid characters people confuse when reading them off a wall (no 0/O, 1/I/L).
 KEY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -52,51 +50,29 @@ class KeptFile:
         return self._value
 
 
-def _parse_ids(text):
-    if not text:
-        return ()
-    try:
-        ids = json.loads(text).get("signins", [])
-    except (ValueError, AttributeError):
-        return ()  # a damaged file ends every sign-in rather than letting anyone in
-    return tuple(i for i in ids if isinstance(i, str))
-
-
 class SignIns:
-    """The sign-ins in force, kept in `path`."""
+    """The sign-ins in force, kept in the event store."""
 
-    def __init__(self, path):
-        self.file = KeptFile(path, _parse_ids)
-        self._lock = threading.Lock()
+    def __init__(self, store, clock=time.time):
+        self.store, self.clock = store, clock
 
     def valid(self, signin):
         """True when `signin` (from the browser's session) has not ended."""
-        return isinstance(signin, str) and bool(signin) and signin in self.file.read()
+        return isinstance(signin, str) and bool(signin) and self.store.signin_valid(signin)
 
     def start(self):
         """A new sign-in; returns its id (keep it in the browser's session)."""
         signin = secrets.token_urlsafe(18)
-        with self._lock:
-            self._write([*self.file.read(), signin][-KEEP:])
+        self.store.signin_add(signin, self.clock(), KEEP)
         return signin
 
     def end(self, signin):
         """End one sign-in (signing out)."""
-        with self._lock:
-            self._write([i for i in self.file.read() if i != signin])
+        self.store.signin_end(signin)
 
     def end_all(self):
         """End every sign-in (the key changed)."""
-        with self._lock:
-            self._write([])
-
-    def _write(self, ids):
-        path = self.file.path
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"signins": ids}, f)
-        os.replace(temporary, path)  # whole or not at all, for readers in other processes
+        self.store.signin_end_all()
 
 
 def host_key_file(instance_path):
