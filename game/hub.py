@@ -482,6 +482,19 @@ class Hub:
             gone.append(code)
         return gone
 
+    def leave(self):
+        """This process is stopping: give up every session it serves, so the next arrival
+        anywhere takes it at once instead of waiting for the lease to run out. Returns their
+        codes; does nothing for a single process."""
+        if self.ownership is None:
+            return []
+        codes = list(self.sessions)
+        for code in codes:
+            live = self.sessions.get(code)
+            if live is not None:
+                self._give_up(live, self.ownership.release)
+        return codes
+
     def _give_up(self, live, let_go_of):
         """Stop serving `live` here: no command uses this copy from now on; then `let_go_of(code)`
         (queued after every write this copy made, so the next owner reads them all)."""

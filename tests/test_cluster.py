@@ -181,3 +181,28 @@ def test_a_killed_process_sessions_are_served_by_the_other_within_its_lease(tmp_
         host.close()
         a.stop()
         b.stop()
+
+
+def test_a_stopped_process_hands_its_sessions_over_at_once(tmp_path, redis_url):
+    lease = 60  # far longer than the test: only a release at shutdown lets b in
+    (a, b), database = start_pair(tmp_path, redis_url, None, lease=lease)
+    host = Facilitator(a.url)
+    phone = None
+    try:
+        code = host.create_session(table_count="1")
+        phone = RealPhone(a.url, code, "P")
+        phone.join()
+        other = RealPhone(b.url, code, "Q")
+        assert other.try_open()["code"] == "moved"
+        other.close()
+        a.stop()  # SIGTERM, as systemd stops a unit
+        assert a.process.returncode == 0
+        phone.url = b.url
+        answer = phone.try_open()
+        assert answer["ok"] and answer["view"]["me"]["pid"] == phone.pid, answer
+    finally:
+        if phone is not None:
+            phone.close()
+        host.close()
+        a.stop()
+        b.stop()

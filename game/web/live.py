@@ -248,6 +248,12 @@ class LiveShell:
             self.move_sockets(code)
         return gone
 
+    def leave(self):
+        """Stopping (SIGTERM): give every session up and send its sockets elsewhere."""
+        self._stopping = True
+        for code in self.hub.leave():
+            self.move_sockets(code)
+
     def move_sockets(self, code):
         """Tell this process's sockets of session `code` to connect again (another process
         serves it now); they are forgotten here, so their next command finds the new owner."""

@@ -5,6 +5,8 @@
 """
 
 import logging
+import os
+import signal
 
 from ..cli.sessions import start_retention
 from . import serving
@@ -42,6 +44,8 @@ def serve(app, socketio, host, port):
     pool, lines = serving.capacity(app.config)
     print(startup_banner(app, host, port, capacity=lines), flush=True)
     print(start_retention(app, socketio), flush=True)
+    if app.config["CLUSTER"]:
+        _leave_on_sigterm(app, socketio)
     mode = socketio.server.eio.async_mode
     if mode == "eventlet":
         serving.serve_eventlet(app, host, port, pool)
@@ -49,3 +53,25 @@ def serve(app, socketio, host, port):
         serving.serve_gevent(app, host, port, pool)
     else:  # threading: Werkzeug's server, for trying things out only
         socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
+
+
+def _leave_on_sigterm(app, socketio):
+    """With several processes, a stop (SIGTERM: systemd, a rolling restart) hands this process's
+    sessions to the others at once: the leases are released and the phones told to reconnect,
+    then the process exits. Every acknowledged command is stored already."""
+
+    def leave_and_exit():
+        try:
+            with app.app_context():
+                app.extensions["tafelronde.live"].leave()
+            socketio.sleep(0.5)  # the `moved` messages go out
+        except Exception:  # stopping anyway; the leases then run out by themselves
+            log.exception("handing sessions over at shutdown failed")
+        finally:
+            os._exit(0)
+
+    def on_sigterm(signum, frame):
+        # Not in the signal handler itself: the store's writes need the event loop.
+        socketio.start_background_task(leave_and_exit)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
