@@ -30,6 +30,13 @@ def startup_banner(app, host, port, addresses=lan_addresses, capacity=()):
     lines.append(f"  Data:                   {app.instance_path}")
     lines.append(f"  Sessions:               {app.config['DATABASE']}")
     lines.append(f"  Decks:                  {app.config['DECKS_DIR']}")
+    if app.config["CLUSTER"]:
+        hub = app.extensions["tafelronde.hub"]
+        store = "PostgreSQL (STORE_URL)" if app.config["STORE_URL"] else "the DATABASE file"
+        lines.append(
+            f"  Cluster:                this process is {hub.ownership.name}; sessions are "
+            f"shared through {store} and Redis, leases last {app.config['LEASE_SECONDS']} s"
+        )
     lines.extend(capacity)
     return "\n".join(lines)
 
