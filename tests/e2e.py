@@ -251,6 +251,25 @@ def join(page, name, table):
     expect(page.get_by_role("heading", name=table, level=1)).to_be_visible()
 
 
+def table_with_notes(room, server, card, people, notes):
+    """One table of typed text: a signed-in facilitator on a laptop starts a one-table session
+    (the facilitator deals; people choose their table) and opens the projector; a phone for each
+    (page name, person's name) of `people` joins "Table 1"; `card` is dealt; then each
+    (phone index, text, kind or None) of `notes` is written. Returns (host, wall, phones)."""
+    host = room.page("facilitator", LAPTOP)
+    sign_in(host, server)
+    code = start_session(host, tables=1, flow="deal", seating="choose")
+    wall = open_projector(room, host)
+    path = join_path(host, code)
+    phones = [phone(room, page_name, server, path) for page_name, _ in people]
+    for page, (_, name) in zip(phones, people, strict=True):
+        join(page, name, "Table 1")
+    deal(host, card)
+    for index, text, kind in notes:
+        write_note(phones[index], text, kind=kind)
+    return host, wall, phones
+
+
 def vote_button(page, option):
     """The phone's vote button for the option text `option` (pressed, CSS prefixes a "✓ ")."""
     name = re.compile(rf"^(✓\s*)?{re.escape(option)}$")

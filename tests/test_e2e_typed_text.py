@@ -35,19 +35,9 @@ def test_long_words_and_overrides_leave_every_page_in_shape(browser, server, tmp
     options = list(card.response.options)
 
     with e2e.Room(browser, server, tmp_path) as room:
-        host = room.page("facilitator", e2e.LAPTOP)
-        e2e.sign_in(host, server)
-        code = e2e.start_session(host, tables=1, flow="deal", seating="choose")
-        wall = e2e.open_projector(room, host)
-        path = e2e.join_path(host, code)
-        one = e2e.phone(room, "phone-one", server, path)
-        two = e2e.phone(room, "phone-two", server, path)
-        e2e.join(one, LONG_NAME, "Table 1")
-        e2e.join(two, "Ann", "Table 1")
-
-        e2e.deal(host, card)
-        e2e.write_note(one, LONG_WORD)
-        e2e.write_note(one, NOTE, kind="Concern")
+        people = [("phone-one", LONG_NAME), ("phone-two", "Ann")]
+        notes = [(0, LONG_WORD, None), (0, NOTE, "Concern")]
+        host, wall, (one, two) = e2e.table_with_notes(room, server, card, people, notes)
         e2e.vote(one, options[0])
         e2e.vote(two, options[1])
         e2e.spotlight_notes(host, "Table 1", [LONG_WORD, "Bea gnp.exe"], card)

@@ -31,19 +31,9 @@ def test_typed_markup_shows_as_text_everywhere(browser, server, tmp_path):
     options = list(card.response.options)
 
     with e2e.Room(browser, server, tmp_path) as room:
-        host = room.page("facilitator", e2e.LAPTOP)
-        e2e.sign_in(host, server)
-        code = e2e.start_session(host, tables=1, flow="deal", seating="choose")
-        wall = e2e.open_projector(room, host)
-        path = e2e.join_path(host, code)
-        img = e2e.phone(room, "phone-img", server, path)
-        script = e2e.phone(room, "phone-script", server, path)
-        e2e.join(img, NAME_IMG, "Table 1")
-        e2e.join(script, NAME_SCRIPT, "Table 1")
-
-        e2e.deal(host, card)
-        e2e.write_note(img, NOTE_SCRIPT)
-        e2e.write_note(script, NOTE_SVG, kind="Concern")
+        people = [("phone-img", NAME_IMG), ("phone-script", NAME_SCRIPT)]
+        notes = [(0, NOTE_SCRIPT, None), (1, NOTE_SVG, "Concern")]
+        host, wall, (img, script) = e2e.table_with_notes(room, server, card, people, notes)
         e2e.vote(img, options[0])
         e2e.vote(script, options[3])
         e2e.spotlight_notes(host, "Table 1", [NOTE_SCRIPT, NOTE_SVG], card)

@@ -15,35 +15,22 @@ Pure like the rest of the core; `game/core/rules.py` registers these commands.
 """
 
 from ..errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
-from .checks import field
+from .checks import card_mismatch, current, everyone_present_voted, field, not_paused, seated
 
 FLAG_REASONS = ("need_help", "sensitive", "done")
 DEVICE_MODES = ("personal", "shared")
 MAX_HANDS = 500  # per option in a tally: more than a table, less than a typo of 10000
 
 
-# --- looking things up (small on purpose: the rules' helpers import this module) -------------
-
-
-def _seat(state, actor):
-    member = state.members.get(actor.pid)
-    if member is None:
-        raise NotFound(N_("You are not part of this session. Join again."))
-    if member.table is None:
-        raise OutOfTurn(N_("Take a seat at a table first."))
-    return member, state.tables[member.table]
+# --- looking things up (small on purpose: the rules import this module) ------------------------
 
 
 def _open_play(state, actor, payload):
-    """The seated actor's table and its current, unskipped card (`card`, if sent, must match)."""
-    if state.paused:
-        raise OutOfTurn(N_("The session is paused."))
-    member, table = _seat(state, actor)
-    play = table.current
-    if play is None:
-        raise OutOfTurn(N_("No card has been drawn at this table yet."))
-    card = payload.get("card")
-    if card is not None and card != play.card:
+    """The seated actor's table and its current card's play (`card`, if sent, must match)."""
+    not_paused(state)
+    member, table = seated(state, actor)
+    play = current(table)
+    if card_mismatch(play, payload):
         raise OutOfTurn(N_("The table has moved on to another card."))
     return member, table, play
 
@@ -95,17 +82,15 @@ def pass_vote(state, actor, payload, now):
         }
     ]
     answered = set(play.votes) | play.passes | {member.pid}
-    present = [m.pid for m in state.table_members(table.id) if m.connected]
-    if not play.revealed and present and all(pid in answered for pid in present):
+    if not play.revealed and everyone_present_voted(state, table.id, answered):
         events.append({"type": "votes_revealed", "tables": [table.id], "auto": True})
     return events
 
 
 def flag_table(state, actor, payload, now):
     """``{"reason": "need_help" | "sensitive" | "done"}``: call the facilitator to the table."""
-    if state.paused:
-        raise OutOfTurn(N_("The session is paused."))
-    _, table = _seat(state, actor)
+    not_paused(state)
+    _, table = seated(state, actor)
     reason = payload.get("reason")
     if reason not in FLAG_REASONS:
         raise InvalidInput(N_("Choose why you call the facilitator."))

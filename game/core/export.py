@@ -213,6 +213,27 @@ VOTE_COLUMNS = (
 )
 
 
+def _vote_row(data, card, play, index=None):
+    """A row of the votes CSV: option `index` of a revealed play with its count, or (no `index`)
+    a card the table skipped or left before a reveal, with its status and no counts."""
+    counted = index is not None
+    option = card["options"][index] if counted else None
+    return (
+        data["session"]["code"],
+        play["table"],
+        card["id"],
+        card["title"],
+        play["round"] + 1,
+        index + 1 if counted else None,
+        option,
+        play["distribution"][index] if counted else None,
+        "yes" if counted and play["choice"] == option else "",
+        play["status"],
+        ("tally" if play["tally"] else "votes") if counted else None,
+        play["passes"] if counted else None,
+    )
+
+
 def votes_csv(data):
     """One row per table, card and option: how many votes it got once revealed.
 
@@ -224,43 +245,10 @@ def votes_csv(data):
     rows = []
     for card in data["cards"]:
         for play in card["plays"]:
-            if play["distribution"] is None:
-                if card["options"] and play["status"] in ("skipped", "abandoned"):
-                    rows.append(
-                        (
-                            data["session"]["code"],
-                            play["table"],
-                            card["id"],
-                            card["title"],
-                            play["round"] + 1,
-                            None,
-                            None,
-                            None,
-                            "",
-                            play["status"],
-                            None,
-                            None,
-                        )
-                    )
-                continue
-            source = "tally" if play["tally"] else "votes"
-            for index, option in enumerate(card["options"]):
-                rows.append(
-                    (
-                        data["session"]["code"],
-                        play["table"],
-                        card["id"],
-                        card["title"],
-                        play["round"] + 1,
-                        index + 1,
-                        option,
-                        play["distribution"][index],
-                        "yes" if play["choice"] == option else "",
-                        play["status"],
-                        source,
-                        play["passes"],
-                    )
-                )
+            if play["distribution"] is not None:
+                rows += [_vote_row(data, card, play, i) for i in range(len(card["options"]))]
+            elif card["options"] and play["status"] in ("skipped", "abandoned"):
+                rows.append(_vote_row(data, card, play))
     return _csv(VOTE_COLUMNS, rows)
 
 

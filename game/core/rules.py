@@ -12,7 +12,13 @@ from typing import Any
 
 from ..errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
 from . import care, evaluation
+from .checks import card_mismatch as _card_mismatch
+from .checks import current as _current
+from .checks import everyone_present_voted as _everyone_present_voted
 from .checks import field as _field
+from .checks import member as _member
+from .checks import not_paused as _not_paused
+from .checks import seated as _seated
 from .checks import text as _text
 from .events import Event, check_event
 from .model import FLOW_MODES, NOTE_KINDS, SEATING_MODES, SessionState, apply_event
@@ -91,31 +97,6 @@ def _table(state, table_id):
     if not 0 <= table_id < len(state.tables):
         raise NotFound(N_("There is no such table."))
     return state.tables[table_id]
-
-
-def _member(state, pid):
-    member = state.members.get(pid)
-    if member is None:
-        raise NotFound(N_("You are not part of this session. Join again."))
-    return member
-
-
-def _seated(state, actor):
-    member = _member(state, actor.pid)
-    if member.table is None:
-        raise OutOfTurn(N_("Take a seat at a table first."))
-    return member, state.tables[member.table]
-
-
-def _current(table):
-    if table.current is None:
-        raise OutOfTurn(N_("No card has been drawn at this table yet."))
-    return table.current
-
-
-def _not_paused(state):
-    if state.paused:
-        raise OutOfTurn(N_("The session is paused."))
 
 
 def _option_count(state, card_id):
@@ -228,18 +209,6 @@ def _earlier_play(table, card_id):
         if play.card == card_id:
             return play
     raise OutOfTurn(N_("That card was never on your table."))
-
-
-def _card_mismatch(play, payload):
-    """True when the phone says which card it votes on and that is not the current card."""
-    card = payload.get("card")
-    return card is not None and card != play.card
-
-
-def _everyone_present_voted(state, table_id, voted):
-    """True when every connected member has answered (a pass is an answer)."""
-    present = [m.pid for m in state.table_members(table_id) if m.connected]
-    return bool(present) and all(pid in voted for pid in present)
 
 
 def _reveal(state, actor, payload, now):

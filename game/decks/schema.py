@@ -1,26 +1,6 @@
-"""The deck format as a JSON Schema, built from the same limits as the validator."""
+"""The deck format as a JSON Schema, built from the same limits as the validator (`model`)."""
 
-from .model import (
-    CARDS_MAX,
-    CARDS_MIN,
-    COLOUR_PATTERN,
-    DESCRIPTION_MAX,
-    ID_PATTERN,
-    LABEL_MAX,
-    LANGUAGE_PATTERN,
-    OPTION_MAX,
-    OPTIONS_MAX,
-    OPTIONS_MIN,
-    PROMPT_MAX,
-    PROMPTS_MAX,
-    REFLECTION_MAX,
-    RESPONSE_TYPES,
-    SCALE_LABEL_MAX,
-    SCALE_POINTS,
-    STATEMENT_MAX,
-    TEXT_MAX,
-    TITLE_MAX,
-)
+from . import model
 
 
 def deck_schema():
@@ -32,11 +12,13 @@ def deck_schema():
     category = _object(
         "A category: a label, and a colour for its cards.",
         {
-            "label": _text_schema(f"Shown on the cards, up to {LABEL_MAX} characters.", LABEL_MAX),
+            "label": _text_schema(
+                f"Shown on the cards, up to {model.LABEL_MAX} characters.", model.LABEL_MAX
+            ),
             "colour": {
                 "type": "string",
                 "description": 'A colour as "#rrggbb"; quote it, because # starts a comment.',
-                "pattern": COLOUR_PATTERN,
+                "pattern": model.COLOUR_PATTERN,
             },
         },
         required=["label"],
@@ -48,29 +30,29 @@ def deck_schema():
             "A deck of dilemma cards for Tafelronde; see docs/decks.md.",
             {
                 "title": _text_schema(
-                    f"The deck's title, up to {TITLE_MAX} characters.", TITLE_MAX
+                    f"The deck's title, up to {model.TITLE_MAX} characters.", model.TITLE_MAX
                 ),
                 "language": {
                     "type": "string",
                     "description": "The deck's language, a two-letter code such as en or nl.",
-                    "pattern": LANGUAGE_PATTERN,
+                    "pattern": model.LANGUAGE_PATTERN,
                 },
                 "description": _text_schema(
-                    f"What the deck is for, up to {DESCRIPTION_MAX} characters.",
-                    DESCRIPTION_MAX,
+                    f"What the deck is for, up to {model.DESCRIPTION_MAX} characters.",
+                    model.DESCRIPTION_MAX,
                     required=False,
                 ),
                 "categories": {
                     "type": "object",
                     "description": "Categories cards may refer to, by id.",
-                    "propertyNames": {"pattern": ID_PATTERN},
+                    "propertyNames": {"pattern": model.ID_PATTERN},
                     "additionalProperties": category,
                 },
                 "cards": {
                     "type": "array",
-                    "description": f"The dilemma cards, {CARDS_MIN} to {CARDS_MAX}.",
-                    "minItems": CARDS_MIN,
-                    "maxItems": CARDS_MAX,
+                    "description": f"The dilemma cards, {model.CARDS_MIN} to {model.CARDS_MAX}.",
+                    "minItems": model.CARDS_MIN,
+                    "maxItems": model.CARDS_MAX,
                     "items": _card_schema(),
                 },
             },
@@ -87,27 +69,31 @@ def _card_schema():
             "id": {
                 "type": "string",
                 "description": "Unique in the deck: lowercase letters, digits and dashes.",
-                "pattern": ID_PATTERN,
+                "pattern": model.ID_PATTERN,
             },
-            "title": _text_schema(f"The card's title, up to {TITLE_MAX} characters.", TITLE_MAX),
+            "title": _text_schema(
+                f"The card's title, up to {model.TITLE_MAX} characters.", model.TITLE_MAX
+            ),
             "category": {
                 "type": "string",
                 "description": "The id of one of the deck's categories.",
-                "pattern": ID_PATTERN,
+                "pattern": model.ID_PATTERN,
             },
-            "text": _text_schema(f"The dilemma, up to {TEXT_MAX} characters.", TEXT_MAX),
+            "text": _text_schema(
+                f"The dilemma, up to {model.TEXT_MAX} characters.", model.TEXT_MAX
+            ),
             "response": _response_schema(),
             "prompts": _texts_schema(
-                f"Up to {PROMPTS_MAX} questions to guide the talk.",
-                f"A question, up to {PROMPT_MAX} characters.",
-                PROMPT_MAX,
+                f"Up to {model.PROMPTS_MAX} questions to guide the talk.",
+                f"A question, up to {model.PROMPT_MAX} characters.",
+                model.PROMPT_MAX,
                 0,
-                PROMPTS_MAX,
+                model.PROMPTS_MAX,
             ),
             "reflection": _text_schema(
-                f"Commentary or tips shown after the votes are revealed, up to {REFLECTION_MAX} "
+                f"Commentary or tips shown after the votes are revealed, up to {model.REFLECTION_MAX} "
                 "characters.",
-                REFLECTION_MAX,
+                model.REFLECTION_MAX,
                 required=False,
             ),
         },
@@ -123,29 +109,29 @@ def _response_schema():
             "type": {
                 "description": "choice: pick one option; scale: 5 points from disagree to agree; "
                 "open: notes only (the default).",
-                "enum": list(RESPONSE_TYPES),
+                "enum": list(model.RESPONSE_TYPES),
                 "default": "open",
             },
             "options": _texts_schema(
-                f"For choice: {OPTIONS_MIN} to {OPTIONS_MAX} different options.",
-                f"An option, up to {OPTION_MAX} characters.",
-                OPTION_MAX,
-                OPTIONS_MIN,
-                OPTIONS_MAX,
+                f"For choice: {model.OPTIONS_MIN} to {model.OPTIONS_MAX} different options.",
+                f"An option, up to {model.OPTION_MAX} characters.",
+                model.OPTION_MAX,
+                model.OPTIONS_MIN,
+                model.OPTIONS_MAX,
             ),
             "statement": _text_schema(
-                f"For scale: the statement people agree or disagree with, up to {STATEMENT_MAX} "
+                f"For scale: the statement people agree or disagree with, up to {model.STATEMENT_MAX} "
                 "characters.",
-                STATEMENT_MAX,
+                model.STATEMENT_MAX,
                 required=False,
             ),
             "labels": _texts_schema(
-                f"For scale: exactly {SCALE_POINTS} labels from disagree to agree; by default "
+                f"For scale: exactly {model.SCALE_POINTS} labels from disagree to agree; by default "
                 "they come from the deck's language.",
-                f"A label, up to {SCALE_LABEL_MAX} characters.",
-                SCALE_LABEL_MAX,
-                SCALE_POINTS,
-                SCALE_POINTS,
+                f"A label, up to {model.SCALE_LABEL_MAX} characters.",
+                model.SCALE_LABEL_MAX,
+                model.SCALE_POINTS,
+                model.SCALE_POINTS,
             ),
         },
     )

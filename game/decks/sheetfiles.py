@@ -37,6 +37,7 @@ MAX_UNCOMPRESSED = 8_000_000  # a 200-card deck is well under 1 MB of XML
 MAX_RATIO = 100  # honest XML compresses 5 to 20 times
 MAX_MEMBERS = 100
 MAX_SCAN_ROWS = 2000  # rows looked at per sheet, empty ones included
+MAX_FILLED_ROWS = MAX_DECK_ROWS + MAX_CARD_ROWS + 1  # the Deck rows, the Cards header, the cards
 DECK_SHEET, CARDS_SHEET = "Deck", "Cards"
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,13 +85,12 @@ def read_csv(raw, source):
     """Deck rows and Cards rows from CSV bytes (UTF-8; comma, semicolon or tab separated)."""
     text = _csv_text(raw, source)
     delimiter = _delimiter(text)
-    rows, problems = [], []
+    problems = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        for number, values in enumerate(reader, start=1):
-            if number > MAX_DECK_ROWS + MAX_CARD_ROWS + 1:
-                raise _too_many_rows(source, Cell(None, number, 1))
-            rows.append(_row(None, number, values, source, problems))
+        # Every line of a CSV counts, empty ones too: unlike a sheet, it has no reason to hold
+        # long runs of empty (formatted) rows.
+        rows = _read_rows(None, reader, source, problems, scan=MAX_FILLED_ROWS)
     except csv.Error as error:
         line = reader.line_num
         message = Message(N_("this is not readable CSV here (%(reason)s)"), reason=str(error))
@@ -147,6 +147,22 @@ def _row(sheet, number, values, source, problems):
         if value.strip():
             row.append((cell, value))
     return row
+
+
+def _read_rows(sheet, value_rows, source, problems, scan):
+    """The rows of a CSV file or a sheet (`value_rows`: each row's cell texts) as `_row` makes
+    them, refusing at the row past `scan` rows or past `MAX_FILLED_ROWS` non-empty ones."""
+    rows, filled = [], 0
+    for number, values in enumerate(value_rows, start=1):
+        if number > scan:
+            raise _too_many_rows(source, Cell(sheet, number, 1))
+        row = _row(sheet, number, values, source, problems)
+        if row:
+            filled += 1
+            if filled > MAX_FILLED_ROWS:
+                raise _too_many_rows(source, Cell(sheet, number, 1))
+        rows.append(row)
+    return rows
 
 
 def _too_many_rows(source, cell):
@@ -249,18 +265,10 @@ def _xlsx_tables(book, source):
 
 def _sheet_rows(ws, source, problems):
     """The rows of one sheet, stopping with a refusal at too many rows."""
-    rows, filled = [], 0
-    for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
-        if number > MAX_SCAN_ROWS:
-            raise _too_many_rows(source, Cell(ws.title, number, 1))
-        values = [_cell_text(c.value) for c in cells]
-        row = _row(ws.title, number, values, source, problems)
-        if row:
-            filled += 1
-            if filled > MAX_DECK_ROWS + MAX_CARD_ROWS + 1:
-                raise _too_many_rows(source, Cell(ws.title, number, 1))
-        rows.append(row)
-    return rows
+    values = (
+        [_cell_text(c.value) for c in cells] for cells in ws.iter_rows(max_col=MAX_COLUMNS + 1)
+    )
+    return _read_rows(ws.title, values, source, problems, scan=MAX_SCAN_ROWS)
 
 
 def _cell_text(value):
