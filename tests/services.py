@@ -1,9 +1,11 @@
-"""Throwaway PostgreSQL and Redis servers for tests and benchmarks, never a system service.
+"""Throwaway PostgreSQL, Redis and nginx servers for tests and benchmarks, never a system service.
 
     with postgres_server() as pg:      # pg.url: postgresql://tafelronde@127.0.0.1:PORT/postgres
         url = pg.create_database("t1")
     with redis_server() as url:        # redis://127.0.0.1:PORT/0
         ...
+    with nginx_server(["127.0.0.1:5001", 5002]) as proxy:   # proxy.url: http://127.0.0.1:PORT
+        ...                            # the shipped deploy/tafelronde-*.conf in front of them
 
 Each server gets its own temporary folder and a free port on 127.0.0.1 (PostgreSQL's unix socket
 is in that folder too), is started within a time limit and stopped when the block ends. PostgreSQL
@@ -14,6 +16,7 @@ services must be there.
 
 import contextlib
 import glob
+import grp
 import os
 import pwd
 import shutil
@@ -26,11 +29,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port
+from tests.servers import ROOT, free_port
 
 STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 REDIS_SERVER = os.environ.get("TAFELRONDE_REDIS_SERVER", "/usr/bin/redis-server")
+NGINX = os.environ.get("TAFELRONDE_NGINX", "")
+DEPLOY = ROOT / "deploy"
+# The options of every `server` line of deploy/nginx.conf's upstream (a test keeps them equal).
+UPSTREAM_OPTIONS = "max_fails=1 fail_timeout=5s"
 
 
 class ServiceUnavailable(RuntimeError):
@@ -211,5 +218,161 @@ def _redis_answers(port):
         with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
             connection.sendall(b"PING\r\n")
             return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def nginx_bin():
+    """The nginx binary: `TAFELRONDE_NGINX`, the one on PATH, or Debian's /usr/sbin/nginx."""
+    for candidate in (NGINX, shutil.which("nginx"), "/usr/sbin/nginx"):
+        if candidate and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    raise ServiceUnavailable("nginx not found (TAFELRONDE_NGINX, PATH, /usr/sbin/nginx)")
+
+
+class Nginx:
+    """A running throwaway nginx: its `url` and `port` on 127.0.0.1, its `folder`, the
+    `upstreams` it passes to, and its logs (`error_log()`, `access_log()`)."""
+
+    def __init__(self, folder, port, upstreams):
+        self.folder, self.port, self.upstreams = folder, port, upstreams
+        self.url = f"http://127.0.0.1:{port}"
+
+    def error_log(self):
+        """The text of nginx's error log so far (for a failing test's message)."""
+        return _read(self.folder / "error.log")
+
+    def access_log(self):
+        """The access log so far: one line per request, `$upstream_addr` and `$status` first."""
+        return _read(self.folder / "access.log")
+
+
+def _read(path):
+    """A log file's text, or "" while there is none."""
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def _address(upstream):
+    """`5001` or "127.0.0.1:5001" as an upstream `server` address on loopback."""
+    text = str(upstream)
+    return f"127.0.0.1:{text}" if text.isdigit() else text
+
+
+def nginx_main_config(folder, http_block, worker_user=None):
+    """A main nginx.conf for a throwaway server in `folder`: its pid file, logs and temporary
+    folders there, one worker (so round robin is one sequence), and `http_block` inside http{}."""
+    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    lines = [
+        f"user {worker_user[0]} {worker_user[1]};" if worker_user else "",
+        "worker_processes 1;",
+        f"pid {folder / 'nginx.pid'};",
+        f"error_log {folder / 'error.log'} info;",
+        "events { worker_connections 512; }",
+        "http {",
+        "    log_format upstream '$upstream_addr $status $request_method $request_uri';",
+        f"    access_log {folder / 'access.log'} upstream;",
+        f"    client_body_temp_path {temp['body']};",
+        f"    proxy_temp_path {temp['proxy']};",
+        f"    fastcgi_temp_path {temp['fastcgi']};",
+        f"    uwsgi_temp_path {temp['uwsgi']};",
+        f"    scgi_temp_path {temp['scgi']};",
+        http_block,
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _nginx_folder():
+    """A temporary folder for nginx, and the (user, group) its workers run as when we are root
+    (nginx's workers leave root; the folder is handed to them, as for PostgreSQL)."""
+    folder = Path(tempfile.mkdtemp(prefix="tafelronde-nginx-"))
+    if os.geteuid() != 0:
+        return folder, None
+    try:
+        account = pwd.getpwnam("nobody")
+    except KeyError:
+        raise ServiceUnavailable("running as root and there is no `nobody` user") from None
+    os.chown(folder, account.pw_uid, account.pw_gid)
+    return folder, (account.pw_name, grp.getgrgid(account.pw_gid).gr_name)
+
+
+def nginx_check(http_block, timeout=STARTUP_TIMEOUT):
+    """`nginx -t` of `http_block` in a throwaway main config: (True, output) when it is valid."""
+    binary = nginx_bin()
+    folder, worker_user = _nginx_folder()
+    try:
+        config = folder / "nginx.conf"
+        config.write_text(nginx_main_config(folder, http_block, worker_user))
+        result = subprocess.run(
+            [binary, "-t", "-p", folder, "-c", config, "-e", folder / "error.log"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=folder,
+        )
+        return result.returncode == 0, result.stdout + result.stderr
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def nginx_server(upstreams, options=UPSTREAM_OPTIONS, timeout=STARTUP_TIMEOUT):
+    """Start nginx on 127.0.0.1 in front of `upstreams` (ports or "host:port" strings, in order)
+    with the shipped routing and proxying (deploy/tafelronde-routing.conf and
+    deploy/tafelronde-proxy.conf) and `hash $tafelronde_code consistent;`, each server line with
+    `options`; yield an `Nginx`. Stopped (SIGTERM, then SIGKILL) and its folder removed after.
+
+    Raises `ServiceUnavailable` when there is no nginx binary.
+    """
+    binary = nginx_bin()
+    folder, worker_user = _nginx_folder()
+    port = free_port()
+    addresses = [_address(upstream) for upstream in upstreams]
+    servers = "".join(f"        server {address} {options};\n" for address in addresses)
+    http_block = (
+        f"    include {DEPLOY / 'tafelronde-routing.conf'};\n"
+        "    upstream tafelronde {\n"
+        "        hash $tafelronde_code consistent;\n"
+        f"{servers}"
+        "    }\n"
+        "    server {\n"
+        f"        listen 127.0.0.1:{port};\n"
+        f"        include {DEPLOY / 'tafelronde-proxy.conf'};\n"
+        "    }\n"
+    )
+    config = folder / "nginx.conf"
+    config.write_text(nginx_main_config(folder, http_block, worker_user))
+    process = None
+    try:
+        with open(folder / "server.log", "wb") as output:
+            process = subprocess.Popen(
+                [binary, "-p", folder, "-c", config, "-e", folder / "error.log"]
+                + ["-g", "daemon off;"],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=folder,
+            )
+        server = Nginx(folder, port, addresses)
+        deadline = time.monotonic() + timeout
+        while not _listens(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                text = _read(folder / "server.log") + server.error_log()
+                raise RuntimeError(f"nginx did not start:\n{text}")
+            time.sleep(0.05)
+        yield server
+    finally:
+        if process is not None:
+            _stop(process, signal.SIGTERM)  # "fast" shutdown: open connections are closed
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _listens(port):
+    """True if something accepts TCP connections on 127.0.0.1:`port`."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
     except OSError:
         return False

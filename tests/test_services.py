@@ -1,6 +1,18 @@
 """The throwaway test services start, answer and go away (tests/services.py)."""
 
-from tests.services import ServiceUnavailable, _redis_answers, redis_server, unavailable
+import http.server
+import threading
+import urllib.error
+import urllib.request
+
+from tests.services import (
+    ServiceUnavailable,
+    _listens,
+    _redis_answers,
+    nginx_server,
+    redis_server,
+    unavailable,
+)
 
 
 def test_a_redis_server_answers_on_loopback_and_is_gone_after():
@@ -19,3 +31,45 @@ def test_the_postgres_server_is_the_one_the_store_tests_use(postgres):
     with psycopg.connect(postgres.url) as connection:
         (address,) = connection.execute("SELECT inet_server_addr()::text").fetchone()
         assert address.startswith("127.0.0.1")
+
+
+class _Hello(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with "hello" and the path it got."""
+
+    def do_GET(self):
+        body = f"hello {self.path}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        """Quiet."""
+
+
+def test_an_nginx_server_passes_to_its_upstream_on_loopback_and_is_gone_after():
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    thread = threading.Thread(target=upstream.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        with nginx_server([upstream.server_address[1]]) as proxy:
+            folder, port = proxy.folder, proxy.port
+            assert proxy.url == f"http://127.0.0.1:{port}" and folder.is_dir()
+            with urllib.request.urlopen(f"{proxy.url}/j/ABC234", timeout=10) as answer:
+                assert answer.read() == b"hello /j/ABC234"
+            assert proxy.access_log().startswith(f"127.0.0.1:{upstream.server_address[1]} 200")
+            upstream.shutdown()
+            upstream.server_close()
+            try:  # nginx itself still answers, with 502: no upstream left
+                urllib.request.urlopen(f"{proxy.url}/healthz", timeout=10)
+            except urllib.error.HTTPError as error:
+                assert error.code == 502
+            else:
+                raise AssertionError("a stopped upstream still answered")
+    except ServiceUnavailable as error:
+        unavailable(str(error))
+    finally:
+        upstream.shutdown()
+        upstream.server_close()
+        thread.join(10)
+    assert not _listens(port) and not folder.exists()
