@@ -29,9 +29,11 @@ RELEASE = "release"
 IDLE_LEASES = 10
 
 
-def process_name():
-    """A name for this process that no other process of the cluster has, on any machine."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+def process_name(prefix=""):
+    """A name for this process that no other process of the cluster has, on any machine, nor
+    this process's earlier runs (a restarted process must not pass for its dead self, whose
+    lease may still run): `prefix` (or the host name and process id) and a random suffix."""
+    return f"{prefix or f'{socket.gethostname()}:{os.getpid()}'}:{secrets.token_hex(3)}"
 
 
 def let_go(now, *, last_arrival, sockets, wanted, ttl):

@@ -121,7 +121,8 @@ def test_kill_9_of_a_sessions_process_loses_and_doubles_nothing(cluster, tmp_pat
             store = PostgresStore(store_url)
             owner = store.owner_of(code)
             store.close()
-            victim = next(s for s in servers if s.env["TAFELRONDE_NODE_NAME"] == owner)
+            node = owner.rsplit(":", 1)[0]  # NODE_NAME, then a suffix of this run
+            victim = next(s for s in servers if s.env["TAFELRONDE_NODE_NAME"] == node)
 
             # The other half votes while it is being killed.
             results = {}
@@ -170,7 +171,26 @@ def test_kill_9_of_a_sessions_process_loses_and_doubles_nothing(cluster, tmp_pat
             expect(page.locator("#people")).to_contain_text(str(PHONES + 1), timeout=10_000)
             expect(wall.locator("#people")).to_contain_text(str(PHONES + 1), timeout=10_000)
 
+        # The killed process is restarted (systemd would): nginx sends the session's new
+        # arrivals to it again, and the survivor hands the session back to it.
+        victim.start()
+        restarted = time.monotonic()
+        comer = RealPhone(proxy.url, code, "Comer")
+        phones.append(comer)
         store = PostgresStore(store_url)
+        while True:  # nginx tries the restarted process again after fail_timeout (5 s)
+            back_in_seat(comer, restarted + 30)
+            served_by = store.owner_of(code)
+            if served_by.startswith(node + ":"):
+                break
+            assert time.monotonic() < restarted + 30, f"still served by {served_by}"
+            comer.close()
+            time.sleep(0.5)
+        returned = time.monotonic() - restarted
+        assert served_by != owner  # its new run, not its dead self
+        assert comer.call("join", token=comer.token, name="Comer")["ok"]
+        again = until_acknowledged(phones[0], "cast_vote", restarted + 30, choice=0, cid="v0")
+        assert again.get("repeated")  # the answer remembered for that id, on any process
         events = store.load(code)
         store.close()
         state = replay(events)
@@ -181,10 +201,12 @@ def test_kill_9_of_a_sessions_process_loses_and_doubles_nothing(cluster, tmp_pat
         assert {e["note"]: e["text"] for e in notes} == acked_notes
         assert len(notes) == len(acked_notes) == PHONES
         assert sum(len(t.current.votes) for t in state.tables) == PHONES
+        assert len(state.members) == PHONES + 2  # and the two who joined after the kill
         print(
             f"\nfailover: phones back {min(back.values()):.1f}-{slowest:.1f} s after kill -9;"
             f" votes acknowledged {len(acked_votes)}, stored {len(votes)};"
-            f" notes acknowledged {len(acked_notes)}, stored {len(notes)}"
+            f" notes acknowledged {len(acked_notes)}, stored {len(notes)};"
+            f" back on the restarted process after {returned:.1f} s"
         )
     finally:
         for phone in phones:

@@ -29,7 +29,7 @@ from ..core.views import (
 )
 from ..errors import N_, Forbidden, GameError, InvalidInput
 from ..hub import Hub, RateLimited, Unauthorised, history_touched, normalise_code, touched_tables
-from ..ownership import Ownership
+from ..ownership import Ownership, process_name
 from ..storage import open_store
 from . import security
 from .i18n import gettext
@@ -645,7 +645,8 @@ def init_app(app, socketio):
     store = open_store(app.config, run_blocking=run_blocking)
     ownership = None
     if app.config["CLUSTER"]:
-        ownership = Ownership(store, app.config["LEASE_SECONDS"], app.config["NODE_NAME"] or None)
+        name = process_name(app.config["NODE_NAME"])
+        ownership = Ownership(store, app.config["LEASE_SECONDS"], name)
     hub = Hub(store, ownership=ownership)
     shell = LiveShell(app, socketio, hub)
     app.extensions["tafelronde.hub"] = hub
