@@ -1,280 +1,31 @@
 """Socket.IO handlers: say who you are, send commands, receive updates (see docs/protocol.md).
 
 Each handler is thin: check the payload's outer shape, find who is asking (from this socket's
-`hello`), call the hub, emit what changed to the right rooms, answer with an acknowledgement.
-Rooms: ``s:CODE`` every phone of a session, ``t:CODE:N`` one table, ``p:CODE:PID`` one person's
-phones, ``h:CODE`` facilitators, ``w:CODE`` projectors.
+`hello`), call the hub, hand what changed to the shell (`game.web.live_shell`, which sends it to
+the right rooms), answer with an acknowledgement. `LiveNamespace` names every event.
 """
 
 import functools
 import hmac
-import logging
 import sys
 import time
-from dataclasses import dataclass
 
 from flask import current_app, request
-from flask_socketio import Namespace, join_room, leave_room
+from flask_socketio import Namespace, join_room
 
-from ..core import evaluation
 from ..core.rules import FACILITATOR, Actor
 from ..core.throttle import TokenBucket
-from ..core.views import (
-    facilitator_table,
-    me_view,
-    projector_view,
-    session_info,
-    table_view,
-    view_for,
-)
+from ..core.views import me_view, view_for
 from ..errors import N_, Forbidden, GameError, InvalidInput
-from ..hub import Hub, RateLimited, Unauthorised, history_touched, normalise_code, touched_tables
+from ..hub import Hub, RateLimited, Unauthorised, normalise_code
 from ..ownership import Ownership, process_name
 from ..storage import open_store
 from . import security
 from .i18n import gettext
+from .live_shell import FailureLog, LiveShell, Viewer
 from .signins import SignIns
 
-log = logging.getLogger("tafelronde.live")
-
-# Events after which every phone of the session needs fresh session facts. The facilitator's
-# actions are sent at once; joins and seats (hundreds in the first minute, each changing only a
-# count) are coalesced like the facilitator's updates, so a room of N phones joining costs about
-# N * rate messages per second instead of N * N messages.
-URGENT_SESSION_EVENTS = frozenset(
-    {
-        "table_added",
-        "paused",
-        "timer_started",
-        "timer_stopped",
-        "message_sent",
-        "session_ended",
-        "default_devices_set",
-    }
-)
-SESSION_EVENTS = URGENT_SESSION_EVENTS | {"participant_joined", "participant_seated"}
-
-
-@dataclass
-class Viewer:
-    """What one socket has shown us about itself."""
-
-    code: str
-    role: str
-    pid: str | None = None
-
-
-class LiveShell:
-    """The transport's state for one app: the hub, who each socket is, the update loop."""
-
-    def __init__(self, app, socketio, hub):
-        self.app = app
-        self.socketio = socketio
-        self.hub = hub
-        self.viewers = {}  # sid -> Viewer
-        self.sids = {}  # (code, pid) -> set of sids
-        rate = app.config["VIEW_UPDATES_PER_SECOND"]
-        self.interval = 1.0 / rate if rate else 0
-        # Leading edge and trailing flush: a change after a quiet interval goes out at once; the
-        # ones that follow within the interval wait for the loop, which looks `tick` apart.
-        self.clock = time.monotonic  # for the rate only; tests hold it still
-        self.sent_at = {}  # code -> clock() of the session's last update sent
-        self.tick = self.interval / 5
-        self.stalled_after = app.config["STALLED_AFTER_SECONDS"]
-        self._loop_started = False
-        self._stopping = False
-        self.asks = {}  # sid -> TokenBucket for `hello` and `sync` (each builds a whole view)
-        self.failures = FailureLog()
-
-    # --- updates ---------------------------------------------------------------------------------
-
-    def fanout(self, live, events):
-        """Tell the phones what these events changed, at once; facilitator/projector via `flush`."""
-        if not events:
-            return
-        state, code = live.state, live.code
-        tables, histories = set(), set()
-        for event in events:
-            tables |= touched_tables(state, event)
-            histories |= history_touched(state, event)
-            if event["type"] == "participant_seated":
-                self._reseat(live, event["pid"])
-        for table_id in sorted(tables):
-            view = table_view(state, table_id, with_history=table_id in histories)
-            self.socketio.emit("table_updated", view, to=f"t:{code}:{table_id}")
-        kinds = {e["type"] for e in events}
-        if kinds & URGENT_SESSION_EVENTS:
-            with live.lock:
-                live.phones_behind = False
-                info = session_info(state, self.hub.clock())
-            self.socketio.emit("session_updated", info, to=f"s:{code}")
-        elif kinds & SESSION_EVENTS:
-            live.phones_behind = True  # sent by the next `flush`
-        if not self.interval:
-            self.flush()
-        else:
-            self._ensure_loop()
-            self.flush_session(live, due_only=True)  # the leading edge
-
-    def _reseat(self, live, pid):
-        """Move a person's sockets into their new table's room and send them their new view."""
-        member = live.state.members[pid]
-        for sid in self.sids.get((live.code, pid), ()):
-            for table in live.state.tables:
-                leave_room(f"t:{live.code}:{table.id}", sid=sid, namespace="/")
-            if member.table is not None:
-                join_room(f"t:{live.code}:{member.table}", sid=sid, namespace="/")
-        view = view_for(live.state, Actor.participant(pid), self.hub.clock())
-        self.socketio.emit("view_replaced", view, to=f"p:{live.code}:{pid}")
-
-    def flush(self):
-        """Send every session's pending updates now, due or not (tests, shutdown)."""
-        for live in list(self.hub.sessions.values()):
-            self.flush_session(live)
-
-    def flush_due(self):
-        """The trailing flush: send the pending updates of sessions quiet for an interval."""
-        for live in list(self.hub.sessions.values()):
-            self.flush_session(live, due_only=True)
-        if len(self.sent_at) > 2 * len(self.hub.sessions) + 16:  # sessions closed since
-            for code in set(self.sent_at) - set(self.hub.sessions):
-                self.sent_at.pop(code, None)
-
-    def flush_session(self, live, due_only=False):
-        """Send facilitators and projectors what changed in `live` since its last update, and
-        phones the session facts that joins and seats changed (coalesced). With `due_only`,
-        only when its last update is at least an interval old: at most VIEW_UPDATES_PER_SECOND
-        updates per session."""
-        now = self.hub.clock()
-        with live.lock:
-            if not live.phones_behind and not live.dirty_tables and not live.dirty_session:
-                return
-            stamp = self.clock()
-            if due_only and stamp - self.sent_at.get(live.code, float("-inf")) < self.interval:
-                return
-            self.sent_at[live.code] = stamp
-            phones = session_info(live.state, now) if live.phones_behind else None
-            live.phones_behind = False
-            tables, session_changed = live.take_dirty()
-            host = wall = None
-            if tables or session_changed:
-                state = live.state
-                host = {
-                    "session": session_info(state, now),
-                    "tables": [
-                        facilitator_table(state, t, now, self.stalled_after) for t in tables
-                    ],
-                    "table_count": len(state.tables),
-                    "unseated": [
-                        {"pid": m.pid, "name": m.name, "connected": m.connected}
-                        for m in state.members.values()
-                        if m.table is None
-                    ],
-                    "spotlight": state.spotlight,
-                    "stalled_after": self.stalled_after,
-                    "evaluation": evaluation.summary(state),
-                }
-                wall = projector_view(state, now)
-                host["comparison"] = wall["comparison"]
-        if phones is not None:
-            self.socketio.emit("session_updated", phones, to=f"s:{live.code}")
-        if host is not None:
-            self.socketio.emit("host_updated", host, to=f"h:{live.code}")
-            self.socketio.emit("wall_updated", wall, to=f"w:{live.code}")
-
-    def _ensure_loop(self):
-        if not self._loop_started:
-            self._loop_started = True
-            self.socketio.start_background_task(self._loop)
-
-    def _loop(self):
-        while not self._stopping:
-            self.socketio.sleep(self.tick)
-            try:
-                with self.app.app_context():
-                    self.flush_due()
-            except Exception:  # a bug in one round must not stop later updates; it is logged
-                log.exception("sending coalesced updates failed")
-
-    def stop(self):
-        """End the update loop (tests, shutdown)."""
-        self._stopping = True
-
-    # --- who is who ------------------------------------------------------------------------------
-
-    def forget(self, sid):
-        """A socket closed: drop it from its rooms' bookkeeping and update presence."""
-        self.asks.pop(sid, None)
-        viewer = self.viewers.pop(sid, None)
-        if viewer is None or viewer.pid is None:
-            return
-        sids = self.sids.get((viewer.code, viewer.pid))
-        if sids is not None:
-            sids.discard(sid)
-        live = self.hub.sessions.get(viewer.code)
-        if live is not None:
-            try:
-                events = self.hub.connected(live, viewer.pid, False)
-            except GameError:  # moved meanwhile: the new owner keeps presence
-                return
-            self.fanout(live, events)
-
-    # --- several processes -----------------------------------------------------------------------
-
-    def start_leases(self):
-        """With several processes: keep the leases of the sessions served here (every third of a
-        lease) and send the sockets of sessions given up to reconnect. Call once the Socket.IO
-        server exists (the factory does); nothing to do for a single process."""
-        if self.hub.ownership is not None:
-            self.socketio.start_background_task(self._lease_loop)
-
-    def _lease_loop(self):
-        pause = self.hub.ownership.ttl / 3
-        while not self._stopping:
-            self.socketio.sleep(pause)
-            try:
-                with self.app.app_context():
-                    self.keep_leases()
-            except Exception:  # the store may be away for a moment; the next round tries again
-                log.exception("renewing session leases failed")
-
-    def keep_leases(self):
-        """One round of `Hub.keep_leases`; returns the codes given up."""
-        sockets = {}
-        for viewer in list(self.viewers.values()):
-            sockets[viewer.code] = sockets.get(viewer.code, 0) + 1
-        gone = self.hub.keep_leases(sockets)
-        for code in gone:
-            self.move_sockets(code)
-        return gone
-
-    def leave(self):
-        """Stopping (SIGTERM): give every session up and send its sockets elsewhere."""
-        self._stopping = True
-        for code in self.hub.leave():
-            self.move_sockets(code)
-
-    def move_sockets(self, code):
-        """Tell this process's sockets of session `code` to connect again (another process
-        serves it now); they are forgotten here, so their next command finds the new owner."""
-        retry = {"retry_after": 0.5}
-        for sid, viewer in list(self.viewers.items()):
-            if viewer.code == code:
-                self.viewers.pop(sid, None)
-                self.socketio.emit("moved", retry, to=sid, namespace="/")
-        for key in [key for key in self.sids if key[0] == code]:
-            self.sids.pop(key, None)
-
-    def attach(self, sid, live, pid):
-        """Put a participant's socket in its rooms and mark it present."""
-        viewer = self.viewers[sid]
-        viewer.pid = pid
-        self.sids.setdefault((live.code, pid), set()).add(sid)
-        join_room(f"p:{live.code}:{pid}")
-        member = live.state.members[pid]
-        if member.table is not None:
-            join_room(f"t:{live.code}:{member.table}")
-        self.fanout(live, self.hub.connected(live, pid, True))
+__all__ = ["FailureLog", "LiveNamespace", "init_app"]
 
 
 def _error(error):
@@ -320,25 +71,6 @@ def handler(function):
             }
 
     return wrapped
-
-
-class FailureLog:
-    """Logs handler failures with their traceback, at most `burst` and then one per `every`
-    seconds; the ones left out are counted in the next line, so a client that finds a bug and
-    repeats it a thousand times cannot fill the disk."""
-
-    def __init__(self, burst=10, every=6.0, clock=time.monotonic):
-        self.bucket = TokenBucket(burst, 1.0 / every, clock())
-        self.clock, self.skipped = clock, 0
-
-    def log(self, name):
-        """Log the exception being handled (call inside `except`)."""
-        if not self.bucket.take(self.clock()):
-            self.skipped += 1
-            return
-        skipped, self.skipped = self.skipped, 0
-        more = f" ({skipped} more failures not logged)" if skipped else ""
-        log.exception("handler %s failed%s", name, more)
 
 
 # Per socket: `hello` and `sync` build a whole view; a phone needs a few when it wakes up.
