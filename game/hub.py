@@ -224,11 +224,8 @@ class Hub:
 
         Raises `Moved` when another process holds the session's lease.
         """
-        code = normalise_code(code)
-        if code is None:
-            return None
-        live = self.sessions.get(code)
-        if live is not None:
+        code, live = self._served(code)
+        if code is None or live is not None:
             return live
         with self._lock:
             live = self.sessions.get(code)
@@ -252,16 +249,19 @@ class Hub:
         that is not kept (never apply commands to it)."""
         if self.ownership is None:
             return self.get(code)
-        code = normalise_code(code)
-        if code is None:
-            return None
-        live = self.sessions.get(code)
-        if live is not None:
+        code, live = self._served(code)
+        if code is None or live is not None:
             return live
         live = self._load(code)
         if live is not None:
             live.closed = True  # a reader's copy: commands on it are refused with `moved`
         return live
+
+    def _served(self, code):
+        """``(code as stored, the copy served here or None)``; ``(None, None)`` for a typed code
+        that cannot be one."""
+        code = normalise_code(code)
+        return (code, self.sessions.get(code)) if code is not None else (None, None)
 
     def arrived(self, live):
         """Someone said hello to `live` here (the router sends its people to this process)."""
@@ -340,13 +340,7 @@ class Hub:
                 write = live.pending[key] = self._submit(live, events)
         if write is not None:
             try:
-                self.store.wait(write)
-            except StaleWriter:
-                self._reload_after_failure(live)
-                raise Moved() from None
-            except BaseException:
-                self._reload_after_failure(live)
-                raise
+                self._wait(live, write)
             finally:
                 live.pending.pop(key, None)
         return pid, events
@@ -364,14 +358,7 @@ class Hub:
                 live.observe(event)
             stored = [e for e in events if e["type"] not in TRANSIENT_EVENTS]
             if stored:
-                try:
-                    self.store.wait(self._submit(live, stored))
-                except StaleWriter:
-                    self._reload_after_failure(live)
-                    raise Moved() from None
-                except BaseException:
-                    self._reload_after_failure(live)
-                    raise
+                self._wait(live, self._submit(live, stored))
         return events
 
     # --- commands --------------------------------------------------------------------------------
@@ -416,13 +403,10 @@ class Hub:
                 live.pending[key] = write
         if write is not None:
             try:
-                self.store.wait(write)
-            except BaseException as error:
+                self._wait(live, write)
+            except BaseException:
                 if key is not None:  # not stored, so a repeat of this id must not be answered "ok"
                     live.applied.pop(key, None)
-                self._reload_after_failure(live)
-                if isinstance(error, StaleWriter):
-                    raise Moved() from None
                 raise
             finally:
                 if key is not None:
@@ -434,6 +418,18 @@ class Hub:
         write = self.store.submit(live.code, events, applied, expect_seq=live.next_seq)
         live.next_seq += len(events)
         return write
+
+    def _wait(self, live, write):
+        """Wait for `live`'s write; if it failed, memory is ahead of the store: drop this copy
+        (`moved` when another writer got there first, else the error itself)."""
+        try:
+            self.store.wait(write)
+        except StaleWriter:
+            self._reload_after_failure(live)
+            raise Moved() from None
+        except BaseException:
+            self._reload_after_failure(live)
+            raise
 
     @staticmethod
     def _check_open(live):

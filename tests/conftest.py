@@ -146,3 +146,30 @@ def postgres():
         except ServiceUnavailable as error:
             unavailable(f"no PostgreSQL to test against: {error}")
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis():
+    """One throwaway redis-server for the whole run (`tests.services`), as a ``redis://`` URL:
+    skipped where the binary is missing, except under CI=true, where that fails."""
+    import contextlib
+
+    from tests.services import ServiceUnavailable, redis_server, unavailable
+
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(redis_server())
+        except ServiceUnavailable as error:
+            unavailable(f"no Redis to test against: {error}")
+        yield url
+
+
+@pytest.fixture
+def redis_url(redis):
+    """The run's Redis, emptied first, so no test sees another's Socket.IO messages."""
+    import redis as client
+
+    connection = client.Redis.from_url(redis)
+    connection.flushall()
+    connection.close()
+    return redis

@@ -72,3 +72,15 @@ class Game:
         events = presence(self.state, pid, connected, self.now)
         self.log.extend(events)
         return events
+
+
+def hub_session(hub, tables=1):
+    """A session of the small deck in `hub` (`game.hub.Hub`), dealt by the facilitator."""
+    return hub.create(
+        deck_id="small",
+        deck=parse_deck(SMALL_DECK),
+        tables=tables,
+        seating="choose",
+        flow="deal",
+        names_required=False,
+    )

@@ -3,10 +3,7 @@ whose phones reach both has one truth, a session moves to a survivor when its pr
 and an ended session takes no join on either process. (Through nginx and with three processes:
 tests/test_failover.py.)"""
 
-import contextlib
 import time
-
-import pytest
 
 from game.core.model import replay
 from game.storage.sqlite import SQLiteStore
@@ -14,19 +11,6 @@ from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 
 PHONES = 6
 TABLES = 2
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    """A throwaway redis-server for this module (skipped without one, failing under CI=true)."""
-    from tests.services import ServiceUnavailable, redis_server, unavailable
-
-    with contextlib.ExitStack() as stack:
-        try:
-            url = stack.enter_context(redis_server())
-        except ServiceUnavailable as error:
-            unavailable(f"no Redis to test against: {error}")
-        yield url
 
 
 def start_pair(tmp_path, redis_url, mode, lease):

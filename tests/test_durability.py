@@ -22,10 +22,9 @@ import socketio
 
 from game.core.model import replay
 from game.core.rules import FACILITATOR, Actor
-from game.decks.deck import parse_deck
 from game.hub import Hub
 from game.storage.events import Store
-from tests.coregame import SMALL_DECK
+from tests.coregame import hub_session
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 
 PHONES = 12
@@ -291,15 +290,7 @@ def test_the_same_vote_id_five_times_across_a_kill_counts_once(tmp_path, serve_m
 
 def _hub_session(path):
     hub = Hub(Store(path))
-    live = hub.create(
-        deck_id="small",
-        deck=parse_deck(SMALL_DECK),
-        tables=1,
-        seating="choose",
-        flow="deal",
-        names_required=False,
-    )
-    return hub, live
+    return hub, hub_session(hub)
 
 
 def test_note_ids_stay_unique_after_a_restart_with_presence_changes(tmp_path):

@@ -22,16 +22,12 @@ BACK_WITHIN = 10.0  # seconds from the kill until every phone is in its seat aga
 
 
 @pytest.fixture
-def cluster(tmp_path, postgres):
+def cluster(tmp_path, postgres, redis_url):
     """Three started processes behind nginx: ``(nginx, servers, store_url)``."""
-    from tests.services import ServiceUnavailable, nginx_server, redis_server, unavailable
+    from tests.services import ServiceUnavailable, nginx_server, unavailable
 
     url = postgres.create_database("failover")
     with contextlib.ExitStack() as stack:
-        try:
-            redis_url = stack.enter_context(redis_server())
-        except ServiceUnavailable as error:
-            unavailable(f"no Redis to test against: {error}")
         servers = []
         for n in range(PROCESSES):
             server = tiny_server(

@@ -4,11 +4,10 @@ two hubs on one SQLite file stand for two processes, with one clock the test mov
 import pytest
 
 from game.core.rules import FACILITATOR, Actor
-from game.decks.deck import parse_deck
 from game.hub import Hub, Moved
 from game.ownership import HAND_OVER, IDLE_LEASES, RELEASE, Ownership, let_go
 from game.storage.sqlite import SQLiteStore
-from tests.coregame import SMALL_DECK
+from tests.coregame import hub_session
 
 TTL = 6.0
 
@@ -52,15 +51,7 @@ def cluster(tmp_path):
 
 
 def _session(hub):
-    live = hub.create(
-        deck_id="small",
-        deck=parse_deck(SMALL_DECK),
-        tables=1,
-        seating="choose",
-        flow="deal",
-        names_required=False,
-    )
-    return live
+    return hub_session(hub)
 
 
 def _seated(hub, live, token="t" * 30):

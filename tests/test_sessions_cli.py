@@ -5,25 +5,16 @@ import secrets
 from game.cli.sessions import DAY, expired_codes, purge_expired, start_retention
 from game.core.rules import FACILITATOR, Actor
 from game.hub import normalise_code
-from tests.coregame import SMALL_DECK
+from tests.coregame import hub_session
 
 NOW = 1_800_000_000.0
 
 
 def _session(app, created_days_ago, ended_days_ago=None, note=None):
     """A stored session made `created_days_ago` days ago (ended, and with a note, if asked)."""
-    from game.decks.deck import parse_deck
-
     hub = app.extensions["tafelronde.hub"]
     hub.clock = lambda: NOW - created_days_ago * DAY
-    live = hub.create(
-        deck_id="small",
-        deck=parse_deck(SMALL_DECK),
-        tables=1,
-        seating="choose",
-        flow="deal",
-        names_required=False,
-    )
+    live = hub_session(hub)
     if note:
         pid, _ = hub.join(live, secrets.token_urlsafe(24), "Someone")
         hub.command(live, Actor.participant(pid), "take_seat", {"table": 0})
