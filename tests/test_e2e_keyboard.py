@@ -89,6 +89,7 @@ def test_a_participant_plays_with_the_keyboard_only(browser, server, tmp_path):
         keys.press("Enter")
         expect(anna.get_by_text("The facilitator has been called.")).to_be_visible()
 
+        room.keep_screenshots(anna="phone-keyboard-called.png")
         calls = host.locator("#calls")
         expect(calls.get_by_text(re.compile(r"Need help · Table 1 · Anna"))).to_be_visible()
         table = e2e.table_card(host, "Table 1")

@@ -146,6 +146,7 @@ def test_a_reload_while_offline_shows_the_phone_page_with_what_is_unsent(browser
         expect(e2e.vote_button(anna, options[1])).to_have_attribute("aria-pressed", "true")
         expect(anna.get_by_text(NOT_SENT)).to_be_visible()
         expect(mine.get_by_text(WAITING)).to_be_visible()
+        room.keep_screenshots(full_page=True, anna="phone-offline-reloaded.png")
 
         server.start()  # on the same port and data, as after a restart in the room
         anna.context.set_offline(False)
@@ -157,6 +158,7 @@ def test_a_reload_while_offline_shows_the_phone_page_with_what_is_unsent(browser
         expect(host.locator("#conn")).to_have_text("Connected", timeout=15_000)
         expect(e2e.table_card(host, "Table 1").get_by_text("Votes: 1 of 1 present")).to_be_visible()
 
+        room.keep_screenshots(full_page=True, anna="phone-back-online.png")
         # What the server stored: one note, one vote (her vote revealed the table of one).
         notes = host.request.get(f"{server.url}/host/s/{code}/notes.csv").text()
         assert notes.count(note) == 1
