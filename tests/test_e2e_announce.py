@@ -22,7 +22,9 @@ def test_the_facilitator_and_the_projector_hear_what_changes(browser, server, tm
         host.clock.install()
         e2e.sign_in(host, server)
         code = e2e.start_session(host, tables=2, flow="deal", seating="choose")
-        wall_href = host.get_by_role("link", name="Open projector", exact=True).get_attribute("href")
+        wall_href = host.get_by_role("link", name="Open projector", exact=True).get_attribute(
+            "href"
+        )
         wall = room.page("projector", e2e.PROJECTOR)
         wall.clock.install()
         wall.goto(server.url + wall_href)

@@ -6,7 +6,6 @@ import re
 from urllib.parse import urljoin
 
 from game.web import offline
-
 from tests.conftest import csrf_of, sign_in
 from tests.test_sockets import make_session
 
