@@ -99,14 +99,15 @@ class Room:
         for name in names or self.watches:
             self.watches[name].assert_clean(console=console)
 
-    def keep_screenshots(self, **sizes):
-        """Screenshots of the named pages into $TAFELRONDE_E2E_SHOTS, when that is set."""
+    def keep_screenshots(self, full_page=False, **sizes):
+        """Screenshots of the named pages into $TAFELRONDE_E2E_SHOTS, when that is set
+        (`full_page`: the whole page, not only what is in sight)."""
         folder = os.environ.get(SHOTS_ENV)
         if not folder:
             return
         Path(folder).mkdir(parents=True, exist_ok=True)
         for name, filename in sizes.items():
-            self.pages[name].screenshot(path=str(Path(folder) / filename))
+            self.pages[name].screenshot(path=str(Path(folder) / filename), full_page=full_page)
 
 
 # --- the facilitator ---------------------------------------------------------------------------

@@ -64,3 +64,27 @@ def test_every_page_has_no_axe_violations(browser, server, tmp_path):
         expect(ann.get_by_label("What should we keep?")).to_be_visible()
         found["phone evaluation"] = violations(ann)
     assert {where: v for where, v in found.items() if v} == {}
+
+
+def test_the_shared_device_phone_has_no_axe_violations(browser, server, tmp_path):
+    card = e2e.choice_card()
+    options = list(card.response.options)
+    found = {}
+    with e2e.Room(browser, server, tmp_path) as room:
+        host = room.page("facilitator", e2e.LAPTOP)
+        e2e.sign_in(host, server)
+        code = e2e.start_session(host, tables=1, flow="deal", seating="choose")
+        shared_box = e2e.table_card(host, "Table 1").get_by_label("One shared device")
+        shared_box.check()
+        expect(shared_box).to_be_checked()
+        garden = e2e.phone(room, "garden", server, e2e.join_path(host, code))
+        e2e.join(garden, "Garden group", "Table 1")
+        e2e.deal(host, card)
+        expect(garden.get_by_role("heading", name="Hands per option")).to_be_visible()
+        found["shared: counting hands"] = violations(garden)
+        for i, option in enumerate(options):
+            garden.get_by_label(option, exact=True).fill(str(i + 1))
+        garden.get_by_role("button", name="Save the count").click()
+        expect(garden.get_by_role("heading", name="How your table voted")).to_be_visible()
+        found["shared: counted"] = violations(garden)
+    assert {where: v for where, v in found.items() if v} == {}

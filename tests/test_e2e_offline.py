@@ -94,3 +94,76 @@ def test_a_vote_and_a_note_made_offline_survive_a_reload_and_arrive_once(browser
         # dialogs and uncaught exceptions there.
         room.assert_clean(["facilitator"])
         room.assert_clean(["anna"], console=False)
+
+
+def _kept_by_the_service_worker(page):
+    """Wait (at most 10 s) until the phone page's service worker controls `page`; then it holds
+    a copy of the page (it keeps it before it activates)."""
+    kept = page.evaluate(
+        """async () => {
+          const sw = navigator.serviceWorker;
+          for (let i = 0; i < 200 && !sw.controller; i++) await new Promise((r) => setTimeout(r, 50));
+          return !!sw.controller && !!(await caches.match(location.pathname, {cacheName: "tafelronde-pages"}));
+        }"""
+    )
+    assert kept, "no service worker controls the phone page, or it kept no copy of it"
+
+
+def test_a_reload_while_offline_shows_the_phone_page_with_what_is_unsent(browser, server, tmp_path):
+    card = e2e.choice_card()
+    options = list(card.response.options)
+    note = "Typed on the train, between two tunnels."
+
+    with e2e.Room(browser, server, tmp_path) as room:
+        host = room.page("facilitator", e2e.LAPTOP)
+        e2e.sign_in(host, server)
+        code = e2e.start_session(host, tables=1, flow="deal", seating="choose")
+        path = e2e.join_path(host, code)
+        anna = e2e.phone(room, "anna", server, path)
+        e2e.join(anna, "Anna", "Table 1")
+        e2e.deal(host, card)
+        expect(anna.get_by_role("heading", name=card.title, level=2)).to_be_visible()
+        _kept_by_the_service_worker(anna)
+        conn = anna.locator("#conn")
+
+        # Offline for real: no page, no script and no socket reaches the server any more.
+        anna.context.set_offline(True)
+        expect(conn).to_have_text("Offline — your answers are kept")
+        e2e.vote(anna, options[1])
+        expect(anna.get_by_text(NOT_SENT)).to_be_visible()
+        e2e.write_note(anna, note)
+        mine = anna.get_by_role("listitem").filter(has_text=note)
+        expect(mine.get_by_text(WAITING)).to_be_visible()
+
+        # And the server is gone too, so the reload cannot be answered by it, whatever Chromium's
+        # offline emulation does or does not apply to the service worker's own requests.
+        server.stop()
+        reloaded = anna.reload()
+        assert reloaded is not None and reloaded.ok and reloaded.from_service_worker
+        # The phone page, not the browser's error page: the card, the vote and the note, unsent.
+        expect(conn).to_have_text("Offline — your answers are kept")
+        expect(anna.get_by_role("heading", name=card.title, level=2)).to_be_visible()
+        expect(e2e.vote_button(anna, options[1])).to_have_attribute("aria-pressed", "true")
+        expect(anna.get_by_text(NOT_SENT)).to_be_visible()
+        expect(mine.get_by_text(WAITING)).to_be_visible()
+        room.keep_screenshots(full_page=True, anna="phone-offline-reloaded.png")
+
+        server.start()  # on the same port and data, as after a restart in the room
+        anna.context.set_offline(False)
+        # Reconnection backs off up to 5 s between attempts (live.js), hence the longer wait.
+        expect(conn).to_have_text("Connected", timeout=15_000)
+        expect(anna.get_by_text(NOT_SENT)).to_have_count(0)
+        expect(mine.get_by_text(WAITING)).to_have_count(0)
+        expect(e2e.my_vote(anna, options[1])).to_have_count(1)
+        expect(host.locator("#conn")).to_have_text("Connected", timeout=15_000)
+        expect(e2e.table_card(host, "Table 1").get_by_text("Votes: 1 of 1 present")).to_be_visible()
+
+        room.keep_screenshots(full_page=True, anna="phone-back-online.png")
+        # What the server stored: one note, one vote (her vote revealed the table of one).
+        notes = host.request.get(f"{server.url}/host/s/{code}/notes.csv").text()
+        assert notes.count(note) == 1
+        results = host.request.get(f"{server.url}/host/s/{code}/results.json").json()
+        plays = [p for c in results["cards"] if c["id"] == card.id for p in c["plays"]]
+        assert [p["distribution"] for p in plays] == [[int(i == 1) for i in range(len(options))]]
+        # Both pages lost the server for a while; Chromium logs the failed requests.
+        room.assert_clean(console=False)

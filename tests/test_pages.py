@@ -1,8 +1,11 @@
 """HTTP pages: creating a session, joining, QR codes, and the phone page's weight."""
 
 import gzip
+import json
 import re
+from urllib.parse import urljoin
 
+from game.web import offline
 from tests.conftest import csrf_of, sign_in
 from tests.test_sockets import make_session
 
@@ -118,28 +121,75 @@ def _assets(page):
     return re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
 
 
+def _more_loaded_by(url, script, page_url):
+    """What a script at `url` loads besides: the modules it imports (relative to the script),
+    the service worker it registers (relative to the page)."""
+    imports = re.findall(r'^import [^;]* from "([^"]+)";', script, re.M)
+    workers = re.findall(r'serviceWorker\.register\("([^"]+)"\)', script)
+    return [urljoin(url, n) for n in imports] + [urljoin(page_url, n) for n in workers]
+
+
 def test_phone_page_with_everything_it_loads_stays_under_30_kb_compressed(app, client):
     code = make_session(app, client)
     phone = app.test_client()
     headers = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # what Chromium on a phone sends
-    response = phone.get(f"/j/{code}", headers=headers)
+    page_url = f"/j/{code}"
+    response = phone.get(page_url, headers=headers)
     assert response.status_code == 200
     total = len(response.data)
     assert response.headers.get("Content-Encoding") == "gzip"
     html = gzip.decompress(response.data).decode()
-    assets = _assets(html)
-    assert any("socket.io" in a for a in assets)
-    sizes = {}
-    for asset in assets:
+    # The HTML's own references first, then what each script loads in turn (once each).
+    todo, sizes = [urljoin(page_url, a) for a in _assets(html)], {}
+    assert any("socket.io" in a for a in todo)
+    while todo:
+        asset = todo.pop(0)
+        if asset in sizes:
+            continue
         got = phone.get(asset, headers=headers)
         body = got.get_data()
         got.close()
         assert got.status_code == 200, asset
         sizes[asset] = len(body)
         total += len(body)
+        if asset.endswith(".js"):
+            text = gzip.decompress(body) if got.headers.get("Content-Encoding") else body
+            todo += _more_loaded_by(asset, text.decode(), page_url)
+    assert "/j/sw.js" in sizes  # the service worker is part of the weight
     assert total < WEIGHT_LIMIT, f"{total} bytes: {sizes}"
     # Nothing from anywhere else.
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
+
+
+def test_the_service_worker_keeps_what_the_phone_page_loads(app, client):
+    code = make_session(app, client)
+    page_url = f"/j/{code}"
+    html = client.get(page_url).get_data(as_text=True)
+    response = client.get("/j/sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"  # a release reaches phones at once
+    worker = response.get_data(as_text=True)
+    kept = json.loads(re.search(r"const ASSETS = (\[[^\]]*\])", worker).group(1))
+    loaded = set(_assets(html))
+    for asset in list(loaded):
+        if asset.endswith(".js"):
+            got = client.get(asset)
+            script = got.get_data(as_text=True)
+            got.close()
+            loaded |= {a for a in _more_loaded_by(asset, script, page_url) if a != "/j/sw.js"}
+    assert sorted(kept) == sorted(loaded)
+    assert "socket.io/" in worker  # its traffic passes through, never cached
+    assert "{#" not in worker and "/*" not in worker  # comments stay in the template
+
+
+def test_the_service_worker_cache_is_named_after_the_files_it_keeps(tmp_path):
+    for name in offline.PHONE_ASSETS:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("one")
+    first = offline.assets_version(tmp_path)
+    assert offline.assets_version(tmp_path) == first
+    (tmp_path / "js" / "play.js").write_text("two")
+    assert offline.assets_version(tmp_path) != first
 
 
 def test_pages_carry_security_headers(client):

@@ -3,7 +3,7 @@ session (Socket.IO and HTTP), results, the deck editor and the ``flask`` command
 
 from ..cli import decks as cli
 from ..cli import host as host_cli
-from . import compare, editor, i18n, live, live_routes, pages, results, security
+from . import compare, editor, i18n, live, live_routes, offline, pages, results, security
 
 
 def init_app(app, socketio):
@@ -15,6 +15,7 @@ def init_app(app, socketio):
     host_cli.init_app(app)
     live.init_app(app, socketio)
     live_routes.init_app(app)
+    offline.init_app(app)
     results.init_app(app)
     editor.init_app(app)
     compare.init_app(app)

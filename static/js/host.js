@@ -118,6 +118,32 @@
     unseated();
     comparison();
     evaluation();
+    announce();
+  }
+
+  // What a screen reader hears without looking, from #announce (a polite live region in the
+  // page from the start): new cards, reveals, a message, the end of the timer. One sentence per
+  // update however many tables changed; never a single vote.
+  let heard = null, timeUp = null;
+  function announce() {
+    const s = view.session, tables = view.tables;
+    const now = { cards: tables.map((tb) => (tb.current ? tb.current.card.id + "@" + tb.current.started_at : "")),
+      shown: tables.map((tb) => !!(tb.current && tb.current.revealed)), msg: s.message && !s.ended ? s.message.text : "" };
+    const say = [];
+    if (heard) {
+      const dealt = new Map(); // card title -> the tables that got it
+      tables.forEach((tb, i) => now.cards[i] && now.cards[i] !== heard.cards[i] &&
+        dealt.set(tb.current.card.title, [...(dealt.get(tb.current.card.title) || []), tb.name]));
+      dealt.forEach((names, title) => say.push(t("an_card", { x: title }) + (names.length < tables.length ? " · " + names.join(", ") : "")));
+      const shown = tables.filter((tb, i) => now.shown[i] && !heard.shown[i] && now.cards[i] === heard.cards[i]);
+      if (shown.length) say.push(t("an_reveal", { x: shown.map((tb) => tb.name).join(", ") }));
+      if (now.msg && now.msg !== heard.msg) say.push(t("msg_now", { x: now.msg }));
+    }
+    clearTimeout(timeUp);
+    const left = s.timer && !s.ended ? s.timer.remaining * 1000 : 0;
+    if (left > 0) timeUp = setTimeout(() => { $("announce").textContent = t("time_up"); }, left);
+    heard = now;
+    if (say.length) $("announce").textContent = say.join(". ");
   }
 
   /** The closing evaluation, anonymous: how many answered, how useful, what to keep and add. */

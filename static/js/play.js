@@ -26,6 +26,10 @@
   const draft = { kind: KINDS[0], edit: null };
   const errs = {};
 
+  // A copy of this page for a reload without network (browsers run service workers only over
+  // https or on localhost). "sw.js" is /j/sw.js: its scope is the phone pages.
+  if (navigator.serviceWorker) navigator.serviceWorker.register("sw.js").catch(() => {});
+
   const socket = Live.connect(code);
   Live.watch(socket, $("conn"));
   const pending = () => t(ready ? "sending" : "waiting");

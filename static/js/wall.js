@@ -66,6 +66,34 @@
       screen !== "lobby" && el("span", { class: "joinsmall" }, t("join_at"), " ", el("b", { text: $("joinurl").textContent })),
       view.timerEnd && el("span", { class: "wtimer" }, t("timer"), " ", Live.countdown(view.timerEnd)),
       s.message && !s.ended && el("span", { class: "wmsg", text: s.message.text }));
+    announce();
+  }
+
+  // For a screen reader on the projector page, from #announce (a polite live region there from
+  // the start): cards played, tables revealing, the spotlight, a message, the end of the timer;
+  // one sentence per update, never a single vote. Redraws by key or page turns say nothing.
+  let heard = null, timeUp = null;
+  function announce() {
+    const s = view.session, rows = view.comparison.cards, names = view.comparison.tables;
+    const now = { cards: new Map(rows.map((r) => [r.card.id, r.tables.map((c) => c != null)])),
+      spot: view.spotlight ? view.spotlight.card.id : "", msg: s.message && !s.ended ? s.message.text : "", end: view.timerEnd };
+    const say = [];
+    if (heard) {
+      const fresh = rows.filter((r) => !heard.cards.has(r.card.id));
+      if (fresh.length) say.push(t("an_card", { x: fresh.map((r) => r.card.title).join(", ") }));
+      const shown = new Set();
+      rows.forEach((r) => (heard.cards.get(r.card.id) || []).forEach((was, i) => !was && r.tables[i] != null && shown.add(names[i])));
+      if (shown.size) say.push(t("an_reveal", { x: [...shown].join(", ") }));
+      if (now.spot && now.spot !== heard.spot) say.push(t("spot_now", { x: view.spotlight.card.title }));
+      if (now.msg && now.msg !== heard.msg) say.push(t("message") + " " + now.msg);
+    }
+    if (now.end !== (heard && heard.end)) {
+      clearTimeout(timeUp);
+      const left = now.end && !s.ended ? now.end - Date.now() : 0;
+      if (left > 0) timeUp = setTimeout(() => { $("announce").textContent = t("time_up"); }, left);
+    }
+    heard = now;
+    if (say.length) $("announce").textContent = say.join(". ");
   }
 
   /** Option labels: the full text on the total, letters on each table (the same order). */
