@@ -144,16 +144,27 @@ def main(argv=None):
         raise SystemExit(f"open files limit {limit} is too low for {most} phones")
     results = {"open_files_limit": limit, "runs": []}
     for plan in plans:
-        results["runs"].append(run(plan))
-        if args.baseline:
-            results.setdefault("baseline_runs", []).append(run(baseline_args(plan)))
-            print(comparison(results["runs"][-1], results["baseline_runs"][-1]), flush=True)
+        try:
+            results["runs"].append(run(plan))
+            if args.baseline:
+                results.setdefault("baseline_runs", []).append(run(baseline_args(plan)))
+                print(comparison(results["runs"][-1], results["baseline_runs"][-1]), flush=True)
+        except SystemExit as failed:  # one step of a sweep that broke: say so, keep the others
+            if not args.sweep:
+                raise
+            print(f"the step with {plan.phones} phones broke off: {failed}", flush=True)
+            results.setdefault("failed_steps", []).append(
+                {"phones": plan.phones, "why": str(failed)}
+            )
+        if args.json:  # after every run, so a sweep that breaks off keeps what it measured
+            Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     if args.sweep:
         print(sweep_table(results["runs"]))
+        for failed in results.get("failed_steps", ()):
+            print(f"broke off at {failed['phones']} phones: {failed['why']}")
         if args.baseline:
             print(sweep_table(results["baseline_runs"]).replace("Sweep", "Sweep, baseline", 1))
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         print(f"\nfigures written to {args.json}")
     return 0
 

@@ -67,19 +67,20 @@ def comparison(tafelronde, baseline):
     lines = [
         "",
         "Tafelronde against the bare Flask-SocketIO server (same schedule, same invocation)",
-        f"{'':<32}{'tafelronde':>12}{'baseline':>12}",
-        f"{'load average before':<32}{a['load']:>12.2f}{b['load']:>12.2f}",
-        f"{'seated':<32}{a['seated']:>12}{b['seated']:>12}",
-        f"{'server CPU per vote (ms)':<32}{_num(a['cpu_ms_per_vote'], '.2f'):>12}"
-        f"{_num(b['cpu_ms_per_vote'], '.2f'):>12}",
-        f"{'vote ack p50 / p99 (ms)':<32}{_ms(a, 'ack_p50') + ' / ' + _ms(a, 'ack_p99'):>12}"
-        f"{_ms(b, 'ack_p50') + ' / ' + _ms(b, 'ack_p99'):>12}",
+        f"{'':<32}{'tafelronde':>16}{'baseline':>16}",
+        f"{'load average before':<32}{a['load']:>16.2f}{b['load']:>16.2f}",
+        f"{'seated':<32}{a['seated']:>16}{b['seated']:>16}",
+        f"{'acks lost (votes and notes)':<32}{a['acks_lost']:>16}{b['acks_lost']:>16}",
+        f"{'server CPU per vote (ms)':<32}{_num(a['cpu_ms_per_vote'], '.2f'):>16}"
+        f"{_num(b['cpu_ms_per_vote'], '.2f'):>16}",
+        f"{'vote ack p50 / p99 (ms)':<32}{_ms(a, 'ack_p50') + ' / ' + _ms(a, 'ack_p99'):>16}"
+        f"{_ms(b, 'ack_p50') + ' / ' + _ms(b, 'ack_p99'):>16}",
         f"{'vote -> facilitator p50 / p99':<32}"
-        f"{_ms(a, 'view_p50') + ' / ' + _ms(a, 'view_p99'):>12}"
-        f"{_ms(b, 'view_p50') + ' / ' + _ms(b, 'view_p99'):>12}",
-        f"{'RSS per phone (KB)':<32}{_num(a['rss_kb_per_phone'], '.0f'):>12}"
-        f"{_num(b['rss_kb_per_phone'], '.0f'):>12}",
-        f"{'generator loop lag p99 (ms)':<32}{_ms(a, 'lag_p99'):>12}{_ms(b, 'lag_p99'):>12}",
+        f"{_ms(a, 'view_p50') + ' / ' + _ms(a, 'view_p99'):>16}"
+        f"{_ms(b, 'view_p50') + ' / ' + _ms(b, 'view_p99'):>16}",
+        f"{'RSS per phone (KB)':<32}{_num(a['rss_kb_per_phone'], '.0f'):>16}"
+        f"{_num(b['rss_kb_per_phone'], '.0f'):>16}",
+        f"{'generator loop lag p99 (ms)':<32}{_ms(a, 'lag_p99'):>16}{_ms(b, 'lag_p99'):>16}",
     ]
     if a["cpu_ms_per_vote"] and b["cpu_ms_per_vote"]:
         ratio = a["cpu_ms_per_vote"] / b["cpu_ms_per_vote"]

@@ -157,11 +157,16 @@ class Run:
         for number in range(args.rounds):
             card, options = self.cards[number % len(self.cards)]
             for code, host in self.hosts.items():
-                deal = Command("deal", None, card, now(), session=code)
-                payload = {"card": card, "cid": f"deal-{number}"}
-                await call(host.sio, "deal_card", payload, deal)
-                self.deals.append(deal)
-                if not deal.ok:
+                # A busy server may answer the deal late; the same cid makes a resend harmless
+                # (the server applies it once), as a facilitator's page would resend it.
+                for _ in range(3):
+                    deal = Command("deal", None, card, now(), session=code)
+                    payload = {"card": card, "cid": f"deal-{number}"}
+                    await call(host.sio, "deal_card", payload, deal)
+                    self.deals.append(deal)
+                    if deal.ok:
+                        break
+                else:
                     raise SystemExit(f"dealing {card} in {code} failed: {deal.error}")
             begun = now()
             cards = {code: (card, options) for code in self.hosts}
