@@ -3,15 +3,25 @@
     python bench/load.py --phones 500 --tables 84            # spawns its own server (default)
     python bench/load.py --url http://127.0.0.1:5000 --key ABCD-EFGH-JKLM --phones 100
 
-Every phone is a `socketio.AsyncClient` in this one asyncio process. The run:
+    python bench/load.py --phones 500 --tables 60 --baseline # and the bare server, CPU ratio
+    python bench/load.py --phones 1500 --tables 60 --generators 2
+    python bench/load.py --sweep 500,1000,2000,5000 --tables 60
 
-1. signs in as the facilitator over HTTP and creates a session (`flow=deal`, `seating=balance`,
-   `table_count=T`), then connects the facilitator's socket, which timestamps every `host_updated`;
-2. connects the phones, at most `--concurrency` at a time: connect, `hello`, `join`;
+Every phone is a `socketio.AsyncClient`, in `--generators` worker processes (loadgen.workers);
+this process keeps the facilitators' sockets. The run:
+
+1. signs in as the facilitator over HTTP and creates `--sessions` sessions (`flow=deal`,
+   `seating=balance`, `table_count=T`), then connects a facilitator's socket to each, which
+   timestamps every `host_updated`;
+2. connects the phones (phone i to session i mod S), at most `--concurrency` at a time in all:
+   connect, `hello`, `join`;
 3. for each round: the facilitator deals one choice card to every table; each phone casts a vote
    at a random moment within `--window` seconds, then adds a note after another random pause;
 4. reports latencies (see docs/benchmarks.md for what each figure means), the server's memory and
    CPU time, and writes them as JSON with `--json`.
+
+`--baseline` runs the same schedule against bench/baseline_server.py right after, and prints both
+servers' CPU per vote and their ratio. `--sweep` runs one fresh server per size instead.
 
 This is a benchmark, not a test: it reports figures and fails only when the run itself breaks.
 """
@@ -29,6 +39,7 @@ if BENCH not in sys.path:
     sys.path.insert(0, BENCH)
 
 from loadgen.common import ROOT  # noqa: E402 - after making bench/ importable
+from loadgen.compare import baseline_args, comparison, plan_sweep, sweep_table  # noqa: E402
 from loadgen.report import report  # noqa: E402
 from loadgen.run import Run  # noqa: E402
 from loadgen.server import raise_open_files_limit  # noqa: E402
@@ -79,6 +90,32 @@ def parse_args(argv=None):
         default=1.5,
         help="seconds of quiet to wait for after joining and after each round",
     )
+    parser.add_argument(
+        "--generators", type=int, default=1, help="processes the phones are split over"
+    )
+    parser.add_argument(
+        "--sessions", type=int, default=1, help="sessions the phones are split over"
+    )
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also run the same schedule against bench/baseline_server.py; print the CPU ratio",
+    )
+    parser.add_argument(
+        "--sweep", help="comma-separated phone counts, one fresh server each: 500,1000,2000,5000"
+    )
+    parser.add_argument(
+        "--cap",
+        type=int,
+        default=2000,
+        help="sweep: phones per session at most (the server's MAX_PARTICIPANTS)",
+    )
+    parser.add_argument(
+        "--per-generator",
+        type=int,
+        default=1000,
+        help="sweep: at least one generator process per this many phones",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep a spawned server's folder")
@@ -88,17 +125,46 @@ def parse_args(argv=None):
     return args
 
 
+def run(args):
+    """One run: a fresh server, the schedule, the figures (also printed)."""
+    figures = asyncio.run(Run(args).execute())
+    print(report(figures), flush=True)
+    return figures
+
+
 def main(argv=None):
     """Run the benchmark and print (and optionally save) the figures."""
     args = parse_args(argv)
-    limit = raise_open_files_limit(max(4096, 4 * args.phones + 256))
-    if limit < 2 * args.phones + 64:
-        raise SystemExit(f"open files limit {limit} is too low for {args.phones} phones")
-    figures = asyncio.run(Run(args).execute())
-    figures["settings"]["open_files_limit"] = limit
-    print(report(figures))
+    plans = [args]
+    if args.sweep:
+        plans = plan_sweep(args, [int(n) for n in args.sweep.split(",") if n.strip()])
+    most = max(p.phones for p in plans)
+    limit = raise_open_files_limit(max(4096, 4 * most + 256))
+    if limit < 2 * most + 64:
+        raise SystemExit(f"open files limit {limit} is too low for {most} phones")
+    results = {"open_files_limit": limit, "runs": []}
+    for plan in plans:
+        try:
+            results["runs"].append(run(plan))
+            if args.baseline:
+                results.setdefault("baseline_runs", []).append(run(baseline_args(plan)))
+                print(comparison(results["runs"][-1], results["baseline_runs"][-1]), flush=True)
+        except SystemExit as failed:  # one step of a sweep that broke: say so, keep the others
+            if not args.sweep:
+                raise
+            print(f"the step with {plan.phones} phones broke off: {failed}", flush=True)
+            results.setdefault("failed_steps", []).append(
+                {"phones": plan.phones, "why": str(failed)}
+            )
+        if args.json:  # after every run, so a sweep that breaks off keeps what it measured
+            Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.sweep:
+        print(sweep_table(results["runs"]))
+        for failed in results.get("failed_steps", ()):
+            print(f"broke off at {failed['phones']} phones: {failed['why']}")
+        if args.baseline:
+            print(sweep_table(results["baseline_runs"]).replace("Sweep", "Sweep, baseline", 1))
     if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         print(f"\nfigures written to {args.json}")
     return 0
 

@@ -154,6 +154,7 @@ class Command:
     ok: bool = False
     error: str | None = None
     note: str | None = None
+    session: str | None = None  # the session's code, when a run has several
 
 
 @dataclass
@@ -244,15 +245,15 @@ async def connect_phone(phone, url, code, transports):
         phone.error = f"{phase}: {type(error).__name__}: {error}"
 
 
-async def play_round(phone, card, options, window, rng, commands):
+async def play_round(phone, card, options, window, rng, commands, session=None):
     """Vote at a random moment within `window`, then add a note after another random pause."""
     await asyncio.sleep(rng.uniform(0, window))
-    vote = Command("vote", phone.table, card, now())
+    vote = Command("vote", phone.table, card, now(), session=session)
     commands.append(vote)
     payload = {"choice": rng.randrange(options), "card": card, "cid": f"v-{card}"}
     await call(phone.sio, "cast_vote", payload, vote)
     await asyncio.sleep(rng.uniform(0, window))
-    note = Command("note", phone.table, card, now())
+    note = Command("note", phone.table, card, now(), session=session)
     commands.append(note)
     text = f"Phone {phone.index} thinks about {card}: " + "bla " * rng.randrange(5, 30)
     payload = {"kind": rng.choice(NOTE_KINDS), "text": text.strip(), "cid": f"n-{card}"}

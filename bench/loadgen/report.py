@@ -14,6 +14,14 @@ def _mb(value):
     return "-" if value is None else f"{value:.0f} MB"
 
 
+def _num(value, spec):
+    return "-" if value is None else format(value, spec)
+
+
+def _lags(values):
+    return ", ".join("-" if v is None else f"{v * 1000:.0f} ms" for v in values)
+
+
 def _s(value):
     return "-" if value is None else f"{value:.1f} s"
 
@@ -23,8 +31,10 @@ def report(figures):
     s, machine = figures["settings"], figures["machine"]
     lines = [
         "",
-        f"Tafelronde load: {s['phones']} phones, {s['tables']} tables, {s['rounds']} rounds, "
-        f"vote window {s['window_s']} s, {s['transport']}, {machine['cpus']} CPUs",
+        f"{'baseline' if 'baseline' in s['server_script'] else 'Tafelronde'} load: "
+        f"{s['phones']} phones, {s['sessions']} session(s) of {s['tables']} tables, "
+        f"{s['rounds']} rounds, vote window {s['window_s']} s, {s['transport']}, "
+        f"{s['generators']} generator process(es), {machine['cpus']} CPUs",
         "",
         f"{'latency (ms)':<34}{'n':>7}{'p50':>8}{'p90':>8}{'p99':>8}{'max':>8}",
     ]
@@ -70,6 +80,9 @@ def report(figures):
         f"{thr['host_updated_largest_bytes']}",
         f"server RSS               start {_mb(rss.get('start'))}, joined {_mb(rss.get('joined'))}, "
         f"end {_mb(rss.get('end'))}, peak {_mb(srv['peak_rss_mb'])}",
+        f"server per phone/vote    RSS {_num(srv['rss_kb_per_phone'], '.0f')} KB per seated phone "
+        f"(joined minus session open); CPU {_num(srv['cpu_ms_per_vote'], '.2f')} ms per vote "
+        f"(rounds' CPU / {thr['votes_accepted']} votes, each with its note)",
         f"server CPU time          {_s(srv['cpu_s']['joining'])} joining, "
         f"{_s(srv['cpu_s']['rounds'])} in rounds"
         + (
@@ -79,7 +92,8 @@ def report(figures):
         )
         + f"; {srv['threads_end']} threads, {srv['open_fds_end']} fds at end",
         f"load generator CPU time  {_s(gen['cpu_s_joining'])} joining, "
-        f"{_s(gen['cpu_s_rounds'])} in rounds, {_s(gen['cpu_s'])} in all (JSON: {s['json_codec']})",
+        f"{_s(gen['cpu_s_rounds'])} in rounds, {_s(gen['cpu_s'])} in all (JSON: {s['json_codec']}); "
+        f"loop lag p99 per process {_lags(gen['loop_lag_p99_by_process'])}",
         f"other processes CPU time {_s(machine['cpu_s_other_processes'])} "
         f"(load average before: {machine['load_average_before'][0]:.2f})",
     ]

@@ -23,16 +23,13 @@ from .clients import (
     Command,
     Facilitator,
     FastJSON,
-    Phone,
     call,
     choice_cards,
-    connect_phone,
-    play_round,
     sign_in_and_create,
-    wait_until_quiet,
 )
 from .common import ACK_TIMEOUT, now
 from .server import Machine, ServerProbe, SpawnedServer, loop_lag_monitor, own_cpu
+from .workers import Generators, assign, merge
 
 
 class Run:
@@ -49,13 +46,14 @@ class Run:
         self.url = self.key = self.pid = None
         self.probe = None
         self.lags = []
-        self.phones = []
-        self.host = None
+        self.phones = []  # after the run: one record per phone, from the workers
+        self.hosts = {}  # session code -> Facilitator
+        self.http_hosts = []
+        self.generators = None
+        self.merged = None
         self.commands = []
         self.deals = []
         self.marks = {}  # phase name -> time
-        self.http_phones = self.http_host = None
-        self.own_cpu = {}  # phase -> this process's CPU seconds
 
     # --- phases ---------------------------------------------------------------------------------
 
@@ -72,7 +70,6 @@ class Run:
             self.url, self.key, self.pid = args.url.rstrip("/"), args.key, args.server_pid
         self.probe = ServerProbe(self.pid)
         self.probe.mark("start")
-        self.own_cpu["start"] = own_cpu()
 
     def client(self, http):
         """A Socket.IO client that never reconnects on its own (a lost socket is a result)."""
@@ -81,61 +78,71 @@ class Run:
         )
 
     async def open_session(self):
-        """Sign in, create the session and connect the facilitator's socket."""
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-            self.code, cookie = await sign_in_and_create(
-                http, self.url, self.key, self.args.deck, self.args.tables
+        """Sign in, create the sessions and connect a facilitator's socket to each."""
+        args = self.args
+        for _ in range(args.sessions):
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+                code, cookie = await sign_in_and_create(
+                    http, self.url, self.key, args.deck, args.tables
+                )
+            # engine.io moves a Cookie header into the HTTP session's cookie jar before opening
+            # the WebSocket, so the facilitator needs a jar that keeps cookies.
+            http_host = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+            self.http_hosts.append(http_host)
+            host = Facilitator(self.client(http_host))
+            host.sio.on("host_updated", host.on_host_updated)
+            await host.sio.connect(
+                self.url,
+                headers={"Cookie": cookie},
+                transports=self.transports,
+                wait_timeout=ACK_TIMEOUT,
             )
-        # engine.io moves a Cookie header into the HTTP session's cookie jar before opening the
-        # WebSocket, so the facilitator needs a jar that keeps cookies (the phones' keeps none).
-        self.http_host = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        self.host = Facilitator(self.client(self.http_host))
-        self.host.sio.on("host_updated", self.host.on_host_updated)
-        await self.host.sio.connect(
-            self.url,
-            headers={"Cookie": cookie},
-            transports=self.transports,
-            wait_timeout=ACK_TIMEOUT,
-        )
-        hello = await self.host.sio.call(
-            "hello", {"code": self.code, "role": "facilitator"}, timeout=ACK_TIMEOUT
-        )
-        if not hello.get("ok"):
-            raise SystemExit(f"facilitator hello refused: {hello}")
+            hello = await host.sio.call(
+                "hello", {"code": code, "role": "facilitator"}, timeout=ACK_TIMEOUT
+            )
+            if not hello.get("ok"):
+                raise SystemExit(f"facilitator hello refused: {hello}")
+            self.hosts[code] = host
+        self.probe.mark("session_open")
 
     async def join_phones(self):
-        """Connect every phone, `--concurrency` at a time, and wait until their updates drain."""
+        """Start the generator processes; each connects its phones; wait until updates drain."""
         args = self.args
+        codes = list(self.hosts)
         print(
-            f"session {self.code} on {self.url}: {args.tables} tables; "
-            f"connecting {args.phones} phones",
+            f"sessions {', '.join(codes)} on {self.url}: {args.tables} tables each; connecting "
+            f"{args.phones} phones from {args.generators} generator process(es)",
             flush=True,
         )
-        for index in range(args.phones):
-            phone = Phone(index, self.client(self.http_phones), sizes={} if index == 0 else None)
-            phone.listen()
-            self.phones.append(phone)
-        gate = asyncio.Semaphore(args.concurrency)
-
-        async def bounded(phone):
-            async with gate:
-                await connect_phone(phone, self.url, self.code, self.transports)
-
-        self.marks["join_start"] = now()
-        await asyncio.gather(*(bounded(p) for p in self.phones))
-        self.marks["joined"] = now()
-        self.seated = [p for p in self.phones if p.pid is not None and p.table is not None]
+        common = {
+            "url": self.url,
+            "transports": self.transports,
+            "concurrency": max(1, args.concurrency // args.generators),
+            "settle": args.settle,
+            "window": args.window,
+        }
+        self.generators = Generators(
+            args.generators, common, assign(args.phones, codes, args.generators)
+        )
+        self.generators.start()
+        joined = await self.generators.gather("joined")
+        self.marks["join_start"] = min(j["start"] for j in joined)
+        self.marks["joined"] = max(j["end"] for j in joined)
+        self.seated_count = sum(j["seated"] for j in joined)
         print(
-            f"  {len(self.seated)}/{len(self.phones)} phones joined in "
+            f"  {self.seated_count}/{args.phones} phones joined in "
             f"{self.marks['joined'] - self.marks['join_start']:.1f} s",
             flush=True,
         )
         # Every join is broadcast to the phones already there; wait until that has drained, so
         # the rounds measure voting and not the tail of the join rush.
-        self.marks["drained"] = await wait_until_quiet(self.phones, args.settle, limit=120)
+        drained = await self.generators.gather("drained")
+        self.marks["drained"] = max(d["last"] for d in drained)
         self.probe.mark("joined")
-        self.own_cpu["joined"] = own_cpu()
-        self.join_updates = count_by_event(self.phones)
+        self.join_updates = {}
+        for d in drained:
+            for event, count in d["updates"].items():
+                self.join_updates[event] = self.join_updates.get(event, 0) + count
         print(
             f"  updates from joining drained "
             f"{max(0.0, self.marks['drained'] - self.marks['joined']):.1f} s after the last join",
@@ -143,52 +150,43 @@ class Run:
         )
 
     async def play_rounds(self):
-        """Deal a card per round; every seated phone votes and adds a note."""
+        """Deal a card per round in every session; every seated phone votes and adds a note."""
         args = self.args
         self.marks["rounds_start"] = now()
         self.probe.mark("rounds_start")
-        self.own_cpu["rounds_start"] = own_cpu()
         for number in range(args.rounds):
             card, options = self.cards[number % len(self.cards)]
-            deal = Command("deal", None, card, now())
-            await call(self.host.sio, "deal_card", {"card": card, "cid": f"deal-{number}"}, deal)
-            self.deals.append(deal)
-            if not deal.ok:
-                raise SystemExit(f"dealing {card} failed: {deal.error}")
+            for code, host in self.hosts.items():
+                # A busy server may answer the deal late; the same cid makes a resend harmless
+                # (the server applies it once), as a facilitator's page would resend it.
+                for _ in range(3):
+                    deal = Command("deal", None, card, now(), session=code)
+                    payload = {"card": card, "cid": f"deal-{number}"}
+                    await call(host.sio, "deal_card", payload, deal)
+                    self.deals.append(deal)
+                    if deal.ok:
+                        break
+                else:
+                    raise SystemExit(f"dealing {card} in {code} failed: {deal.error}")
             begun = now()
-            await asyncio.gather(
-                *(
-                    play_round(
-                        p,
-                        card,
-                        options,
-                        args.window,
-                        random.Random(self.rng.random()),
-                        self.commands,
-                    )
-                    for p in self.seated
-                )
-            )
+            cards = {code: (card, options) for code in self.hosts}
+            self.generators.send("round", cards, self.rng.random())
+            await self.generators.gather("done")
             print(f"  round {number + 1}: {card}, {now() - begun:.1f} s", flush=True)
             await asyncio.sleep(args.settle)  # let the last coalesced update arrive
         self.marks["rounds_end"] = now()
         self.probe.mark("end")
-        self.own_cpu["end"] = own_cpu()
 
     async def leave(self):
-        """Disconnect every phone and the facilitator."""
-        gate = asyncio.Semaphore(self.args.concurrency)
-
-        async def one(sio):
-            async with gate:
-                with contextlib.suppress(Exception):  # shutting down; errors do not matter now
-                    await sio.disconnect()
-
-        for phone in self.phones:
-            phone.closing = True
-        await asyncio.gather(*(one(p.sio) for p in self.phones))
-        if self.host is not None:
-            await one(self.host.sio)
+        """Every worker disconnects its phones and reports; then the facilitators leave."""
+        self.generators.send("leave")
+        self.merged = merge(await self.generators.gather("figures"))
+        self.generators.stop()
+        self.commands = self.merged["commands"]
+        self.phones = self.merged["phones"]
+        for host in self.hosts.values():
+            with contextlib.suppress(Exception):  # shutting down; errors do not matter now
+                await host.sio.disconnect()
 
     async def execute(self):
         """All phases; returns the figures."""
@@ -198,22 +196,20 @@ class Run:
             asyncio.create_task(self.probe.watch()),
             asyncio.create_task(loop_lag_monitor(self.lags)),
         ]
-        self.http_phones = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0), cookie_jar=aiohttp.DummyCookieJar()
-        )
         figures = {}
         try:
             await self.open_session()
             await self.join_phones()
             await self.play_rounds()
-            figures = self.figures(machine)
             await self.leave()
+            figures = self.figures(machine)
         finally:
             for task in background:
                 task.cancel()
-            await self.http_phones.close()
-            if self.http_host is not None:
-                await self.http_host.close()
+            if self.generators is not None:
+                self.generators.stop()
+            for http in self.http_hosts:
+                await http.close()
             if self.server is not None:
                 self.stop_server(figures)
         return figures
@@ -234,13 +230,20 @@ class Run:
 
     def figures(self, machine):
         """Everything measured, as a JSON-ready dict (times in seconds, memory in MB)."""
-        args, marks, probe = self.args, self.marks, self.probe
-        vote_lat, note_lat, votes_unseen, notes_unseen = visibility_latencies(
-            self.commands, self.host.updates
-        )
+        args, marks, probe, merged = self.args, self.marks, self.probe, self.merged
+        vote_lat, note_lat, votes_unseen, notes_unseen = [], [], 0, 0
+        for code, host in self.hosts.items():
+            mine = [c for c in self.commands if c.session == code]
+            v, n, vu, nu = visibility_latencies(mine, host.updates)
+            vote_lat += v
+            note_lat += n
+            votes_unseen += vu
+            notes_unseen += nu
         rounds_wall = marks["rounds_end"] - marks["rounds_start"]
         accepted = sum(1 for c in self.commands if c.ok)
+        votes_ok = sum(1 for c in self.commands if c.ok and c.kind == "vote")
         samples = probe.marks
+        seated = [p for p in self.phones if p.pid is not None and p.table is not None]
 
         def delta(a, b, key):
             if samples.get(a) and samples.get(b):
@@ -251,9 +254,12 @@ class Run:
             "joining": delta("start", "joined", "cpu"),
             "rounds": delta("rounds_start", "end", "cpu"),
         }
-        generator_cpu = own_cpu()
+        rss_added = delta("session_open", "joined", "rss")
+        cpu = merged["cpu"]
+        generator_cpu = own_cpu() + merged["cpu_total"]
         busy = machine.busy_since_start()
         server_total = delta("start", "end", "cpu")
+        hosts = list(self.hosts.values())
         return {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {
@@ -271,10 +277,12 @@ class Run:
             },
             "settings": {
                 "phones": args.phones,
+                "sessions": args.sessions,
                 "tables": args.tables,
                 "rounds": args.rounds,
                 "window_s": args.window,
                 "concurrency": args.concurrency,
+                "generators": args.generators,
                 "transport": args.transport,
                 "deck": args.deck,
                 "url": self.url,
@@ -285,8 +293,8 @@ class Run:
                 "json_codec": "orjson" if FastJSON._orjson else "json",
             },
             "join": {
-                "joined": len(self.seated),
-                "failed": len(self.phones) - len(self.seated),
+                "joined": len(seated),
+                "failed": len(self.phones) - len(seated),
                 "errors": sorted({p.error for p in self.phones if p.error})[:5],
                 "wall_s": marks["joined"] - marks["join_start"],
                 "drain_s": max(0.0, marks["drained"] - marks["joined"]),
@@ -307,18 +315,29 @@ class Run:
             "throughput": {
                 "rounds_wall_s": rounds_wall,
                 "commands_accepted": accepted,
+                "votes_accepted": votes_ok,
                 "commands_per_s": accepted / rounds_wall if accepted else None,
-                "host_updates": self.host.messages,
+                "host_updates": sum(h.messages for h in hosts),
                 "phone_updates_by_event": count_by_event(self.phones),
-                "update_bytes_sample": self.phones[0].sizes if self.phones else None,
-                "host_updated_largest_bytes": self.host.largest,
-                "host_updated_total_bytes": self.host.total_bytes,
+                "update_bytes_sample": merged["sizes"],
+                "host_updated_largest_bytes": max((h.largest for h in hosts), default=0),
+                "host_updated_total_bytes": sum(h.total_bytes for h in hosts),
             },
             "server": {
                 "pid": self.pid,
                 "rss_mb": {name: (s["rss"] / 2**20 if s else None) for name, s in samples.items()},
                 "peak_rss_mb": probe.peak_rss / 2**20 if probe.process else None,
+                "rss_kb_per_phone": (
+                    rss_added / 1024 / len(seated) if rss_added is not None and seated else None
+                ),
                 "cpu_s": server_cpu,
+                # Every phone votes once and writes one note per round: this is per vote *and*
+                # its note; the same schedule for both servers, so the ratio compares like work.
+                "cpu_ms_per_vote": (
+                    1000 * server_cpu["rounds"] / votes_ok
+                    if server_cpu["rounds"] is not None and votes_ok
+                    else None
+                ),
                 "cpu_share_rounds": (
                     server_cpu["rounds"] / rounds_wall
                     if server_cpu["rounds"] is not None and rounds_wall > 0
@@ -328,9 +347,12 @@ class Run:
                 "open_fds_end": (samples.get("end") or {}).get("fds"),
             },
             "load_generator": {
+                "processes": args.generators,
                 "cpu_s": generator_cpu,
-                "cpu_s_joining": self.own_cpu["joined"] - self.own_cpu["start"],
-                "cpu_s_rounds": self.own_cpu["end"] - self.own_cpu["rounds_start"],
-                "loop_lag": percentiles(self.lags),
+                "cpu_s_joining": cpu["joined"] - cpu["start"],
+                "cpu_s_rounds": cpu["end"] - cpu["rounds_start"],
+                "loop_lag": percentiles(merged["lags"]),
+                "loop_lag_p99_by_process": merged["lag_p99_by_worker"],
+                "parent_loop_lag": percentiles(self.lags),
             },
         }

@@ -1,0 +1,88 @@
+"""The benchmark's moving parts keep working: the bare baseline server, several generator
+processes, several sessions, the sweep plan and its tables. Tiny numbers (6 phones); only counts
+are asserted, never times (the benchmarks in bench/ report times, tests do not)."""
+
+import json
+import runpy
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+
+@pytest.fixture(scope="module")
+def load():
+    """bench/load.py as a module (it makes bench/loadgen importable)."""
+    return runpy.run_path(str(BENCH / "load.py"), run_name="bench_load")
+
+
+@pytest.mark.slow
+def test_baseline_and_two_generators_both_produce_figures(load, tmp_path, capsys):
+    out = tmp_path / "figures.json"
+    argv = ["--phones", "6", "--tables", "3", "--sessions", "2", "--generators", "2"]
+    argv += ["--rounds", "1", "--window", "0.3", "--settle", "0.3", "--baseline"]
+    assert load["main"]([*argv, "--json", str(out)]) == 0
+    results = json.loads(out.read_text())
+    runs = results["runs"] + results["baseline_runs"]
+    assert [r["settings"]["server_script"].endswith("baseline_server.py") for r in runs] == [
+        False,
+        True,
+    ]
+    for figures in runs:
+        assert figures["settings"]["generators"] == 2
+        assert figures["join"]["joined"] == 6
+        assert figures["ack"]["vote"]["ok"] == 6
+        assert figures["ack"]["note"]["ok"] == 6
+        assert figures["ack"]["deal"]["ok"] == 2  # one deal per session
+        assert figures["throughput"]["votes_accepted"] == 6
+        assert figures["server"]["cpu_ms_per_vote"] is not None
+        assert figures["server"]["rss_kb_per_phone"] is not None
+        # Both workers ran their event loops and measured their lag.
+        assert len(figures["load_generator"]["loop_lag_p99_by_process"]) == 2
+        assert figures["load_generator"]["loop_lag"]["n"] > 0
+        assert figures["server"]["log_problems"] == 0
+    assert "CPU per vote, tafelronde / baseline:" in capsys.readouterr().out
+
+
+def test_sweep_plan_fills_one_session_to_the_cap_then_adds_sessions(load):
+    sys.path.insert(0, str(BENCH))
+    from loadgen.compare import plan_sweep
+    from loadgen.workers import assign
+
+    args = Namespace(phones=1, sessions=1, generators=1, cap=2000, per_generator=1000)
+    steps = plan_sweep(args, [500, 1000, 2000, 5000])
+    assert [(s.phones, s.sessions, s.generators) for s in steps] == [
+        (500, 1, 1),
+        (1000, 1, 1),
+        (2000, 1, 2),
+        (5000, 3, 5),
+    ]
+    shares = assign(7, ["A", "B"], 3)
+    assert shares == [[(0, "A"), (3, "B"), (6, "A")], [(1, "B"), (4, "A")], [(2, "A"), (5, "B")]]
+
+
+def test_sweep_table_names_the_first_step_with_slow_acks(load):
+    sys.path.insert(0, str(BENCH))
+    from loadgen.compare import sweep_table
+
+    def figures(phones, ack_p99):
+        return {
+            "settings": {"phones": phones, "sessions": 1, "generators": 1},
+            "join": {"joined": phones},
+            "ack": {
+                "vote": {"lost_or_refused": 0, "latency": {"p50": 0.01, "p99": ack_p99}},
+                "note": {"lost_or_refused": 0},
+            },
+            "vote_to_facilitator": {"p50": 0.1, "p99": 0.2},
+            "server": {"cpu_ms_per_vote": 2.0, "rss_kb_per_phone": 60.0},
+            "load_generator": {"loop_lag": {"p99": 0.01}},
+            "machine": {"load_average_before": [1.0, 1.0, 1.0]},
+        }
+
+    text = sweep_table([figures(500, 0.1), figures(1000, 0.3), figures(2000, 0.9)])
+    assert "passes 250 ms at 1000 phones" in text
+    assert "stayed at or below" in sweep_table([figures(500, 0.25)])
