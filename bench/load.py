@@ -116,6 +116,18 @@ def parse_args(argv=None):
         default=1000,
         help="sweep: at least one generator process per this many phones",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="serve with N processes (CLUSTER) behind nginx and Redis; per-process figures",
+    )
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="with --processes: the shared SQLite file (one machine) or a throwaway PostgreSQL",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep a spawned server's folder")

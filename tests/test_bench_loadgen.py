@@ -86,3 +86,24 @@ def test_sweep_table_names_the_first_step_with_slow_acks(load):
     text = sweep_table([figures(500, 0.1), figures(1000, 0.3), figures(2000, 0.9)])
     assert "passes 250 ms at 1000 phones" in text
     assert "stayed at or below" in sweep_table([figures(500, 0.25)])
+
+
+@pytest.mark.slow
+def test_several_processes_behind_nginx_produce_figures_per_process(load, tmp_path):
+    from tests.services import ServiceUnavailable, nginx_bin, unavailable
+
+    try:
+        nginx_bin()
+    except ServiceUnavailable as error:
+        unavailable(f"no nginx for the benchmark: {error}")
+    out = tmp_path / "figures.json"
+    argv = ["--phones", "6", "--tables", "2", "--sessions", "3", "--processes", "2"]
+    argv += ["--rounds", "1", "--window", "0.3", "--settle", "0.3", "--json", str(out)]
+    assert load["main"](argv) == 0
+    figures = json.loads(out.read_text())["runs"][0]
+    assert figures["join"]["joined"] == 6 and figures["ack"]["vote"]["ok"] == 6
+    assert figures["vote_to_facilitator"]["never_seen"] == 0
+    rows = figures["processes"]["per_process"]
+    assert sorted(rows) == ["p0", "p1"]
+    assert sum(row["sessions"] for row in rows.values()) == 3  # each session has one owner
+    assert all(row["cpu_s"] > 0 and row["rss_mb"] > 0 for row in rows.values())

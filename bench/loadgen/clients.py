@@ -222,7 +222,10 @@ async def connect_phone(phone, url, code, transports):
     started = now()
     phase = "connect"
     try:
-        await phone.sio.connect(url, transports=transports, wait_timeout=ACK_TIMEOUT)
+        # The code in the handshake, as the pages send it: nginx routes by it (--processes).
+        await phone.sio.connect(
+            f"{url}/?code={code}", transports=transports, wait_timeout=ACK_TIMEOUT
+        )
         phone.connect_s = now() - started
         phase = "hello"
         hello = await phone.sio.call(

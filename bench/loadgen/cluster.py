@@ -75,9 +75,7 @@ class Cluster:
         from game.storage import open_store
 
         first = self.servers[0].env
-        store = open_store(
-            {"STORE_URL": self.store_url, "DATABASE": first["TAFELRONDE_DATABASE"]}
-        )
+        store = open_store({"STORE_URL": self.store_url, "DATABASE": first["TAFELRONDE_DATABASE"]})
         try:
             owners = [store.owner_of(code) for code in codes]
         finally:

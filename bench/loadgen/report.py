@@ -97,6 +97,18 @@ def report(figures):
         f"other processes CPU time {_s(machine['cpu_s_other_processes'])} "
         f"(load average before: {machine['load_average_before'][0]:.2f})",
     ]
+    if "processes" in figures:  # --processes: the single-server lines above are empty
+        cluster = figures["processes"]
+        lines.append(
+            f"processes behind nginx   {cluster['count']} (CLUSTER, {cluster['store']} store, "
+            "Redis); per process:"
+        )
+        for name, row in cluster["per_process"].items():
+            lines.append(
+                f"    {name}: {row['sessions']} session(s), CPU {row['cpu_s']:.1f} s "
+                f"({_num(row['cpu_ms_per_vote'], '.2f')} ms per vote of the whole run), "
+                f"RSS {row['rss_mb']:.0f} MB"
+            )
     if "log_problems" in srv:
         lines.append(f"server log problems      {srv['log_problems']}")
         lines += [f"    {line}" for line in srv["log_sample"][:5]]

@@ -27,6 +27,7 @@ from .clients import (
     choice_cards,
     sign_in_and_create,
 )
+from .cluster import Cluster
 from .common import ACK_TIMEOUT, now
 from .server import Machine, ServerProbe, SpawnedServer, loop_lag_monitor, own_cpu
 from .workers import Generators, assign, merge
@@ -43,6 +44,8 @@ class Run:
             ["websocket"] if args.transport == "websocket" else ["polling", "websocket"]
         )
         self.server = None
+        self.cluster = None  # --processes N: N processes behind nginx (loadgen.cluster)
+        self.usage = {}  # phase -> per-process CPU and memory (--processes)
         self.url = self.key = self.pid = None
         self.probe = None
         self.lags = []
@@ -60,7 +63,12 @@ class Run:
     def start_server(self):
         """Spawn a server, or use the one given with --url."""
         args = self.args
-        if args.spawn:
+        if args.processes > 1:
+            self.cluster = Cluster(args.processes, args.decks_dir, args.view_rate, args.store)
+            self.cluster.start()
+            self.url, self.key, self.pid = self.cluster.url, self.cluster.key, None
+            self.usage = {"start": self.cluster.usage()}
+        elif args.spawn:
             self.server = SpawnedServer(args.decks_dir, args.view_rate, script=args.server_script)
             self.server.start()
             self.url, self.key, self.pid = self.server.url, self.server.key, self.server.process.pid
@@ -92,7 +100,7 @@ class Run:
             host = Facilitator(self.client(http_host))
             host.sio.on("host_updated", host.on_host_updated)
             await host.sio.connect(
-                self.url,
+                f"{self.url}/?code={code}",
                 headers={"Cookie": cookie},
                 transports=self.transports,
                 wait_timeout=ACK_TIMEOUT,
@@ -201,8 +209,13 @@ class Run:
             await self.open_session()
             await self.join_phones()
             await self.play_rounds()
+            if self.cluster is not None:
+                self.usage["end"] = self.cluster.usage()
+                self.usage["sessions"] = self.cluster.sessions_per_process(list(self.hosts))
             await self.leave()
             figures = self.figures(machine)
+            if self.cluster is not None:
+                figures["processes"] = self.process_figures(figures)
         finally:
             for task in background:
                 task.cancel()
@@ -212,7 +225,25 @@ class Run:
                 await http.close()
             if self.server is not None:
                 self.stop_server(figures)
+            if self.cluster is not None:
+                self.cluster.stop()
         return figures
+
+    def process_figures(self, figures):
+        """Per process behind nginx: sessions served, CPU seconds of the run, CPU per vote
+        (of all the run's votes, so the shares add up) and memory at the end."""
+        start, end, sessions = self.usage["start"], self.usage["end"], self.usage["sessions"]
+        votes = figures["ack"]["vote"]["sent"] - figures["ack"]["vote"]["lost_or_refused"]
+        rows = {}
+        for name, last in end.items():
+            cpu = last["cpu_s"] - start[name]["cpu_s"]
+            rows[name] = {
+                "sessions": sessions.get(name, 0),
+                "cpu_s": round(cpu, 2),
+                "cpu_ms_per_vote": round(1000 * cpu / votes, 2) if votes else None,
+                "rss_mb": last["rss_mb"],
+            }
+        return {"count": len(end), "store": self.args.store, "per_process": rows}
 
     def stop_server(self, figures):
         """Stop a spawned server; its log's error lines go into the figures (or to stderr)."""
