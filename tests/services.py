@@ -261,7 +261,7 @@ def _address(upstream):
     return f"127.0.0.1:{text}" if text.isdigit() else text
 
 
-def nginx_main_config(folder, http_block, worker_user=None):
+def nginx_main_config(folder, http_block, worker_user=None, connections=512):
     """A main nginx.conf for a throwaway server in `folder`: its pid file, logs and temporary
     folders there, one worker (so round robin is one sequence), and `http_block` inside http{}."""
     temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
@@ -270,7 +270,9 @@ def nginx_main_config(folder, http_block, worker_user=None):
         "worker_processes 1;",
         f"pid {folder / 'nginx.pid'};",
         f"error_log {folder / 'error.log'} info;",
-        "events { worker_connections 512; }",
+        # Each phone takes two of these (its own and the one to the app process).
+        f"worker_rlimit_nofile {2 * connections + 64};" if connections > 512 else "",
+        f"events {{ worker_connections {connections}; }}",
         "http {",
         "    log_format upstream '$upstream_addr $status $request_method $request_uri';",
         f"    access_log {folder / 'access.log'} upstream;",
@@ -319,7 +321,7 @@ def nginx_check(http_block, timeout=STARTUP_TIMEOUT):
 
 
 @contextlib.contextmanager
-def nginx_server(upstreams, options=UPSTREAM_OPTIONS, timeout=STARTUP_TIMEOUT):
+def nginx_server(upstreams, options=UPSTREAM_OPTIONS, timeout=STARTUP_TIMEOUT, connections=512):
     """Start nginx on 127.0.0.1 in front of `upstreams` (ports or "host:port" strings, in order)
     with the shipped routing and proxying (deploy/tafelronde-routing.conf and
     deploy/tafelronde-proxy.conf) and `hash $tafelronde_code consistent;`, each server line with
@@ -344,7 +346,7 @@ def nginx_server(upstreams, options=UPSTREAM_OPTIONS, timeout=STARTUP_TIMEOUT):
         "    }\n"
     )
     config = folder / "nginx.conf"
-    config.write_text(nginx_main_config(folder, http_block, worker_user))
+    config.write_text(nginx_main_config(folder, http_block, worker_user, connections))
     process = None
     try:
         with open(folder / "server.log", "wb") as output:

@@ -17,9 +17,11 @@ from .server import SpawnedServer, psutil
 class Cluster:
     """N processes, Redis and nginx; `url` and `key` as for a single spawned server."""
 
-    def __init__(self, processes, decks_dir, view_rate=None, store="sqlite", lease=6):
+    def __init__(
+        self, processes, decks_dir, view_rate=None, store="sqlite", lease=6, connections=16384
+    ):
         self.count, self.decks_dir, self.view_rate = processes, decks_dir, view_rate
-        self.store_kind, self.lease = store, lease
+        self.store_kind, self.lease, self.connections = store, lease, connections
         self.servers = []
         self.proxy = None
         self.store_url = ""
@@ -57,7 +59,10 @@ class Cluster:
             self.servers.append(server)
             stack.callback(server.stop)
             server.start()
-        self.proxy = stack.enter_context(nginx_server([s.port for s in self.servers]))
+        # One nginx worker holds two connections per phone (the phone's, the app's).
+        self.proxy = stack.enter_context(
+            nginx_server([s.port for s in self.servers], connections=self.connections)
+        )
         return self
 
     @property
