@@ -458,6 +458,7 @@ class Hub:
             return []
         gone = []
         wanted = self.ownership.wanted()
+        held = self.ownership.keep_all()  # one write for every lease, however many sessions
         now = self.clock()
         for code, live in list(self.sessions.items()):
             decision = let_go(
@@ -471,7 +472,7 @@ class Hub:
                 self._give_up(live, lambda c, to=wanted[code]: self.ownership.hand_over(c, to))
             elif decision == RELEASE:
                 self._give_up(live, self.ownership.release)
-            elif not self.ownership.keep(code):
+            elif code not in held:
                 self._reload_after_failure(live)  # taken over after this process stalled
             else:
                 continue

@@ -81,6 +81,10 @@ class Ownership:
         """Renew the lease on `code`; False if it is not this process's any more."""
         return self.store.renew(code, self.name, self.ttl)
 
+    def keep_all(self):
+        """Renew every lease this process holds (one write); the codes it still holds."""
+        return self.store.renew_all(self.name, self.ttl)
+
     def wanted(self):
         """``{code: process}`` for held sessions another process is asked to serve."""
         return self.store.wanted(self.name)

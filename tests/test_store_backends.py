@@ -254,3 +254,20 @@ def test_a_wanted_session_is_handed_over_after_the_writes_before_it(opener):
     assert not one.renew("ABC234", "proc-a", ttl=10)
     snap = two.snapshot("ABC234")
     assert snap.last_seq == 2 and two.claim("ABC234", "proc-b", ttl=10)
+
+
+def test_renewing_all_of_an_owners_leases_is_one_write_that_says_what_it_still_holds(opener):
+    clock = Clock()
+    one, two = opener(clock=clock), opener(clock=clock)
+    for code in ("ABC234", "DEF567", "GHJ789"):
+        assert one.claim(code, "proc-a", ttl=10)
+    clock.now += 11  # proc-a stalled past its leases; proc-b takes one of them
+    assert two.claim("DEF567", "proc-b", ttl=10)
+    commits = one.commits
+    assert one.renew_all("proc-a", ttl=10) == {"ABC234", "GHJ789"}
+    assert one.commits == commits + 1
+    assert one.lease("ABC234") == ("proc-a", clock.now + 10)  # nobody took it: still proc-a's
+    assert two.lease("DEF567") == ("proc-b", clock.now + 10)
+    assert one.release("GHJ789", "proc-a")
+    assert one.renew_all("proc-a", ttl=10) == {"ABC234"}
+    assert two.renew_all("proc-c", ttl=10) == set()

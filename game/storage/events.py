@@ -360,6 +360,19 @@ class GroupCommitStore(SignInRecords):
 
         return self._write(apply)
 
+    def renew_all(self, owner, ttl):
+        """Extend every lease `owner` holds by `ttl` seconds from now, in one write; returns the
+        codes it holds (a session missing from them was taken over, released or deleted). Like
+        `renew`, a lease that ran out but that nobody took is `owner`'s again."""
+        now = self.clock()
+
+        def apply(tx):
+            tx.execute("UPDATE leases SET expires_at = ? WHERE owner = ?", (now + ttl, owner))
+            rows = tx.execute("SELECT code FROM leases WHERE owner = ?", (owner,)).fetchall()
+            return {row[0] for row in rows}
+
+        return self._write(apply)
+
     def release(self, code, owner):
         """Give up `owner`'s lease on `code` (True if it held one), so another may claim it at once."""
 
