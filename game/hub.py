@@ -18,6 +18,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections import OrderedDict
 
 from .core import evaluation, export
 from .core.events import check_event
@@ -32,6 +33,9 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_LENGTH = 6
 TOKEN_MIN, TOKEN_MAX = 22, 128
 CID_MAX = 64
+# Answers per session kept in memory for repeated client ids; older ones are read from the store
+# (a phone repeats only what it has not seen acknowledged, so a repeat is almost always recent).
+REMEMBERED_ANSWERS = 2048
 
 
 class RateLimited(GameError):
@@ -74,6 +78,24 @@ def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class RecentAnswers(OrderedDict):
+    """``(pid, cid) -> answer`` for the latest `limit` commands: memory stays flat however long
+    a session runs (every answer is in the store too, `Hub.command` asks it on a miss)."""
+
+    def __init__(self, answers=(), limit=REMEMBERED_ANSWERS):
+        super().__init__(answers)
+        self.limit = limit
+
+    def __setitem__(self, key, answer):
+        super().__setitem__(key, answer)
+        if len(self) > self.limit:
+            self.popitem(last=False)
+
+
+# Most answers are exactly this; one shared copy instead of a dict per command.
+OK = {"ok": True}
+
+
 class LiveSession:
     """One session in memory: its state plus the transport's bookkeeping."""
 
@@ -84,7 +106,7 @@ class LiveSession:
         self.last_arrival = now  # when someone last said hello to it here (store's clock)
         self.closed = False  # given up by this process: no command may use this copy any more
         self.lock = threading.RLock()
-        self.applied = applied  # (pid, cid) -> answer
+        self.applied = RecentAnswers(applied)  # (pid, cid) -> answer, the latest ones
         self.pending = {}  # (pid, cid) -> store write not yet committed
         self.tokens = {}  # token hash -> pid
         self.connections = {}  # pid -> number of open sockets
@@ -268,12 +290,12 @@ class Hub:
         live.last_arrival = max(live.last_arrival, self.clock())
 
     def _load(self, code):
-        events, applied, last_seq = self.store.snapshot(code)
+        # Answers of earlier client ids stay in the store (`_repeated` reads them on a miss).
+        events = self.store.load(code)
         if not events:
             return None
-        live = LiveSession(
-            replay(events), events[0].get("projector_key", ""), applied, last_seq + 1, self.clock()
-        )
+        key = events[0].get("projector_key", "")
+        live = LiveSession(replay(events), key, {}, events.last_seq + 1, self.clock())
         for event in events:
             if event["type"] == "participant_joined" and event.get("token"):
                 live.tokens[event["token"]] = event["pid"]
@@ -372,35 +394,36 @@ class Hub:
         if cid is not None and (not isinstance(cid, str) or not 1 <= len(cid) <= CID_MAX):
             raise InvalidInput(N_("`%(field)s` is missing or has the wrong type."), field="cid")
         key = (actor.pid or actor.role, cid) if cid is not None else None
+        if key is not None:
+            repeated = self._repeated(live, key)
+            if repeated is not None:
+                return repeated, []
         with live.lock:
             self._check_open(live)
-            if key is not None and key in live.applied:
-                pending = live.pending.get(key)
-                answer = dict(live.applied[key], repeated=True)
-            else:
-                pending = answer = None
-        if answer is not None:
-            if pending is not None:
-                self.store.wait(pending)  # the first try is still being written: same promise
-            return answer, []
-        with live.lock:
-            if actor.role == "participant":
-                self._check_rate(live, actor.pid)
-            events = decide(live.state, actor, command, payload, self.clock())
-            self._apply(live, events)
-            answer = {"ok": True}
-            for event in events:
-                if event["type"] == "note_added":
-                    answer["note"] = event["note"]
-            if key is not None:
-                live.applied[key] = answer
-            stored = [e for e in events if e["type"] not in TRANSIENT_EVENTS]
-            applied = (key[0], key[1], answer) if key is not None else None
-            # Queued while holding the session lock, so the log's order is the order applied;
-            # committed outside it, so many commands share one transaction.
-            write = self._submit(live, stored, applied) if stored or applied else None
-            if write is not None and key is not None:
-                live.pending[key] = write
+            twin = key is not None and (key in live.applied or key in live.pending)
+            if not twin:
+                if actor.role == "participant":
+                    self._check_rate(live, actor.pid)
+                events = decide(live.state, actor, command, payload, self.clock())
+                self._apply(live, events)
+                answer = OK
+                for event in events:
+                    if event["type"] == "note_added":
+                        answer = {"ok": True, "note": event["note"]}
+                if key is not None:
+                    live.applied[key] = answer
+                stored = [e for e in events if e["type"] not in TRANSIENT_EVENTS]
+                applied = (key[0], key[1], answer) if key is not None else None
+                # Queued while holding the session lock, so the log's order is the order applied;
+                # committed outside it, so many commands share one transaction.
+                write = self._submit(live, stored, applied) if stored or applied else None
+                if write is not None and key is not None:
+                    live.pending[key] = write
+        if twin:  # the same id got in meanwhile (sent twice at once): answer as its repeat
+            repeated = self._repeated(live, key)
+            if repeated is None:  # that first try failed and left nothing: this one goes ahead
+                return self.command(live, actor, command, payload, cid)
+            return repeated, []
         if write is not None:
             try:
                 self._wait(live, write)
@@ -412,6 +435,22 @@ class Hub:
                 if key is not None:
                     live.pending.pop(key, None)
         return answer, events
+
+    def _repeated(self, live, key):
+        """The answer to a repeat of client id `key` (``(pid, cid)``), marked `repeated`, or
+        None if that id is new. Recent answers are in memory; older ones, and ones given by
+        another process that served the session before, are read from the store."""
+        with live.lock:
+            self._check_open(live)
+            answer = live.applied.get(key)
+            pending = live.pending.get(key)
+        if pending is not None:
+            self.store.wait(pending)  # the first try is still being written: same promise
+        if answer is None:
+            answer = self.store.answer(live.code, *key)
+            if answer is None:
+                return None
+        return dict(answer, repeated=True)
 
     def _submit(self, live, events, applied=None):
         """Queue a fenced write of `live`'s events (call under its lock, in the order applied)."""

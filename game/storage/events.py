@@ -466,6 +466,13 @@ class GroupCommitStore(SignInRecords):
         """``{(pid, cid): answer}`` for the session: client ids already applied."""
         return _answers(self._read(_APPLIED, (code,)))
 
+    def answer(self, code, pid, cid):
+        """The answer remembered for client id `cid` of `pid` in session `code`, or None."""
+        rows = self._read(
+            "SELECT answer FROM applied WHERE code = ? AND pid = ? AND cid = ?", (code, pid, cid)
+        )
+        return json.loads(rows[0][0]) if rows else None
+
     def exists(self, code):
         """True if a session with this code is stored."""
         return bool(self._read("SELECT 1 FROM sessions WHERE code = ?", (code,)))

@@ -7,6 +7,7 @@ are numbered in the order they were stored.
 """
 
 import sqlite3
+import threading
 from pathlib import Path
 
 from .events import Batch, GroupCommitStore, StaleWriter
@@ -85,6 +86,8 @@ class SQLiteStore(GroupCommitStore):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
+        self._spare = None  # a second connection for reads while a commit holds the first
+        self._spare_lock = threading.Lock()
         self._prepare_schema()
 
     def _connect(self):
@@ -120,6 +123,8 @@ class SQLiteStore(GroupCommitStore):
     def close(self):
         """Close the file (tests and shutdown)."""
         self._db.close()
+        if self._spare is not None:
+            self._spare.close()
 
     def _commit(self, batch):
         """Write a batch in one transaction; a failing write rolls back alone, via a savepoint."""
@@ -151,13 +156,14 @@ class SQLiteStore(GroupCommitStore):
         read = _in_read_transaction if consistent else _as_is
         with self._lock:
             # Reads share the connection; the lock keeps them out of a commit in progress.
-            if self._committing:
-                db = self._connect()
-                try:
-                    return read(db, function)
-                finally:
-                    db.close()
-            return read(self._db, function)
+            if not self._committing:
+                return read(self._db, function)
+        # A commit is being written (during a vote, nearly always): read on the spare connection,
+        # opened once (WAL lets it read while the other writes).
+        with self._spare_lock:
+            if self._spare is None:
+                self._spare = self._connect()
+            return read(self._spare, function)
 
     def _after_delete(self):
         if self.path != ":memory:":
