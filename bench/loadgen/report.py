@@ -74,7 +74,8 @@ def report(figures):
         f"never seen by facilitator {figures['vote_to_facilitator']['never_seen']} votes, "
         f"{figures['note_to_facilitator']['never_seen']} notes",
         f"commands accepted        {thr['commands_accepted']} in {thr['rounds_wall_s']:.1f} s "
-        f"({thr['commands_per_s'] or 0:.0f}/s); {thr['host_updates']} host_updated received",
+        f"({thr['commands_per_s'] or 0:.0f}/s); {thr['host_updates']} host_updated received; "
+        f"facilitator reconnected {thr['host_reconnects']} times",
         f"updates to phones, all   {_events(thr['phone_updates_by_event'])}",
         f"update sizes (bytes)     {thr['update_bytes_sample']}, largest host_updated "
         f"{thr['host_updated_largest_bytes']}",
@@ -93,7 +94,8 @@ def report(figures):
         + f"; {srv['threads_end']} threads, {srv['open_fds_end']} fds at end",
         f"load generator CPU time  {_s(gen['cpu_s_joining'])} joining, "
         f"{_s(gen['cpu_s_rounds'])} in rounds, {_s(gen['cpu_s'])} in all (JSON: {s['json_codec']}); "
-        f"loop lag p99 per process {_lags(gen['loop_lag_p99_by_process'])}",
+        f"loop lag p99 per process {_lags(gen['loop_lag_p99_by_process'])}, "
+        f"facilitators' process {_ms(gen['parent_loop_lag'], 'p99')} ms",
         f"other processes CPU time {_s(machine['cpu_s_other_processes'])} "
         f"(load average before: {machine['load_average_before'][0]:.2f})",
     ]

@@ -51,6 +51,8 @@ class Run:
         self.lags = []
         self.phones = []  # after the run: one record per phone, from the workers
         self.hosts = {}  # session code -> Facilitator
+        self.cookies = {}  # session code -> the facilitator's cookie header
+        self.host_reconnects = 0
         self.http_hosts = []
         self.generators = None
         self.merged = None
@@ -99,19 +101,25 @@ class Run:
             self.http_hosts.append(http_host)
             host = Facilitator(self.client(http_host))
             host.sio.on("host_updated", host.on_host_updated)
-            await host.sio.connect(
-                f"{self.url}/?code={code}",
-                headers={"Cookie": cookie},
-                transports=self.transports,
-                wait_timeout=ACK_TIMEOUT,
-            )
-            hello = await host.sio.call(
-                "hello", {"code": code, "role": "facilitator"}, timeout=ACK_TIMEOUT
-            )
-            if not hello.get("ok"):
-                raise SystemExit(f"facilitator hello refused: {hello}")
+            self.cookies[code] = cookie
             self.hosts[code] = host
+            await self.connect_host(code)
         self.probe.mark("session_open")
+
+    async def connect_host(self, code):
+        """Connect (or reconnect) the facilitator's socket of session `code` and say hello."""
+        host = self.hosts[code]
+        await host.sio.connect(
+            f"{self.url}/?code={code}",  # nginx routes by it (--processes)
+            headers={"Cookie": self.cookies[code]},
+            transports=self.transports,
+            wait_timeout=ACK_TIMEOUT,
+        )
+        hello = await host.sio.call(
+            "hello", {"code": code, "role": "facilitator"}, timeout=ACK_TIMEOUT
+        )
+        if not hello.get("ok"):
+            raise SystemExit(f"facilitator hello refused: {hello}")
 
     async def join_phones(self):
         """Start the generator processes; each connects its phones; wait until updates drain."""
@@ -168,6 +176,13 @@ class Run:
                 # A busy server may answer the deal late; the same cid makes a resend harmless
                 # (the server applies it once), as a facilitator's page would resend it.
                 for _ in range(3):
+                    if (
+                        not host.sio.connected
+                    ):  # dropped by a busy server: come back, as a page does
+                        self.host_reconnects += 1
+                        with contextlib.suppress(Exception):  # the deal below then fails, counted
+                            await host.sio.disconnect()
+                            await self.connect_host(code)
                     deal = Command("deal", None, card, now(), session=code)
                     payload = {"card": card, "cid": f"deal-{number}"}
                     await call(host.sio, "deal_card", payload, deal)
@@ -349,6 +364,7 @@ class Run:
                 "votes_accepted": votes_ok,
                 "commands_per_s": accepted / rounds_wall if accepted else None,
                 "host_updates": sum(h.messages for h in hosts),
+                "host_reconnects": self.host_reconnects,
                 "phone_updates_by_event": count_by_event(self.phones),
                 "update_bytes_sample": merged["sizes"],
                 "host_updated_largest_bytes": max((h.largest for h in hosts), default=0),
