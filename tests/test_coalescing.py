@@ -129,3 +129,35 @@ def test_a_burst_gets_no_more_updates_per_second_than_the_rate(slow_app):
         shell.flush_due()
     sent = names(host).count("host_updated")
     assert sent == slow_app.config["VIEW_UPDATES_PER_SECOND"]
+
+
+def test_phones_get_joins_and_seats_at_most_once_a_second_slower_in_big_sessions(
+    slow_app, monkeypatch
+):
+    import game.web.live_shell as live_shell
+
+    web = slow_app.test_client()
+    code = make_session(slow_app, web)
+    shell = slow_app.extensions["tafelronde.live"]
+    first = Phone(slow_app, code, "First")  # its join goes out at once (the leading edge)
+    first.sio.get_received()
+    for i in range(3):
+        slow_app.now[0] += 0.3  # a facilitator interval (0.25 s) passes, not a second
+        Phone(slow_app, code, f"P{i}")
+        shell.flush_due()
+    assert first.received("session_updated") == []
+    slow_app.now[0] += 0.3  # 1.2 s since the phones' last facts
+    shell.flush_due()
+    (facts,) = first.received("session_updated")
+    assert facts["people"] == 4
+
+    # A bigger session (here: 2 people per second of wait) waits longer between them.
+    monkeypatch.setattr(live_shell, "PHONES_PER_SECOND_OF_FACTS", 2)
+    Phone(slow_app, code, "Late")  # 5 people: 2.5 s apart
+    slow_app.now[0] += 1.5
+    shell.flush_due()
+    assert first.received("session_updated") == []
+    slow_app.now[0] += 1.2
+    shell.flush_due()
+    (facts,) = first.received("session_updated")
+    assert facts["people"] == 5
