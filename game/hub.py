@@ -36,6 +36,8 @@ CID_MAX = 64
 # Answers per session kept in memory for repeated client ids; older ones are read from the store
 # (a phone repeats only what it has not seen acknowledged, so a repeat is almost always recent).
 REMEMBERED_ANSWERS = 2048
+# How long a process trusts the store's word that another process serves a session.
+ELSEWHERE_SECONDS = 0.5
 
 
 class RateLimited(GameError):
@@ -177,6 +179,7 @@ class Hub:
         self.sessions = {}
         self.limits = {"burst": 20, "per_second": 5.0, **(limits or {})}
         self.ownership = ownership  # a `game.ownership.Ownership` when several processes serve
+        self._elsewhere = {}  # code -> (until, retry_after): served by another process
         self._lock = threading.Lock()
 
     # --- sessions --------------------------------------------------------------------------------
@@ -249,6 +252,7 @@ class Hub:
         code, live = self._served(code)
         if code is None or live is not None:
             return live
+        self._refuse_if_elsewhere(code)
         with self._lock:
             live = self.sessions.get(code)
             if live is None:
@@ -257,6 +261,12 @@ class Hub:
                         return None
                     taken, retry_after = self.ownership.take(code)
                     if not taken:
+                        # Asked again within a moment, answer without the store: a room of
+                        # phones (or someone flooding hellos) costs the store two writes per
+                        # session per ELSEWHERE_SECONDS, not two per hello.
+                        if len(self._elsewhere) > 10_000:  # codes no one asks again
+                            self._elsewhere.clear()
+                        self._elsewhere[code] = (self.clock() + ELSEWHERE_SECONDS, retry_after)
                         raise Moved(retry_after)
                 live = self._load(code)
                 if live is not None:
@@ -264,6 +274,15 @@ class Hub:
                 elif self.ownership is not None:
                     self.ownership.release(code)
         return live
+
+    def _refuse_if_elsewhere(self, code):
+        """Raise `Moved` if the store said a moment ago that another process serves `code`."""
+        known = self._elsewhere.get(code)
+        if known is None:
+            return
+        if self.clock() < known[0]:
+            raise Moved(known[1])
+        self._elsewhere.pop(code, None)
 
     def peek(self, code):
         """The session with this code to read (pages, results), or None if unknown: the copy

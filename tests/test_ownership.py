@@ -121,6 +121,7 @@ def test_the_owner_hands_over_when_people_are_sent_elsewhere_and_none_arrive_her
     assert live.closed
     with pytest.raises(Moved):  # a phone still on a: nothing applied on the old copy
         a.command(live, Actor.participant(pid), "rename", {"name": "B"})
+    cluster.clock.now += 0.5  # b trusts its last look at the store for half a second
     served = b.get(live.code)
     assert served.state.members[pid].table == 0  # everything a wrote, b reads
     assert b.store.owner_of(live.code) == "b"
@@ -171,7 +172,27 @@ def test_an_ended_session_takes_no_join_on_any_process(cluster):
     with pytest.raises(Moved):
         b.get(live.code)
     a.done_creating(live)  # let go: b takes it and the rules refuse the join
+    cluster.clock.now += 0.5
     again = b.get(live.code)
     with pytest.raises(Exception) as refused:
         b.join(again, "u" * 30, "Late")
     assert getattr(refused.value, "code", None) == "out_of_turn"
+
+
+def test_hellos_for_a_session_served_elsewhere_cost_the_store_little(cluster):
+    a, b = cluster("a"), cluster("b")
+    live = _session(a)
+    with pytest.raises(Moved):
+        b.get(live.code)
+    commits = b.store.commits
+    for _ in range(100):  # a room of phones, or a flood, asking b at once
+        with pytest.raises(Moved) as moved:
+            b.get(live.code)
+    assert b.store.commits == commits and moved.value.params["retry_after"] > 0
+    cluster.clock.now += 0.5  # a moment later b asks the store again
+    with pytest.raises(Moved):
+        b.get(live.code)
+    assert b.store.commits > commits
+    a.done_creating(live)  # released: the next ask after the moment takes it
+    cluster.clock.now += 0.5
+    assert b.get(live.code).code == live.code
