@@ -18,7 +18,6 @@ import hashlib
 import secrets
 import threading
 import time
-from collections import OrderedDict
 
 from .core import evaluation, export
 from .core.events import check_event
@@ -26,6 +25,7 @@ from .core.model import TRANSIENT_EVENTS, apply_event, replay, state_from_create
 from .core.rules import Actor, decide, default_table_names, presence, session_created
 from .core.throttle import TokenBucket
 from .errors import N_, GameError, InvalidInput, NotFound
+from .live_session import OK, LiveSession
 from .ownership import HAND_OVER, RELEASE, let_go
 from .storage.events import StaleWriter
 
@@ -33,9 +33,6 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_LENGTH = 6
 TOKEN_MIN, TOKEN_MAX = 22, 128
 CID_MAX = 64
-# Answers per session kept in memory for repeated client ids; older ones are read from the store
-# (a phone repeats only what it has not seen acknowledged, so a repeat is almost always recent).
-REMEMBERED_ANSWERS = 2048
 # How long a process trusts the store's word that another process serves a session.
 ELSEWHERE_SECONDS = 0.5
 
@@ -78,96 +75,6 @@ def normalise_code(text):
 def token_hash(token):
     """What we keep of a participant's token: its SHA-256, so a stolen database seats nobody."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-class RecentAnswers(OrderedDict):
-    """``(pid, cid) -> answer`` for the latest `limit` commands: memory stays flat however long
-    a session runs (every answer is in the store too, `Hub.command` asks it on a miss)."""
-
-    def __init__(self, answers=(), limit=REMEMBERED_ANSWERS):
-        super().__init__(answers)
-        self.limit = limit
-
-    def __setitem__(self, key, answer):
-        super().__setitem__(key, answer)
-        if len(self) > self.limit:
-            self.popitem(last=False)
-
-
-# Most answers are exactly this; one shared copy instead of a dict per command.
-OK = {"ok": True}
-
-
-class LiveSession:
-    """One session in memory: its state plus the transport's bookkeeping."""
-
-    def __init__(self, state, projector_key, applied, next_seq, now=0.0):
-        self.state = state
-        self.projector_key = projector_key
-        self.next_seq = next_seq  # the sequence number the next stored event must get (fencing)
-        self.last_arrival = now  # when someone last said hello to it here (store's clock)
-        self.closed = False  # given up by this process: no command may use this copy any more
-        self.lock = threading.RLock()
-        self.applied = RecentAnswers(applied)  # (pid, cid) -> answer, the latest ones
-        self.pending = {}  # (pid, cid) -> store write not yet committed
-        self.tokens = {}  # token hash -> pid
-        self.connections = {}  # pid -> number of open sockets
-        self.buckets = {}  # pid -> TokenBucket
-        self.dirty_tables = set()
-        self.dirty_session = False
-        self.phones_behind = False  # phones' session facts wait for the next coalesced update
-
-    @property
-    def code(self):
-        """The session's join code."""
-        return self.state.code
-
-    def observe(self, event):
-        """Keep the bookkeeping that events imply (tokens, what changed since the last update)."""
-        if event["type"] == "participant_joined" and event.get("token"):
-            self.tokens[event["token"]] = event["pid"]
-        self.dirty_session = True
-        tables = touched_tables(self.state, event)
-        self.dirty_tables.update(tables)
-
-    def take_dirty(self):
-        """The tables changed since the last call, and whether session facts changed."""
-        tables, self.dirty_tables = sorted(self.dirty_tables), set()
-        session, self.dirty_session = self.dirty_session, False
-        return tables, session
-
-
-def touched_tables(state, event):
-    """Which tables' views an (already applied) event changes."""
-    kind = event["type"]
-    if kind == "evaluation_submitted":
-        return set()  # anonymous answers: nothing for the table; the facilitator's summary changes
-    if "table" in event:
-        tables = {event["table"]}
-        if kind == "participant_seated":
-            tables |= {t for t in event.get("from", ()) if t is not None}
-        return tables
-    if kind == "votes_revealed":
-        return set(event["tables"])
-    if kind in ("card_dealt", "session_ended"):
-        return {t.id for t in state.tables}
-    if "pid" in event:
-        member = state.members.get(event["pid"])
-        if member is not None and member.table is not None:
-            return {member.table}
-    return set()
-
-
-def history_touched(state, event):
-    """The tables whose earlier cards an (already applied) event changed: a new card pushes the
-    current one into the history; notes can be written, edited or hidden on earlier cards."""
-    kind = event["type"]
-    if kind in ("card_drawn", "card_dealt", "note_edited", "note_deleted", "note_hidden"):
-        return touched_tables(state, event)
-    if kind == "note_added":
-        current = state.tables[event["table"]].current
-        return set() if current is not None and current.card == event["card"] else {event["table"]}
-    return set()
 
 
 class Hub:
@@ -225,7 +132,7 @@ class Hub:
                 raise Moved()  # a fresh code someone else took meanwhile: nothing was stored
             self.store.append(code, [event], expect_seq=1)
             live = LiveSession(
-                state_from_created(event), event["projector_key"], {}, 2, self.clock()
+                state_from_created(event), event["projector_key"], 2, self.clock(), True
             )
             self.sessions[code] = live
         return live
@@ -314,7 +221,7 @@ class Hub:
         if not events:
             return None
         key = events[0].get("projector_key", "")
-        live = LiveSession(replay(events), key, {}, events.last_seq + 1, self.clock())
+        live = LiveSession(replay(events), key, events.last_seq + 1, self.clock())
         for event in events:
             if event["type"] == "participant_joined" and event.get("token"):
                 live.tokens[event["token"]] = event["pid"]
@@ -466,6 +373,8 @@ class Hub:
         if pending is not None:
             self.store.wait(pending)  # the first try is still being written: same promise
         if answer is None:
+            if live.applied.complete:  # every answer of the session is here: a new id
+                return None
             answer = self.store.answer(live.code, *key)
             if answer is None:
                 return None
@@ -483,10 +392,10 @@ class Hub:
         try:
             self.store.wait(write)
         except StaleWriter:
-            self._reload_after_failure(live)
+            self._drop(live)
             raise Moved() from None
         except BaseException:
-            self._reload_after_failure(live)
+            self._drop(live)
             raise
 
     @staticmethod
@@ -495,11 +404,10 @@ class Hub:
         if live.closed:
             raise Moved()
 
-    def _reload_after_failure(self, live):
-        """A write failed, so memory is ahead of the file: forget this copy of the session; the
-        next command reloads what is stored and decides again (a retry is then really stored).
-        A refused (stale) write means another process wrote: with leases, the next command finds
-        the session's owner."""
+    def _drop(self, live):
+        """Forget this copy of the session: no command may use it any more, and the next one
+        loads what is stored (after a failed write, memory was ahead of the file; after a
+        refused one, another process wrote; with leases, the next command finds the owner)."""
         live.closed = True
         with self._lock:
             if self.sessions.get(live.code) is live:
@@ -531,7 +439,7 @@ class Hub:
             elif decision == RELEASE:
                 self._give_up(live, self.ownership.release)
             elif code not in held:
-                self._reload_after_failure(live)  # taken over after this process stalled
+                self._drop(live)  # taken over after this process stalled
             else:
                 continue
             gone.append(code)
@@ -554,10 +462,7 @@ class Hub:
         """Stop serving `live` here: no command uses this copy from now on; then `let_go_of(code)`
         (queued after every write this copy made, so the next owner reads them all)."""
         with live.lock:
-            live.closed = True
-        with self._lock:
-            if self.sessions.get(live.code) is live:
-                del self.sessions[live.code]
+            self._drop(live)
         let_go_of(live.code)
 
     def _apply(self, live, events):

@@ -77,10 +77,6 @@ class Ownership:
         # A live holder hands over within about a third of a lease; a dead one's lease runs out.
         return False, round(min(max(left, 0.5), self.ttl / 3), 1)
 
-    def keep(self, code):
-        """Renew the lease on `code`; False if it is not this process's any more."""
-        return self.store.renew(code, self.name, self.ttl)
-
     def keep_all(self):
         """Renew every lease this process holds (one write); the codes it still holds."""
         return self.store.renew_all(self.name, self.ttl)

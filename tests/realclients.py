@@ -138,15 +138,20 @@ class RealPhone:
         return self.sio.call(event, payload, timeout=timeout)
 
     def come_back(self, deadline):
-        """Keep trying to reconnect (as a phone does while the server is away); the hello view."""
+        """Keep trying to reconnect (as a phone does while its server is away, or while another
+        process takes its session over: `moved`); returns the hello's view once it is back."""
         while True:
             try:
-                return self.open(timeout=2)
-            except (socketio.exceptions.ConnectionError, socketio.exceptions.TimeoutError):
+                answer = self.try_open(timeout=2)
+            except (socketio.exceptions.SocketIOError, OSError):  # refused or cut: away
                 self.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+                answer = {"code": "offline", "retry_after": 0.05}
+            if answer.get("ok"):
+                self.view = answer["view"]
+                return self.view
+            assert answer["code"] in ("moved", "offline"), answer
+            assert time.monotonic() < deadline, f"{self.name} not back in its seat: {answer}"
+            time.sleep(min(answer["retry_after"], 1.0))
 
     def close(self):
         """Drop the socket (quietly if it is already gone)."""

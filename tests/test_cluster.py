@@ -141,14 +141,8 @@ def test_a_killed_process_sessions_are_served_by_the_other_within_its_lease(tmp_
         deadline = killed + 4 * lease + 10
         for phone in phones:  # each comes back through b, as nginx would send it
             phone.url = b.url
-            while True:
-                answer = phone.try_open()
-                if answer["ok"]:
-                    break
-                assert answer["code"] == "moved", answer
-                assert time.monotonic() < deadline, "b never took the session over"
-                time.sleep(min(answer["retry_after"], 1.0))
-            assert answer["view"]["me"]["pid"] == phone.pid  # back in its seat
+            view = phone.come_back(deadline)  # `moved` until b takes the session over
+            assert view["me"]["pid"] == phone.pid  # back in its seat
         back_after = time.monotonic() - killed
         assert back_after < lease + 5
         assert phones[1].call("cast_vote", choice=2, cid="after")["ok"]

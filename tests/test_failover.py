@@ -48,21 +48,6 @@ def cluster(tmp_path, postgres, redis_url):
         yield proxy, servers, url
 
 
-def back_in_seat(phone, deadline):
-    """Reconnect `phone` through nginx until its hello is answered (following `moved`)."""
-    while True:
-        try:
-            answer = phone.try_open(timeout=2)
-        except Exception:  # the connection was refused or cut: the process is gone
-            phone.close()
-            answer = {"code": "offline", "retry_after": 0.2}
-        if answer.get("ok"):
-            return answer["view"]
-        assert answer["code"] in ("moved", "offline"), answer
-        assert time.monotonic() < deadline, f"{phone.name} not back: {answer}"
-        time.sleep(min(answer.get("retry_after", 0.5), 1.0))
-
-
 def until_acknowledged(phone, event, deadline, **payload):
     """Send a command with its cid until it is acknowledged, reconnecting in between."""
     while True:
@@ -74,7 +59,7 @@ def until_acknowledged(phone, event, deadline, **payload):
             return answer
         assert answer["code"] in ("moved", "offline", "unauthorised"), answer
         assert time.monotonic() < deadline, f"{phone.name}: {event} never acknowledged"
-        back_in_seat(phone, deadline)
+        phone.come_back(deadline)
 
 
 def test_kill_9_of_a_sessions_process_loses_and_doubles_nothing(cluster, tmp_path, browser):
@@ -146,7 +131,7 @@ def test_kill_9_of_a_sessions_process_loses_and_doubles_nothing(cluster, tmp_pat
             for worker in workers:
                 worker.join(40)
             for i, phone in enumerate(phones[: PHONES // 2]):
-                view = back_in_seat(phone, deadline)
+                view = phone.come_back(deadline)
                 assert view["me"]["pid"] == phone.pid and view["me"]["table"] == i % TABLES
                 back[phone.name] = time.monotonic() - killed
             for i, (_vote, note, seated) in results.items():
@@ -162,7 +147,7 @@ def test_kill_9_of_a_sessions_process_loses_and_doubles_nothing(cluster, tmp_pat
             expect(wall.locator("#conn")).to_have_text("Connected", timeout=20_000)
             late = RealPhone(proxy.url, code, "Late")
             phones.append(late)
-            back_in_seat(late, time.monotonic() + 20)
+            late.come_back(time.monotonic() + 20)
             assert late.call("join", token=late.token, name="Late")["ok"]
             expect(page.locator("#people")).to_contain_text(str(PHONES + 1), timeout=10_000)
             expect(wall.locator("#people")).to_contain_text(str(PHONES + 1), timeout=10_000)
@@ -175,7 +160,7 @@ def test_kill_9_of_a_sessions_process_loses_and_doubles_nothing(cluster, tmp_pat
         phones.append(comer)
         store = PostgresStore(store_url)
         while True:  # nginx tries the restarted process again after fail_timeout (5 s)
-            back_in_seat(comer, restarted + 30)
+            comer.come_back(restarted + 30)
             served_by = store.owner_of(code)
             if served_by.startswith(node + ":"):
                 break
