@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 import pytest
 import socketio
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.core.rules import FACILITATOR, Actor
 from game.hub import Hub
 from game.storage.events import Store

@@ -17,7 +17,7 @@ import requests
 import socketio as socketio_client
 
 from app import socketio
-from game.core.evaluation import AFTER_END_COMMANDS
+from game.core.registry import AFTER_END_COMMANDS
 from game.core.rules import (
     FACILITATOR,
     FACILITATOR_COMMANDS,

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from ..core import compare as comparing
 from ..core import export
-from ..core.model import replay
+from ..core.registry import replay
 from ..hub import normalise_code
 from .i18n import gettext as _
 from .security import require_host

@@ -304,7 +304,7 @@ class LiveNamespace(Namespace):
     def on_submit_evaluation(self, data=None):
         return participant(data, name="submit_evaluation")
 
-    # care at the table and shared devices (game/core/care.py)
+    # care at the table and shared devices (game/core/features/care.py, devices.py)
     def on_skip_card(self, data=None):
         return participant(data, name="skip_card")
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from flask_socketio import join_room, leave_room
 
-from ..core import evaluation
-from ..core.changes import history_touched, touched_tables
-from ..core.rules import Actor
+from ..core.command import Actor
+from ..core.features import evaluation
+from ..core.registry import history_touched, touched_tables
 from ..core.throttle import TokenBucket
 from ..core.views import facilitator_table, projector_view, session_info, table_view, view_for
 from ..errors import GameError

@@ -10,6 +10,7 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from ..core import export
+from ..core.vocabulary import NOTE_KINDS
 from .i18n import gettext
 from .security import require_host
 
@@ -55,7 +56,7 @@ def report(code):
         "report.html",
         data=data,
         when=when,
-        note_kinds=export.NOTE_KINDS,
+        note_kinds=NOTE_KINDS,
         downloads=DOWNLOADS,
     )
 
