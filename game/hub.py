@@ -5,7 +5,7 @@ writes the resulting events to the store *before* answering, and keeps what the 
 to know: which tables changed (for coalesced updates), who is connected, participant tokens,
 client ids already applied, and per-participant rate limits.
 
-It knows nothing of Flask or Socket.IO (`game/web/live.py` is the transport), so everything here
+It knows nothing of Flask or Socket.IO (`game/web/live/namespace.py` is the transport), so everything here
 is tested with plain function calls. Time comes from the `clock` passed in.
 
 Every write is fenced: it names the sequence number its first event must get (`next_seq`), so a

@@ -643,7 +643,7 @@ def test_an_oversize_socketio_message_is_refused(real):
     time.sleep(0.2)
     big = requests.post(polling, data='42["hello",{"code":"' + "x" * 20_000 + '"}]', timeout=10)
     poll.join(30)
-    assert big.status_code == 413  # answered before the body is read (game.web.gate)
+    assert big.status_code == 413  # answered before the body is read (game.web.serving.gate)
     assert closed["r"].text == "1"  # engine.io's "close"
     assert requests.get(polling, timeout=5).status_code == 400  # that connection is gone
     assert stored_events(server, code) == before

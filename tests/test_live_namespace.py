@@ -1,7 +1,7 @@
 """Every command of the rules has its handler in `LiveNamespace`, named after the event."""
 
 from game.core.rules import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
-from game.web.live import LiveNamespace
+from game.web.live.namespace import LiveNamespace
 
 OTHER_EVENTS = {"hello", "sync", "disconnect"}
 

@@ -142,8 +142,8 @@ def delete_command(code):
 )
 def export_command(code, fmt):
     """Print a session's results (the same files the facilitator downloads)."""
-    from ..web.i18n import gettext
-    from ..web.results import local_zone
+    from ..web.language import gettext
+    from ..web.pages.results import local_zone
 
     data = current_app.extensions["tafelronde.hub"].results(code)
     if data is None:

@@ -3,7 +3,13 @@ session (Socket.IO and HTTP), results, the deck editor and the ``flask`` command
 
 from ..cli import decks as cli
 from ..cli import host as host_cli
-from . import compare, editor, i18n, live, live_routes, offline, pages, results, security
+from . import language as i18n
+from .decks import editor
+from .live import namespace as live
+from .live import offline
+from .live import routes as live_routes
+from .pages import compare, results, security
+from .pages import home as pages
 
 
 def init_app(app, socketio):

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template
 
-from ..core import export
-from ..core.vocabulary import NOTE_KINDS
-from .i18n import gettext
+from ...core import export
+from ...core.vocabulary import NOTE_KINDS
+from ..language import gettext
 from .security import require_host
 
 results = Blueprint("results", __name__, url_prefix="/host/s/<code>")

@@ -1,6 +1,6 @@
 """Decks as files for organisers: print as cards, spreadsheets (CSV, XLSX) in and out.
 
-Routes for signed-in organisers only, beside the editor (`game.web.editor`), with its error shape.
+Routes for signed-in organisers only, beside the editor (`game.web.decks.editor`), with its error shape.
 The spreadsheet format and its limits are `game.decks.sheets` and `game.decks.sheetfiles`; an
 imported spreadsheet becomes YAML and is checked by the one validator like any deck text.
 `print_page` renders the printable cards; `flask decks print` uses it to make a PDF.
@@ -11,8 +11,8 @@ import io
 import segno
 from flask import Blueprint, current_app, render_template, request
 
-from ..decks.deck import DeckError, load_deck_text
-from ..decks.sheetfiles import (
+from ...decks.deck import DeckError, load_deck_text
+from ...decks.sheetfiles import (
     CSV_TYPE,
     MAX_SHEET_BYTES,
     XLSX_TYPE,
@@ -21,9 +21,10 @@ from ..decks.sheetfiles import (
     deck_to_xlsx,
     template_deck,
 )
-from ..storage.deckfiles import slug_from
-from . import editor, security
-from .i18n import get_locale, gettext
+from ...storage.deckfiles import slug_from
+from ..language import get_locale, gettext
+from ..pages import security
+from . import editor
 
 bp = Blueprint("deck_files", __name__)
 PER_SHEET = 4  # cards per A4 sheet: 2 x 2, each 95 x 138 mm
@@ -154,7 +155,7 @@ def join_for(code):
     live = current_app.extensions["tafelronde.hub"].get(code)
     if live is None:
         return None
-    from .live_routes import join_url
+    from ..live.routes import join_url
 
     url = join_url(live.code)
     buffer = io.BytesIO()

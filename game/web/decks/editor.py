@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
-from ..decks.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
-from ..decks.messages import Message
-from ..decks.roundtrip import FormDataError, apply_form
-from ..decks.sheetfiles import is_sheet_name
-from ..decks.yamlsafe import YamlRefused, read_yaml
-from ..errors import N_
-from ..storage.deckfiles import (
+from ...decks.deck import SCALE_LABELS, DeckError, DeckProblem, load_deck_text
+from ...decks.messages import Message
+from ...decks.roundtrip import FormDataError, apply_form
+from ...decks.sheetfiles import is_sheet_name
+from ...decks.yamlsafe import YamlRefused, read_yaml
+from ...errors import N_
+from ...storage.deckfiles import (
     MAX_UPLOAD_BYTES,
     Conflict,
     DeckStore,
@@ -30,10 +30,10 @@ from ..storage.deckfiles import (
     slug_from,
     unified_diff,
 )
-from ..storage.library import scan_decks
-from . import security
-from .i18n import gettext as _
-from .i18n import translator
+from ...storage.library import scan_decks
+from ..language import gettext as _
+from ..language import translator
+from ..pages import security
 
 bp = Blueprint("editor", __name__)
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def init_app(app):
     """Register the blueprint and keep one `DeckStore` (and its lock) on the app."""
     app.extensions[STORE] = DeckStore(app.config["DECKS_DIR"])
     app.register_blueprint(bp)
-    from . import deck_files
+    from . import files as deck_files
 
     deck_files.init_app(app)
 
@@ -305,7 +305,7 @@ def upload():
     if file is None:
         return _fail(_("Choose a YAML file to upload."), 400)
     if is_sheet_name(file.filename or ""):
-        from .deck_files import import_sheet
+        from .files import import_sheet
 
         return import_sheet()  # a spreadsheet: converted, checked, and stored only if valid
     raw = file.stream.read(MAX_UPLOAD_BYTES + 1)  # never more than the limit is read
