@@ -32,12 +32,12 @@ from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 if __package__:  # installed from a wheel: this module is tafelronde.app, game/ is tafelronde.game
-    from .game import places
+    from .game import cli, places
     from .game.web import register
     from .game.web.pages import signins
     from .game.web.serving import gate, server
 else:  # a clone: `python app.py`, `flask --app app`, the tests
-    from game import places
+    from game import cli, places
     from game.web import register
     from game.web.pages import signins
     from game.web.serving import gate, server
@@ -177,6 +177,7 @@ def create_app(test_config=None):
         warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
         # Handlers first: Flask-SocketIO hands the ones it holds to each new server in init_app.
         register.init_app(app, socketio)
+        cli.init_app(app)
         _init_socketio(app)
     app.extensions["tafelronde.live"].start_leases()  # CLUSTER only: renew session leases
     return app

@@ -26,7 +26,7 @@ from game.core.rules import (
     Actor,
     decide,
 )
-from game.storage.events import Store
+from game.storage.sqlite import SQLiteStore as Store
 from tests.conftest import SERVE_MODES, csrf_of, make_app, sign_in
 from tests.realclients import Facilitator, RealPhone, close_client, connect, tiny_server
 from tests.test_sockets import Phone, make_session

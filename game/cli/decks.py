@@ -18,15 +18,13 @@ from ..errors import N_
 from ..i18n import locale_from_environment
 from ..storage.library import deck_files
 from ..web.language import translator
-from . import sessions as sessions_cli
 
 decks = AppGroup("decks", help="Check decks and publish their JSON Schema.")
 
 
 def init_app(app):
-    """Register the command groups on the app's ``flask`` command."""
+    """Register the ``decks`` command group."""
     app.cli.add_command(decks)
-    sessions_cli.init_app(app)
 
 
 def lang_option(command):

@@ -8,9 +8,9 @@ import logging
 import os
 import signal
 
-from ...cli.sessions import start_retention
 from . import http as serving
 from .network import is_wildcard, lan_addresses
+from .retention import start_retention
 
 log = logging.getLogger("tafelronde")
 
