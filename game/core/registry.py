@@ -83,11 +83,14 @@ _SHAPES = {name: Shape.of(record) for name, record in EVENT_TYPES.items()}
 
 def check_event(event: Any) -> Event:
     """Raise `EventShapeError` unless `event` matches its declaration exactly; return it."""
-    shape = _SHAPES.get(event.get("type")) if isinstance(event, dict) else None
+    if not isinstance(event, dict):
+        raise EventShapeError(f"unknown event: {event!r}")
+    shape = _SHAPES.get(str(event.get("type")))
     if shape is None:
         raise EventShapeError(f"unknown event: {event!r}")
     shape.check(event)
-    return event
+    checked: Event = event
+    return checked
 
 
 def apply_event(state: SessionState, event: Event) -> None:

@@ -9,7 +9,7 @@ where they are shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..errors import N_
@@ -120,8 +120,9 @@ ALL = (
 )
 
 
-def labels(translate: object = None) -> dict[str, dict[str, str]]:
+def labels(translate: Callable[[str], str] | None = None) -> dict[str, dict[str, str]]:
     """Every vocabulary as ``{name: {key: label}}``, labels passed through `translate` (a
     gettext function) when given: what pages put in their JSON block for their JavaScript."""
-    tr = translate if callable(translate) else (lambda text: text)
-    return {v.name: {k: str(tr(label)) for k, label in v.terms} for v in ALL}
+    return {
+        v.name: {k: translate(label) if translate else label for k, label in v.terms} for v in ALL
+    }
