@@ -6,7 +6,7 @@ a `GameError` is a bug and is logged as one, never swallowed.
 """
 
 
-def N_(message):
+def N_(message: str) -> str:
     """Mark `message` for translation without translating it here (the core knows no language)."""
     return message
 
@@ -16,12 +16,12 @@ class GameError(Exception):
 
     code = "refused"
 
-    def __init__(self, message, **params):
+    def __init__(self, message: str, **params: object) -> None:
         super().__init__(message)
         self.message = message
         self.params = params
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message % self.params if self.params else self.message
 
 
