@@ -26,7 +26,7 @@ from game.core.rules import (
     Actor,
     decide,
 )
-from game.storage.events import Store
+from game.storage.sqlite import SQLiteStore
 from tests.conftest import SERVE_MODES, csrf_of, make_app, sign_in
 from tests.realclients import Facilitator, RealPhone, close_client, connect, tiny_server
 from tests.test_sockets import Phone, make_session
@@ -600,7 +600,7 @@ def real(tmp_path_factory, request):
 
 
 def stored_events(server, code):
-    store = Store(server.workdir / "tafelronde.sqlite3")
+    store = SQLiteStore(server.workdir / "tafelronde.sqlite3")
     try:
         return store.event_count(code)
     finally:
