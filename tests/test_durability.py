@@ -20,10 +20,10 @@ from collections import Counter, defaultdict
 import pytest
 import socketio
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.core.rules import FACILITATOR, Actor
 from game.hub import Hub
-from game.storage.sqlite import SQLiteStore
+from game.storage.sqlite import SQLiteStore as Store
 from tests.coregame import hub_session
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 
@@ -84,7 +84,7 @@ def keep_playing(phone, ledger, round_no, stop):
 
 def stored_state(server, code):
     """The session as the SQLite file holds it, and the client ids it recorded."""
-    store = SQLiteStore(server.workdir / "tafelronde.sqlite3")
+    store = Store(server.workdir / "tafelronde.sqlite3")
     try:
         return replay(store.load(code)), store.applied(code), store.load(code)
     finally:
@@ -289,7 +289,7 @@ def test_the_same_vote_id_five_times_across_a_kill_counts_once(tmp_path, serve_m
 
 
 def _hub_session(path):
-    hub = Hub(SQLiteStore(path))
+    hub = Hub(Store(path))
     return hub, hub_session(hub)
 
 
@@ -306,7 +306,7 @@ def test_note_ids_stay_unique_after_a_restart_with_presence_changes(tmp_path):
     version = live.state.version
     hub.store.close()
 
-    again = Hub(SQLiteStore(tmp_path / "s.sqlite3"))
+    again = Hub(Store(tmp_path / "s.sqlite3"))
     live = again.get(live.code)
     assert live.state.version == version
     again.connected(live, pid, True)

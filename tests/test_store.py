@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from game.storage.sqlite import SQLiteStore
+from game.storage.sqlite import SQLiteStore as Store
 
 
 def created(code="ABC234", at=1.0):
@@ -24,7 +24,7 @@ def vote(n):
 
 
 def test_events_come_back_in_order_with_the_session_summary(tmp_path):
-    store = SQLiteStore(tmp_path / "s.sqlite3")
+    store = Store(tmp_path / "s.sqlite3")
     store.append("ABC234", [created()])
     store.append("ABC234", [vote(1), vote(2)], applied=("p1", "cid-1", {"ok": True}))
     store.append("ABC234", [{"type": "participant_joined", "pid": "p3", "name": "", "at": 3.0}])
@@ -38,13 +38,13 @@ def test_events_come_back_in_order_with_the_session_summary(tmp_path):
         None,
     )
     store.close()
-    again = SQLiteStore(tmp_path / "s.sqlite3")  # a restart reads the same file
+    again = Store(tmp_path / "s.sqlite3")  # a restart reads the same file
     assert len(again.load("ABC234")) == 4
     again.close()
 
 
 def test_delete_and_purge_remove_everything(tmp_path):
-    store = SQLiteStore(tmp_path / "s.sqlite3")
+    store = Store(tmp_path / "s.sqlite3")
     for code, ended in (("OLD234", 10.0), ("NEW234", 99.0), ("RUN234", None)):
         store.append(code, [created(code)])
         if ended:
@@ -58,7 +58,7 @@ def test_delete_and_purge_remove_everything(tmp_path):
 
 
 def test_a_failing_write_is_rolled_back_alone(tmp_path):
-    store = SQLiteStore(tmp_path / "s.sqlite3")
+    store = Store(tmp_path / "s.sqlite3")
     store.append("ABC234", [created()])
     good = store.submit("ABC234", [vote(1)])
     bad = store.submit("NOPE22", [vote(2)])  # no such session: the foreign key refuses it
@@ -82,7 +82,7 @@ def test_writes_that_arrive_during_a_commit_share_the_next_one_and_the_leader_is
             arrivals.extend(store.submit("ABC234", [vote(n)]) for n in (2, 3, 4))
         return function(*args)
 
-    store = SQLiteStore(tmp_path / "s.sqlite3", run_blocking=run_blocking)
+    store = Store(tmp_path / "s.sqlite3", run_blocking=run_blocking)
     store.submit("ABC234", [created()])  # committed with the first vote
     first = store.submit("ABC234", [vote(1)])
     store.wait(first)
@@ -111,7 +111,7 @@ def test_a_disk_error_reaches_the_writers_of_that_batch_and_the_store_goes_on(tm
             raise sqlite3.OperationalError("disk I/O error")
         return function(*args)
 
-    store = SQLiteStore(tmp_path / "s.sqlite3", run_blocking=run_blocking)
+    store = Store(tmp_path / "s.sqlite3", run_blocking=run_blocking)
     with pytest.raises(sqlite3.OperationalError):
         store.append("ABC234", [created()])
     store.append("ABC234", [created()])
