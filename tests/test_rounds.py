@@ -339,3 +339,20 @@ def test_exports_hold_both_rounds_the_shift_reasons_and_conclusions():
     assert "The table's conclusion: B, with care. (t0b)" in report
     assert "reason for B: B is kinder." in report
     assert "Voted late, after the reveal (not counted): C: 1" in report
+
+
+def test_a_deck_or_card_asks_for_rounds_and_the_session_overrides():
+    from game.core.features.votes import planned_rounds
+    from game.decks.deck import parse_deck
+    from tests.coregame import SMALL_DECK
+
+    deck = parse_deck({**SMALL_DECK, "rounds": 2})
+    g = room(tables=1)
+    g.state.deck = deck
+    assert planned_rounds(g.state, "pick") == 2
+    g.state.deck = parse_deck(
+        {**SMALL_DECK, "cards": [{**SMALL_DECK["cards"][0], "rounds": 3}, *SMALL_DECK["cards"][1:]]}
+    )
+    assert planned_rounds(g.state, "pick") == 3 and planned_rounds(g.state, "two") == 1
+    g.host("set_rounds", rounds=1)
+    assert planned_rounds(g.state, "pick") == 1
