@@ -6,7 +6,7 @@ import json
 import pytest
 
 from game.core import export
-from game.core.model import replay
+from game.core.registry import replay
 from game.core.rules import PROJECTOR, Actor, decide
 from game.core.views import view_for
 from game.errors import Forbidden, InvalidInput, NotFound, OutOfTurn

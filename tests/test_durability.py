@@ -20,10 +20,10 @@ from collections import Counter, defaultdict
 import pytest
 import socketio
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.core.rules import FACILITATOR, Actor
 from game.hub import Hub
-from game.storage.events import Store
+from game.storage.sqlite import SQLiteStore as Store
 from tests.coregame import hub_session
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 

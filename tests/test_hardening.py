@@ -17,7 +17,7 @@ import requests
 import socketio as socketio_client
 
 from app import socketio
-from game.core.evaluation import AFTER_END_COMMANDS
+from game.core.registry import AFTER_END_COMMANDS
 from game.core.rules import (
     FACILITATOR,
     FACILITATOR_COMMANDS,
@@ -26,7 +26,7 @@ from game.core.rules import (
     Actor,
     decide,
 )
-from game.storage.events import Store
+from game.storage.sqlite import SQLiteStore as Store
 from tests.conftest import SERVE_MODES, csrf_of, make_app, sign_in
 from tests.realclients import Facilitator, RealPhone, close_client, connect, tiny_server
 from tests.test_sockets import Phone, make_session
@@ -643,7 +643,7 @@ def test_an_oversize_socketio_message_is_refused(real):
     time.sleep(0.2)
     big = requests.post(polling, data='42["hello",{"code":"' + "x" * 20_000 + '"}]', timeout=10)
     poll.join(30)
-    assert big.status_code == 413  # answered before the body is read (game.web.gate)
+    assert big.status_code == 413  # answered before the body is read (game.web.serving.gate)
     assert closed["r"].text == "1"  # engine.io's "close"
     assert requests.get(polling, timeout=5).status_code == 400  # that connection is gone
     assert stored_events(server, code) == before

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from game.core.model import TRANSIENT_EVENTS, replay
+from game.core.registry import TRANSIENT_EVENTS, replay
 from game.core.rules import PROJECTOR, Actor, decide
 from game.errors import Forbidden, GameError, InvalidInput, NotFound, OutOfTurn
 from tests.coregame import Game

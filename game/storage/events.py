@@ -525,13 +525,3 @@ def _event_ops(code, seq, event):
     elif kind == "session_ended":
         ops.append(("UPDATE sessions SET ended_at = ? WHERE code = ?", (event["at"], code)))
     return ops
-
-
-def __getattr__(name):
-    # `from game.storage.events import Store` keeps working: the SQLite store, imported lazily
-    # because the backend module imports this one.
-    if name == "Store":
-        from .sqlite import SQLiteStore
-
-        return SQLiteStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
