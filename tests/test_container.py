@@ -27,8 +27,8 @@ import urllib.request
 import pytest
 import socketio
 
-from game.core.model import replay
-from game.storage.events import Store
+from game.core.registry import replay
+from game.storage.sqlite import SQLiteStore
 from tests.conftest import TINY_DECK
 from tests.containers import debian_base, docker_engine, extra_ca_certificates
 from tests.realclients import Facilitator, RealPhone, close_client
@@ -269,7 +269,7 @@ def test_image_builds_runs_and_keeps_votes_through_docker_stop():
 
         # The SQLite file in the volume holds every acknowledged vote, once.
         folder = engine.output("volume", "inspect", "--format", "{{.Mountpoint}}", volume)
-        store = Store(f"{folder}/tafelronde.sqlite3")
+        store = SQLiteStore(f"{folder}/tafelronde.sqlite3")
         try:
             applied, events = store.applied(code), store.load(code)
         finally:
