@@ -1,26 +1,31 @@
-"""A bare Flask-SocketIO server doing the same fan-out as Tafelronde: the yardstick for CPU per vote.
+"""A lean Flask-SocketIO server for Tafelronde's load schedule: the yardstick for CPU per vote.
 
     python bench/load.py --phones 500 --tables 60 --baseline     # both servers, one invocation
 
 It speaks just enough of docs/protocol.md for the load generator (bench/loadgen/): the sign-in and
 session forms (`/host`, `/`, `/host/sessions`), `/healthz`, and over Socket.IO `hello`, `join`,
 the facilitator's `deal_card`, `cast_vote` and `add_note`, each answered with an acknowledgement.
-It has no store, no rules, no rate limits, no coalescing: state is a few dicts. What it keeps
-from Tafelronde is what a vote costs on the wire:
+It has no store, no rules, no rate limits, no coalescing: state is a few dicts. It sends what a
+lean implementation written from the protocol would, at once, and nothing more:
 
-- the same rooms (``s:CODE``, ``t:CODE:N``, ``p:CODE:PID``, ``h:CODE``) and the same async mode
-  (``TAFELRONDE_ASYNC_MODE``, eventlet by default) behind the same HTTP server (`game.web.serving.http`:
-  pool, listen queue, open-file limit);
-- per vote or note: one ``table_updated`` to the table's phones (members, the card with its deck
-  text, who voted, the notes), one ``host_updated`` to the facilitator (the session facts with
-  every table's size, and the changed table), and an acknowledgement carrying the phone's ``me``;
-- per join: one ``table_updated`` to the table and one ``host_updated``; per deal: one
-  ``table_updated`` per table and one ``host_updated`` with every table.
+- to the table its table: per vote, note or join one ``table_updated`` to the table's phones
+  (members, the card with its deck text, who voted, the notes);
+- to the facilitator only the changed table: one ``host_updated`` with ``tables`` holding that
+  one table (no session facts, no table sizes, no other table);
+- per deal: one ``table_updated`` per table and one ``host_updated`` with every table;
+- an acknowledgement carrying the phone's ``me`` (and, for ``join``, its view).
 
-So the difference between the two servers' CPU per vote is what Tafelronde's rules, event store,
-views and bookkeeping cost. It reads the settings `tests.servers.Server` passes to ``app.py``
-(``TAFELRONDE_HOST_KEY``, ``TAFELRONDE_DECKS_DIR``) and takes ``--host`` and ``--port``.
-It is a benchmark tool: it checks nothing a real server must check.
+Until 2026-12 the baseline also sent the session facts with every table's size in every
+``host_updated`` (100 KB each at 500 phones, one per change): a server no one would write, which
+made Tafelronde's ratio look flatter than it was (issue 21). This one is the honest yardstick.
+
+It keeps from Tafelronde what a vote costs on the wire: the same rooms (``s:CODE``,
+``t:CODE:N``, ``p:CODE:PID``, ``h:CODE``) and the same async mode (``TAFELRONDE_ASYNC_MODE``,
+eventlet by default) behind the same HTTP server (`game.web.serving.http`: pool, listen queue,
+open-file limit). So the difference between the two servers' CPU per vote is what Tafelronde's
+rules, event store, views and bookkeeping cost. It reads the settings `tests.servers.Server`
+passes to ``app.py`` (``TAFELRONDE_HOST_KEY``, ``TAFELRONDE_DECKS_DIR``) and takes ``--host``
+and ``--port``. It is a benchmark tool: it checks nothing a real server must check.
 """
 
 import sys
@@ -225,17 +230,9 @@ def create_app(decks_dir, host_key):
         socketio.emit("table_updated", room.table_view(table), to=f"t:{room.code}:{table['id']}")
 
     def emit_host(room, tables):
+        """Only the changed tables, nothing else: the facilitator has the rest from `hello`."""
         socketio.emit(
-            "host_updated",
-            {
-                "session": room.session_info(),
-                "tables": [room.host_table(t) for t in tables],
-                "table_count": len(room.tables),
-                "unseated": [],
-                "spotlight": None,
-                "stalled_after": 480,
-            },
-            to=f"h:{room.code}",
+            "host_updated", {"tables": [room.host_table(t) for t in tables]}, to=f"h:{room.code}"
         )
 
     def changed(room, table):

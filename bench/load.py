@@ -39,7 +39,15 @@ if BENCH not in sys.path:
     sys.path.insert(0, BENCH)
 
 from loadgen.common import ROOT  # noqa: E402 - after making bench/ importable
-from loadgen.compare import baseline_args, comparison, plan_sweep, sweep_table  # noqa: E402
+from loadgen.compare import (  # noqa: E402
+    ab_table,
+    baseline_args,
+    comparison,
+    parse_servers,
+    plan_servers,
+    plan_sweep,
+    sweep_table,
+)
 from loadgen.report import report  # noqa: E402
 from loadgen.run import Run  # noqa: E402
 from loadgen.server import raise_open_files_limit  # noqa: E402
@@ -102,6 +110,14 @@ def parse_args(argv=None):
         help="also run the same schedule against bench/baseline_server.py; print the CPU ratio",
     )
     parser.add_argument(
+        "--servers",
+        help="A/B: label=script,... run in turn (app.py: this clone; baseline: the lean "
+        "baseline; a script may be another checkout's app.py); medians and ratios to 'baseline'",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="--servers: how many times each, alternating"
+    )
+    parser.add_argument(
         "--sweep", help="comma-separated phone counts, one fresh server each: 500,1000,2000,5000"
     )
     parser.add_argument(
@@ -150,6 +166,8 @@ def main(argv=None):
     plans = [args]
     if args.sweep:
         plans = plan_sweep(args, [int(n) for n in args.sweep.split(",") if n.strip()])
+    elif args.servers:
+        plans = plan_servers(args, parse_servers(args.servers), args.repeat)
     most = max(p.phones for p in plans)
     limit = raise_open_files_limit(max(4096, 4 * most + 256))
     if limit < 2 * most + 64:
@@ -162,7 +180,7 @@ def main(argv=None):
                 results.setdefault("baseline_runs", []).append(run(baseline_args(plan)))
                 print(comparison(results["runs"][-1], results["baseline_runs"][-1]), flush=True)
         except SystemExit as failed:  # one step of a sweep that broke: say so, keep the others
-            if not args.sweep:
+            if not (args.sweep or args.servers):
                 raise
             print(f"the step with {plan.phones} phones broke off: {failed}", flush=True)
             results.setdefault("failed_steps", []).append(
@@ -170,6 +188,8 @@ def main(argv=None):
             )
         if args.json:  # after every run, so a sweep that breaks off keeps what it measured
             Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.servers:
+        print(ab_table(results["runs"]))
     if args.sweep:
         print(sweep_table(results["runs"]))
         for failed in results.get("failed_steps", ()):

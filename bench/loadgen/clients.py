@@ -112,21 +112,34 @@ async def sign_in_and_create(http, url, key, deck, tables):
 
 @dataclass
 class Facilitator:
-    """The facilitator's socket; keeps (arrival, table, card, votes, notes) per `host_updated`."""
+    """The facilitator's socket; keeps (arrival, table, card, votes, notes) per table it is shown,
+    from the coalesced `host_updated` and from the small `table_progress` sent at once (when the
+    server sends it), and the size of every message (to compare bytes per second)."""
 
     sio: socketio.AsyncClient
     updates: list = field(default_factory=list)  # (time, table id, card id, votes_in, note ids)
-    messages: int = 0
+    messages: int = 0  # host_updated received
+    progress: int = 0  # table_progress received
     largest: int = 0  # bytes of the largest host_updated (as JSON)
     total_bytes: int = 0
+    arrivals: list = field(default_factory=list)  # (time, bytes) of every message to it
+
+    def listen(self):
+        """Handle the facilitator's updates."""
+        self.sio.on("host_updated", self.on_host_updated)
+        self.sio.on("table_progress", self.on_table_progress)
+
+    def _size(self, arrived, data):
+        size = len(FastJSON.dumps(data))
+        self.total_bytes += size
+        self.arrivals.append((arrived, size))
+        return size
 
     def on_host_updated(self, data):
         """Timestamp first, then keep only what the latency analysis needs."""
         arrived = now()
         self.messages += 1
-        size = len(FastJSON.dumps(data))
-        self.largest = max(self.largest, size)
-        self.total_bytes += size
+        self.largest = max(self.largest, self._size(arrived, data))
         for table in data.get("tables", ()):
             current = table.get("current")
             if not current:
@@ -137,6 +150,21 @@ class Facilitator:
                 votes = max(votes, sum(distribution))
             notes = frozenset(n["id"] for n in current.get("notes", ()))
             self.updates.append((arrived, table["id"], current["card"]["id"], votes, notes))
+
+    def on_table_progress(self, data):
+        """One table's counts, sent as they change: votes in, and the id of a new note."""
+        arrived = now()
+        self.progress += 1
+        self._size(arrived, data)
+        for table in data.get("tables", ()):
+            if table.get("card") is None:
+                continue
+            notes = frozenset(table.get("new_notes", ()))
+            self.updates.append((arrived, table["id"], table["card"], table["votes_in"], notes))
+
+    def bytes_between(self, start, end):
+        """Bytes of every message that arrived in [start, end]."""
+        return sum(size for t, size in self.arrivals if start <= t <= end)
 
 
 # --- the phones -----------------------------------------------------------------------------------

@@ -14,7 +14,36 @@ def baseline_args(args):
     """The same run (same schedule, seed, phones, processes) against bench/baseline_server.py."""
     other = copy.copy(args)
     other.server_script = BASELINE
+    other.label = "baseline"
     return other
+
+
+def parse_servers(text):
+    """``label=script,label=script`` (``baseline`` alone: bench/baseline_server.py; ``app.py``:
+    this clone's) as [(label, script or None)]. A script may be another checkout's app.py."""
+    servers = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        label, _, script = item.partition("=")
+        if not script:
+            script = BASELINE if label == "baseline" else label
+        servers.append((label, None if script == "app.py" else script))
+    if len({label for label, _ in servers}) != len(servers):
+        raise SystemExit("--servers: each label once")
+    return servers
+
+
+def plan_servers(args, servers, repeat):
+    """The runs of an A/B comparison: every server once per repetition, in turn, so a machine
+    whose load drifts weighs on each server alike (A B C A B C, not A A B B C C)."""
+    plans = []
+    for number in range(repeat):
+        for label, script in servers:
+            step = copy.copy(args)
+            step.server_script, step.label, step.repetition = script, label, number
+            plans.append(step)
+    return plans
 
 
 def plan_sweep(args, sizes):
@@ -58,7 +87,89 @@ def summary_row(figures):
         "rss_kb_per_phone": srv["rss_kb_per_phone"],
         "lag_p99": gen["loop_lag"].get("p99"),
         "load": figures["machine"]["load_average_before"][0],
+        "join_p50": figures["join"]["hello_join"].get("p50"),
+        "join_p99": figures["join"]["hello_join"].get("p99"),
+        "joined_s": figures["join"]["wall_s"],
+        "join_cpu_s": srv["cpu_s"]["joining"],
+        "host_bytes_per_s": figures["throughput"].get("host_bytes_per_s_rounds"),
+        "other_cpu_s": figures["machine"].get("cpu_s_other_processes"),
     }
+
+
+AB_FIGURES = (  # (key, heading, format, what a ratio means); latencies in seconds
+    ("cpu_ms_per_vote", "CPU/vote ms", ".2f", "ratio"),
+    ("view_p50", "fac p50 ms", "ms", None),
+    ("view_p99", "fac p99 ms", "ms", None),
+    ("ack_p50", "ack p50 ms", "ms", None),
+    ("join_p50", "join p50 ms", "ms", "ratio"),
+    ("joined_s", "joined s", ".2f", "ratio"),
+    ("join_cpu_s", "join CPU s", ".2f", "ratio"),
+    ("rss_kb_per_phone", "RSS/phone KB", ".0f", "ratio"),
+    ("host_bytes_per_s", "fac B/s", ",.0f", None),
+    ("acks_lost", "lost", "d", None),
+    ("load", "load", ".2f", None),
+    ("other_cpu_s", "other CPU s", ".0f", None),
+)
+
+
+def _cell(value, spec):
+    if value is None:
+        return "-"
+    if spec == "ms":
+        return f"{value * 1000:.0f}"
+    return format(value, spec)
+
+
+def _median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def ab_table(all_figures, reference="baseline"):
+    """Every run of an A/B comparison (one row each, in the order run), the median per server,
+    and each server's ratios to `reference` (CPU per vote, join ack p50, time until all joined,
+    CPU while joining, RSS per phone): the ratio of each repetition's pair, then their median."""
+    rows = [(f["settings"].get("label") or "?", summary_row(f)) for f in all_figures]
+    labels = list(dict.fromkeys(label for label, _ in rows))
+    width = max(10, *(len(label) + 2 for label in labels))
+    head = f"{'server':<{width}}" + "".join(f"{h:>13}" for _, h, _, _ in AB_FIGURES)
+    lines = ["", f"A/B: {len(rows)} runs, in the order run", head]
+    for label, row in rows:
+        lines.append(
+            f"{label:<{width}}" + "".join(f"{_cell(row[k], f):>13}" for k, _, f, _ in AB_FIGURES)
+        )
+    lines += ["", "median per server", head]
+    medians = {}
+    for label in labels:
+        mine = [row for name, row in rows if name == label]
+        medians[label] = {k: _median([r[k] for r in mine]) for k, _, _, _ in AB_FIGURES}
+        lines.append(
+            f"{label:<{width}}"
+            + "".join(f"{_cell(medians[label][k], f):>13}" for k, _, f, _ in AB_FIGURES)
+        )
+    if reference in labels:
+        ref_rows = [row for name, row in rows if name == reference]
+        ratio_keys = [(k, h) for k, h, _, r in AB_FIGURES if r == "ratio"]
+        lines += ["", f"ratios to {reference} (median of each repetition's ratio)"]
+        lines.append(f"{'server':<{width}}" + "".join(f"{h:>13}" for _, h in ratio_keys))
+        for label in labels:
+            if label == reference:
+                continue
+            mine = [row for name, row in rows if name == label]
+            cells = []
+            for key, _ in ratio_keys:
+                ratios = [
+                    a[key] / b[key]
+                    for a, b in zip(mine, ref_rows, strict=False)
+                    if a[key] is not None and b[key]
+                ]
+                value = _median(ratios)
+                cells.append("-" if value is None else f"{value:.2f}x")
+            lines.append(f"{label:<{width}}" + "".join(f"{c:>13}" for c in cells))
+    return "\n".join(lines)
 
 
 def comparison(tafelronde, baseline):

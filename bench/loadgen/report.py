@@ -31,7 +31,8 @@ def report(figures):
     s, machine = figures["settings"], figures["machine"]
     lines = [
         "",
-        f"{'baseline' if 'baseline' in s['server_script'] else 'Tafelronde'} load: "
+        f"{s.get('label') or ('baseline' if 'baseline' in s['server_script'] else 'Tafelronde')}"
+        " load: "
         f"{s['phones']} phones, {s['sessions']} session(s) of {s['tables']} tables, "
         f"{s['rounds']} rounds, vote window {s['window_s']} s, {s['transport']}, "
         f"{s['generators']} generator process(es), {machine['cpus']} CPUs",
@@ -74,8 +75,11 @@ def report(figures):
         f"never seen by facilitator {figures['vote_to_facilitator']['never_seen']} votes, "
         f"{figures['note_to_facilitator']['never_seen']} notes",
         f"commands accepted        {thr['commands_accepted']} in {thr['rounds_wall_s']:.1f} s "
-        f"({thr['commands_per_s'] or 0:.0f}/s); {thr['host_updates']} host_updated received; "
+        f"({thr['commands_per_s'] or 0:.0f}/s); {thr['host_updates']} host_updated and "
+        f"{thr.get('table_progress', 0)} table_progress received; "
         f"facilitator reconnected {thr['host_reconnects']} times",
+        f"to the facilitator       {_num(thr.get('host_bytes_per_s_rounds'), ',.0f')} bytes/s "
+        "during the rounds",
         f"updates to phones, all   {_events(thr['phone_updates_by_event'])}",
         f"update sizes (bytes)     {thr['update_bytes_sample']}, largest host_updated "
         f"{thr['host_updated_largest_bytes']}",

@@ -100,7 +100,7 @@ class Run:
             http_host = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
             self.http_hosts.append(http_host)
             host = Facilitator(self.client(http_host))
-            host.sio.on("host_updated", host.on_host_updated)
+            host.listen()
             self.cookies[code] = cookie
             self.hosts[code] = host
             await self.connect_host(code)
@@ -335,6 +335,7 @@ class Run:
                 "spawned": self.server is not None,
                 "view_rate": args.view_rate,
                 "server_script": args.server_script or "app.py",
+                "label": getattr(args, "label", None),
                 "seed": args.seed,
                 "json_codec": "orjson" if FastJSON._orjson else "json",
             },
@@ -369,6 +370,14 @@ class Run:
                 "update_bytes_sample": merged["sizes"],
                 "host_updated_largest_bytes": max((h.largest for h in hosts), default=0),
                 "host_updated_total_bytes": sum(h.total_bytes for h in hosts),
+                "table_progress": sum(h.progress for h in hosts),
+                # What the facilitators received during the rounds, per second of the rounds.
+                "host_bytes_per_s_rounds": (
+                    sum(h.bytes_between(marks["rounds_start"], marks["rounds_end"]) for h in hosts)
+                    / rounds_wall
+                    if rounds_wall > 0
+                    else None
+                ),
             },
             "server": {
                 "pid": self.pid,
