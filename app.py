@@ -36,11 +36,13 @@ if __package__:  # installed from a wheel: this module is tafelronde.app, game/ 
     from .game.web import register
     from .game.web.pages import signins
     from .game.web.serving import gate, server
+    from .game.web.serving.packets import JSONPacket
 else:  # a clone: `python app.py`, `flask --app app`, the tests
     from game import cli, places
     from game.web import register
     from game.web.pages import signins
     from game.web.serving import gate, server
+    from game.web.serving.packets import JSONPacket
 
 socketio = SocketIO()
 compress = Compress()
@@ -229,6 +231,7 @@ def _init_socketio(app):
         cors_allowed_origins=None,
         ping_interval=20,
         ping_timeout=20,
+        serializer=JSONPacket,  # never binary: no walk over every payload looking for bytes
     )
     # In front of Socket.IO: an oversize long-polling POST is answered 413 at once and its
     # connection closed, never read (game.web.serving.gate).

@@ -34,14 +34,19 @@ def main():
     out = os.environ.get("TAFELRONDE_PROFILE_OUT", "profile.pstats")
     profiler = cProfile.Profile()
 
-    def stop(signum, frame):
+    real_exit = os._exit
+
+    def dump_and_exit(status=0):
         profiler.disable()
         profiler.dump_stats(out)
         pstats.Stats(out).sort_stats("tottime").print_stats(25)
         sys.stdout.flush()
-        os._exit(0)
+        real_exit(status)
 
-    signal.signal(signal.SIGTERM, stop)
+    # app.py handles SIGTERM itself (it hands sessions over, then calls os._exit): catch that
+    # exit too; the baseline has no handler of its own and gets this one.
+    os._exit = dump_and_exit
+    signal.signal(signal.SIGTERM, lambda signum, frame: dump_and_exit(0))
     sys.argv = [str(TARGET), *sys.argv[1:]]
     sys.path.insert(0, str(TARGET.parent))
     profiler.enable()

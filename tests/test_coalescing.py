@@ -164,3 +164,50 @@ def test_phones_get_joins_and_seats_at_most_once_a_second_slower_in_big_sessions
     shell.flush_due()
     (facts,) = first.received("session_updated")
     assert facts["people"] == 5
+
+
+def test_only_phones_without_a_table_get_the_facts_joins_change(slow_app):
+    web = slow_app.test_client()
+    code = make_session(slow_app, web)  # people choose their table
+    shell = slow_app.extensions["tafelronde.live"]
+    seated, choosing = Phone(slow_app, code, "Seated"), Phone(slow_app, code, "Choosing")
+    assert seated.send("take_seat", table=0)["ok"]
+    shell.flush()
+    seated.sio.get_received(), choosing.sio.get_received()
+    for i in range(3):
+        Phone(slow_app, code, f"P{i}")
+    slow_app.now[0] += 1.5
+    shell.flush_due()
+    # Table sizes are what a phone chooses its seat by; a seated phone shows none of this.
+    assert seated.received("session_updated") == []
+    (facts,) = choosing.received("session_updated")
+    assert facts["people"] == 5
+    host = socketio.test_client(slow_app, flask_test_client=web)
+    assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
+    assert host.emit("send_message", {"text": "Tea"}, callback=True)["ok"]
+    for phone in (seated, choosing):  # the facilitator's actions reach every phone, at once
+        (facts,) = phone.received("session_updated")
+        assert facts["message"]["text"] == "Tea"
+
+
+def test_a_join_sends_its_table_one_update_and_the_joining_phone_its_view_once(slow_app):
+    web = slow_app.test_client()
+    code = make_session(slow_app, web, seating="balance")
+    first = Phone(slow_app, code, "First")
+    first.sio.get_received()
+    second = Phone(slow_app, code, "Second")  # placed at a table; join and presence together
+    hub = slow_app.extensions["tafelronde.hub"]
+    table = hub.get(code).state.members[second.pid].table
+    assert hub.get(code).state.members[first.pid].table != table  # balanced: the other table
+    third = Phone(slow_app, code, "Third")  # joins the first one's table
+    assert hub.get(code).state.members[third.pid].table == hub.get(code).state.members[
+        first.pid
+    ].table
+    updates = first.received("table_updated")
+    assert len(updates) == 1  # not one for the join and another for its presence
+    assert {m["name"]: m["connected"] for m in updates[0]["members"]} == {
+        "First": True,
+        "Third": True,
+    }
+    # The joining phone got its view in the acknowledgement; nothing replaces it.
+    assert third.received("view_replaced") == []

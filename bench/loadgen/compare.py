@@ -106,7 +106,7 @@ AB_FIGURES = (  # (key, heading, format, what a ratio means); latencies in secon
     ("join_cpu_s", "join CPU s", ".2f", "ratio"),
     ("rss_kb_per_phone", "RSS/phone KB", ".0f", "ratio"),
     ("host_bytes_per_s", "fac B/s", ",.0f", None),
-    ("acks_lost", "lost", "d", None),
+    ("acks_lost", "lost", ".0f", None),
     ("load", "load", ".2f", None),
     ("other_cpu_s", "other CPU s", ".0f", None),
 )

@@ -136,7 +136,9 @@ def on_hello(shell, payload):
         join_room(f"s:{live.code}")
         pid = shell.hub.pid_for(live, payload.get("token"))
         if pid is not None:
-            shell.attach(request.sid, live, pid)
+            shell.fanout(live, shell.attach(request.sid, live, pid))
+        else:
+            join_room(f"l:{live.code}")  # not joined yet: it chooses a seat by the tables' sizes
         return {"ok": True, "view": view_for(live.state, Actor.participant(pid), shell.hub.clock())}
     join_room(f"{'h' if role == 'facilitator' else 'w'}:{live.code}")
     viewer = FACILITATOR if role == "facilitator" else Actor("projector")
@@ -186,9 +188,9 @@ def on_join(shell, payload):
     if known is None and len(live.state.members) >= cap:  # a phone that joined comes back in
         raise SessionFull(N_("This session is full: it has room for %(count)s people."), count=cap)
     pid, events = shell.hub.join(live, payload.get("token"), payload.get("name", ""))
+    if viewer.pid != pid:  # in its rooms before the table hears of it: one update, not two
+        events = [*events, *shell.attach(request.sid, live, pid)]
     shell.fanout(live, events)
-    if viewer.pid != pid:
-        shell.attach(request.sid, live, pid)
     view = view_for(live.state, Actor.participant(pid), shell.hub.clock())
     return {"ok": True, "pid": pid, "view": view}
 

@@ -6,8 +6,10 @@ went out. It sends what changed: table views to the phones at once, the facilita
 projector's views coalesced (`flush_session`, at most VIEW_UPDATES_PER_SECOND per session, the
 first change after a quiet interval at once), and with several processes it keeps the session
 leases and sends the sockets of a session given up elsewhere (`moved`). The handlers that call
-it are in `game.web.live.namespace`. Rooms: ``s:CODE`` every phone of a session, ``t:CODE:N`` one table,
-``p:CODE:PID`` one person's phones, ``h:CODE`` facilitators, ``w:CODE`` projectors.
+it are in `game.web.live.namespace`. Rooms: ``s:CODE`` every phone of a session, ``l:CODE`` its
+phones without a table (the lobby: they choose a seat by the tables' sizes), ``t:CODE:N`` one
+table, ``p:CODE:PID`` one person's phones, ``h:CODE`` facilitators, ``w:CODE`` projectors.
+Nothing is built for a room nobody of this process is in.
 """
 
 import logging
@@ -90,20 +92,31 @@ class LiveShell:
         """
         self.socketio.emit(event, data, to=to, namespace=namespace, ignore_queue=True)
 
+    def _listening(self, room):
+        """Whether a socket of this process is in `room`: python-socketio encodes a message
+        before it looks for recipients, and a view for nobody is work for nothing."""
+        rooms = self.socketio.server.manager.rooms.get("/")
+        return bool(rooms and rooms.get(room))
+
     def fanout(self, live, events):
         """Tell the phones what these events changed, at once; facilitator/projector via `flush`."""
         if not events:
             return
         state, code = live.state, live.code
         tables, histories = set(), set()
+        # A phone that joins with these events is placed in its rooms by the caller and gets its
+        # view in the acknowledgement: no `view_replaced` for it.
+        joined = {e["pid"] for e in events if e["type"] == "participant_joined"}
         for event in events:
             tables |= touched_tables(state, event)
             histories |= history_touched(state, event)
-            if event["type"] == "participant_seated":
+            if event["type"] == "participant_seated" and event["pid"] not in joined:
                 self._reseat(live, event["pid"])
         for table_id in sorted(tables):
-            view = table_view(state, table_id, with_history=table_id in histories)
-            self._emit("table_updated", view, to=f"t:{code}:{table_id}")
+            room = f"t:{code}:{table_id}"
+            if self._listening(room):
+                view = table_view(state, table_id, with_history=table_id in histories)
+                self._emit("table_updated", view, to=room)
         kinds = {e["type"] for e in events}
         if kinds & URGENT_SESSION_EVENTS:
             with live.lock:
@@ -121,11 +134,13 @@ class LiveShell:
     def _reseat(self, live, pid):
         """Move a person's sockets into their new table's room and send them their new view."""
         member = live.state.members[pid]
-        for sid in self.sids.get((live.code, pid), ()):
+        sids = self.sids.get((live.code, pid))
+        if not sids:
+            return  # no phone of theirs here: their next hello brings the view
+        for sid in sids:
             for table in live.state.tables:
                 leave_room(f"t:{live.code}:{table.id}", sid=sid, namespace="/")
-            if member.table is not None:
-                join_room(f"t:{live.code}:{member.table}", sid=sid, namespace="/")
+            self._place(live, member.table, sid)
         view = view_for(live.state, Actor.participant(pid), self.hub.clock())
         self._emit("view_replaced", view, to=f"p:{live.code}:{pid}")
 
@@ -161,12 +176,13 @@ class LiveShell:
             self.sent_at[live.code] = stamp
             phones = None
             if phones_now:
-                phones = session_info(live.state, now)
+                if self._listening(f"l:{live.code}"):
+                    phones = session_info(live.state, now)
                 live.phones_behind = False
                 self.phones_sent_at[live.code] = stamp
             tables, session_changed = live.take_dirty()
             host = wall = None
-            if tables or session_changed:
+            if (tables or session_changed) and self._listening(f"h:{live.code}"):
                 state = live.state
                 host = {
                     "session": session_info(state, now),
@@ -185,10 +201,13 @@ class LiveShell:
                 }
                 wall = projector_view(state, now)
                 host["comparison"] = wall["comparison"]
-        if phones is not None:
-            self._emit("session_updated", phones, to=f"s:{live.code}")
+            elif (tables or session_changed) and self._listening(f"w:{live.code}"):
+                wall = projector_view(live.state, now)
+        if phones is not None:  # what joins and seats change: only the lobby chooses by it
+            self._emit("session_updated", phones, to=f"l:{live.code}")
         if host is not None:
             self._emit("host_updated", host, to=f"h:{live.code}")
+        if wall is not None and self._listening(f"w:{live.code}"):
             self._emit("wall_updated", wall, to=f"w:{live.code}")
 
     def _phones_due(self, live, stamp):
@@ -283,15 +302,23 @@ class LiveShell:
             self.sids.pop(key, None)
 
     def attach(self, sid, live, pid):
-        """Put a participant's socket in its rooms and mark it present."""
+        """Put a participant's socket in its rooms and mark it present; returns the events of
+        its presence, for the caller to fan out (with its own, when it has some)."""
         viewer = self.viewers[sid]
         viewer.pid = pid
         self.sids.setdefault((live.code, pid), set()).add(sid)
-        join_room(f"p:{live.code}:{pid}")
-        member = live.state.members[pid]
-        if member.table is not None:
-            join_room(f"t:{live.code}:{member.table}")
-        self.fanout(live, self.hub.connected(live, pid, True))
+        join_room(f"p:{live.code}:{pid}", sid=sid, namespace="/")
+        self._place(live, live.state.members[pid].table, sid)
+        return self.hub.connected(live, pid, True)
+
+    def _place(self, live, table, sid):
+        """Put socket `sid` in the room of `table`, or in the lobby when it has none."""
+        lobby = f"l:{live.code}"
+        if table is None:
+            join_room(lobby, sid=sid, namespace="/")
+        else:
+            leave_room(lobby, sid=sid, namespace="/")
+            join_room(f"t:{live.code}:{table}", sid=sid, namespace="/")
 
 
 class FailureLog:
