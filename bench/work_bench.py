@@ -114,8 +114,8 @@ def one_run(args, rng_seed):
     # Who is listening, as in bench/load.py's room: the facilitator, every table, each phone
     # once it joined; no projector; the lobby only for a moment while each phone joins.
     attached = set()
-    shell._listening = lambda room: room[0] in "th" or (
-        room[0] == "p" and room.rsplit(":", 1)[1] in attached
+    shell._listening = lambda room: (
+        room[0] in "th" or (room[0] == "p" and room.rsplit(":", 1)[1] in attached)
     )
     from game.decks.deck import load_deck
 
@@ -156,7 +156,13 @@ def one_run(args, rng_seed):
                 shell.fanout(live, events)
                 shell.fanout(live, hub.connected(live, pid, True))
             attached.add(pid)
-            wire.ack({"ok": True, "pid": pid, "view": view_for(live.state, Actor.participant(pid), clock())})
+            wire.ack(
+                {
+                    "ok": True,
+                    "pid": pid,
+                    "view": view_for(live.state, Actor.participant(pid), clock()),
+                }
+            )
             pids.append(pid)
             advance(1.0 / args.join_rate)
         advance(2.0)
@@ -173,7 +179,9 @@ def one_run(args, rng_seed):
         for number in range(args.rounds):
             card = cards[number % len(cards)]
             options = len(deck.card(card).response.options)
-            answer, events = hub.command(live, facilitator, "deal_card", {"card": card}, f"d{number}")
+            answer, events = hub.command(
+                live, facilitator, "deal_card", {"card": card}, f"d{number}"
+            )
             shell.fanout(live, events)
             wire.ack(answer)
             # Every phone votes, then writes a note, at random moments within the window.
@@ -187,7 +195,11 @@ def one_run(args, rng_seed):
                 at = moment
                 actor = Actor.participant(pid)
                 if kind == "vote":
-                    payload, name, cid = {"choice": rng.randrange(options), "card": card}, "cast_vote", f"v-{card}"
+                    payload, name, cid = (
+                        {"choice": rng.randrange(options), "card": card},
+                        "cast_vote",
+                        f"v-{card}",
+                    )
                     votes += 1
                 else:
                     text = f"{pid} thinks about {card}: " + "bla " * rng.randrange(5, 30)
@@ -217,7 +229,9 @@ def main(argv=None):
             f"{figures['rounds_cpu_s']:.2f} s CPU, {figures['cpu_ms_per_vote']:.3f} ms per vote"
         )
     last = runs[-1]
-    print(f"{sys.modules['app'].__file__}: {args.phones} phones, {args.tables} tables, {args.rounds} rounds")
+    print(
+        f"{sys.modules['app'].__file__}: {args.phones} phones, {args.tables} tables, {args.rounds} rounds"
+    )
     print(
         f"median: joining {statistics.median(r['join_cpu_s'] for r in runs):.2f} s CPU, "
         f"{statistics.median(r['cpu_ms_per_vote'] for r in runs):.3f} ms CPU per vote (and note)"

@@ -9,6 +9,7 @@ import threading
 from collections import OrderedDict
 
 from .core.registry import touched_tables
+from .core.views import answers_only, note_only
 
 # Answers per session kept in memory for repeated client ids; older ones are read from the store
 # (a phone repeats only what it has not seen acknowledged, so a repeat is almost always recent).
@@ -52,8 +53,8 @@ class LiveSession:
         self.tokens = {}  # token hash -> pid
         self.connections = {}  # pid -> number of open sockets
         self.buckets = {}  # pid -> TokenBucket
-        self.dirty_tables = set()
-        self.dirty_session = False
+        self.dirty_tables = set()  # tables whose full view the facilitator needs again
+        self.dirty_session = False  # what the whole room sees may have changed
         self.phones_behind = False  # phones' session facts wait for the next coalesced update
 
     @property
@@ -62,12 +63,18 @@ class LiveSession:
         return self.state.code
 
     def observe(self, event):
-        """Keep the bookkeeping that events imply (tokens, what changed since the last update)."""
+        """Keep the bookkeeping that events imply (tokens, what changed since the last update).
+
+        Votes and passes before the reveal, and notes on a table's current card, reach the
+        facilitator at once as `table_progress` (the shell): their tables need no full view
+        for them, and a vote changes nothing the whole room sees."""
         if event["type"] == "participant_joined" and event.get("token"):
             self.tokens[event["token"]] = event["pid"]
+        if answers_only(self.state, event):
+            return
         self.dirty_session = True
-        tables = touched_tables(self.state, event)
-        self.dirty_tables.update(tables)
+        if not note_only(self.state, event):
+            self.dirty_tables.update(touched_tables(self.state, event))
 
     def take_dirty(self):
         """The tables changed since the last call, and whether session facts changed."""

@@ -29,7 +29,7 @@ def names(client):
     return [m["name"] for m in client.get_received()]
 
 
-def test_many_votes_make_one_facilitator_update(slow_app):
+def test_votes_reach_the_facilitator_at_once_and_their_reveals_in_one_update(slow_app):
     web = slow_app.test_client()
     code = make_session(slow_app, web, flow="deal")
     host = socketio.test_client(slow_app, flask_test_client=web)
@@ -49,16 +49,45 @@ def test_many_votes_make_one_facilitator_update(slow_app):
 
     for phone in phones:
         assert phone.send("cast_vote", choice=0, card="one")["ok"]
-    assert names(host) == [] and names(wall) == []  # nothing yet: the votes wait for a flush
+    # Each vote at once, as a count: never what anyone chose.
+    progress = [m["args"][0] for m in host.get_received()]
+    assert [m["tables"][0]["id"] for m in progress] == [0, 1, 0, 1, 0, 1]
+    assert [m["tables"][0]["votes_in"] for m in progress] == [1, 1, 2, 2, 3, 3]
+    assert all(
+        set(m["tables"][0]) == {"id", "card", "round", "votes_in", "notes"} for m in progress
+    )
+    assert names(wall) == []  # the wall shows no count of secret votes
     slow_app.extensions["tafelronde.live"].flush()
     host_updates = [m["args"][0] for m in host.get_received() if m["name"] == "host_updated"]
     assert len(host_updates) == 1
     tables = host_updates[0]["tables"]
-    assert sorted(t["id"] for t in tables) == [0, 1]  # only the tables that changed, once each
+    assert sorted(t["id"] for t in tables) == [0, 1]  # the reveals: only those tables, once each
     assert all(t["current"]["revealed"] for t in tables)
+    assert "comparison" in host_updates[0] and "session" not in host_updates[0]  # what changed
     assert names(wall) == ["wall_updated"]
     slow_app.extensions["tafelronde.live"].flush()
     assert names(host) == [] and names(wall) == []  # nothing changed: nothing sent
+
+
+def test_a_note_reaches_the_facilitator_at_once_without_its_table_again(slow_app):
+    web = slow_app.test_client()
+    code = make_session(slow_app, web, flow="deal")
+    host = socketio.test_client(slow_app, flask_test_client=web)
+    assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
+    phone = Phone(slow_app, code, "Writer")
+    assert phone.send("take_seat", table=1)["ok"]
+    assert host.emit("deal_card", {"card": "one"}, callback=True)["ok"]
+    slow_app.extensions["tafelronde.live"].flush()
+    names(host)
+    answer = phone.send("add_note", kind="tip", text="Ask the team first")
+    ((event, progress),) = [(m["name"], m["args"][0]) for m in host.get_received()]
+    assert event == "table_progress"
+    ((table,),) = [progress["tables"]]
+    assert table["id"] == 1 and [n["id"] for n in table["notes"]] == [answer["note"]]
+    assert table["notes"][0]["text"] == "Ask the team first" and not table["notes"][0]["hidden"]
+    slow_app.extensions["tafelronde.live"].flush()
+    updates = [m["args"][0] for m in host.get_received() if m["name"] == "host_updated"]
+    assert all(u["tables"] == [] for u in updates)  # the table itself is not sent again
 
 
 def test_joins_reach_other_phones_coalesced_but_facilitator_actions_at_once(slow_app):
@@ -93,11 +122,11 @@ def test_the_first_change_after_a_quiet_interval_goes_out_at_once(slow_app):
     names(host)
 
     slow_app.now[0] += 10  # a quiet interval
-    assert phones[0].send("cast_vote", choice=0, card="one")["ok"]
+    assert phones[0].send("rename", name="Ann")["ok"]
     (update,) = [m["args"][0] for m in host.get_received() if m["name"] == "host_updated"]
     assert [t["id"] for t in update["tables"]] == [0]  # at once, without a flush
-    for phone in phones[1:]:  # within the same interval: merged, not sent yet
-        assert phone.send("cast_vote", choice=1, card="one")["ok"]
+    for i, phone in enumerate(phones[1:]):  # within the same interval: merged, not sent yet
+        assert phone.send("rename", name=f"Bo{i}")["ok"]
     shell.flush_due()
     assert names(host) == []
     slow_app.now[0] += shell.interval  # the interval is over: the trailing flush sends them
@@ -116,19 +145,16 @@ def test_a_burst_gets_no_more_updates_per_second_than_the_rate(slow_app):
     assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
     phone = Phone(slow_app, code, "Busy")
     assert phone.send("take_seat", table=0)["ok"]
-    # Someone at the table who does not vote: the votes stay secret, so each change is free
-    # (after a reveal a change would open a new round).
-    assert Phone(slow_app, code, "Thinking").send("take_seat", table=0)["ok"]
     assert host.emit("deal_card", {"card": "one"}, callback=True)["ok"]
     shell.flush()
     slow_app.now[0] += 10
     names(host)
     start = slow_app.now[0]
-    # Just under a second: a vote every 52.5 ms (within a phone's own burst), the loop looking
-    # after each (it looks every 50 ms at 4 per second).
+    # Just under a second: a new name every 52.5 ms (within a phone's own burst), the loop
+    # looking after each (it looks every 50 ms at 4 per second).
     for step in range(19):
         slow_app.now[0] = start + step * 0.0525
-        assert phone.send("cast_vote", choice=step % 2, card="one")["ok"]
+        assert phone.send("rename", name=f"Busy {step}")["ok"]
         shell.flush_due()
     sent = names(host).count("host_updated")
     assert sent == slow_app.config["VIEW_UPDATES_PER_SECOND"]
@@ -200,9 +226,9 @@ def test_a_join_sends_its_table_one_update_and_the_joining_phone_its_view_once(s
     table = hub.get(code).state.members[second.pid].table
     assert hub.get(code).state.members[first.pid].table != table  # balanced: the other table
     third = Phone(slow_app, code, "Third")  # joins the first one's table
-    assert hub.get(code).state.members[third.pid].table == hub.get(code).state.members[
-        first.pid
-    ].table
+    assert (
+        hub.get(code).state.members[third.pid].table == hub.get(code).state.members[first.pid].table
+    )
     updates = first.received("table_updated")
     assert len(updates) == 1  # not one for the join and another for its presence
     assert {m["name"]: m["connected"] for m in updates[0]["members"]} == {

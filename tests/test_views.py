@@ -171,3 +171,69 @@ def test_timer_remaining_follows_the_clock():
     g.host("start_timer", seconds=120)
     g.now += 30
     assert view_for(g.state, PROJECTOR, g.now)["session"]["timer"]["remaining"] == 90
+
+
+def test_progress_events_change_only_what_table_progress_carries():
+    """A vote or pass before the reveal changes the facilitator's view of its table by
+    `votes_in` alone and nothing room-wide; a note on the current card adds that one note. The
+    shell sends these as `table_progress` and no full view follows, so this must hold exactly."""
+    import copy
+
+    from game.core.plenary import board
+    from game.core.registry import apply_event, check_event
+    from game.core.rules import decide
+    from game.core.views import (
+        answers_only,
+        comparison,
+        facilitator_table,
+        note_only,
+        progress_view,
+    )
+
+    g = Game()
+    for pid in ("a", "b", "c"):
+        g.seat(pid, 0)
+    g.seat("x", 1)
+    g.host("deal_card", card="pick")
+    seen = {"answers": 0, "note": 0, "other": 0}
+
+    def run(actor, command, **payload):
+        actor = Actor.participant(actor) if isinstance(actor, str) else actor
+        for event in decide(g.state, actor, command, payload, g.now):
+            tables = [t.id for t in g.state.tables]
+            before = {t: facilitator_table(g.state, t, g.now, 480) for t in tables}
+            room = (comparison(g.state), board(g.state))
+            apply_event(g.state, check_event(event))
+            after = {t: facilitator_table(g.state, t, g.now, 480) for t in tables}
+            if answers_only(g.state, event):
+                seen["answers"] += 1
+                table = event["table"]
+                expected = copy.deepcopy(before)
+                expected[table]["current"]["votes_in"] = after[table]["current"]["votes_in"]
+                assert after == expected
+                assert (
+                    progress_view(g.state, table, set())["votes_in"]
+                    == (after[table]["current"]["votes_in"])
+                )
+                assert (comparison(g.state), board(g.state)) == room
+            elif note_only(g.state, event):
+                seen["note"] += 1
+                table = event["table"]
+                (note,) = progress_view(g.state, table, {event["note"]})["notes"]
+                expected = copy.deepcopy(before)
+                expected[table]["current"]["notes"].append(note)
+                assert after == expected
+            else:
+                seen["other"] += 1
+
+    run("a", "cast_vote", choice=0)
+    run("a", "cast_vote", choice=1)  # a changed vote before the reveal
+    run("b", "pass_vote")
+    run("a", "add_note", kind="tip", text="why", option=1)
+    run("c", "cast_vote", choice=2)  # everyone answered: the vote, then the reveal (not)
+    run("c", "cast_vote", choice=0)  # after the reveal: the next round opens (not), the vote
+    run("b", "cast_vote", choice=0)  # a vote in that new round
+    run("x", "add_note", kind="question", text="and now?")
+    run(FACILITATOR, "deal_card", card="two")
+    run("a", "add_note", kind="tip", text="late thought", card="pick")  # an earlier card (not)
+    assert seen == {"answers": 6, "note": 2, "other": 4}

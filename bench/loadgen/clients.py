@@ -157,9 +157,7 @@ class Facilitator:
         self.progress += 1
         self._size(arrived, data)
         for table in data.get("tables", ()):
-            if table.get("card") is None:
-                continue
-            notes = frozenset(table.get("new_notes", ()))
+            notes = frozenset(n["id"] for n in table.get("notes", ()))
             self.updates.append((arrived, table["id"], table["card"], table["votes_in"], notes))
 
     def bytes_between(self, start, end):

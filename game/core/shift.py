@@ -33,7 +33,12 @@ def _mean(counts: list[int]) -> float | None:
 
 def revealed_rounds(play: Play) -> list[Round]:
     """The rounds of a play whose votes were shown, oldest first."""
-    return [r for r in play.rounds() if r.revealed] if not play.skipped else []
+    if play.skipped:
+        return []
+    rounds = [r for r in play.earlier if r.revealed]
+    if play.revealed:  # the current round is copied only when it is shown (views ask often)
+        rounds.append(play.current_round())
+    return rounds
 
 
 def round_shift(first: Round, last: Round, options: int, scale: bool) -> dict[str, Any]:

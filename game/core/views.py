@@ -10,7 +10,7 @@ from typing import Any
 
 from ..decks.deck import Deck
 from ..decks.model import Card
-from .command import Actor
+from .command import Actor, Event
 from .features import care, evaluation
 from .features.votes import planned_rounds
 from .model import Note, Play, SessionState, Table
@@ -307,9 +307,46 @@ def facilitator_table(state: SessionState, table_id: int, now: float, stalled_af
     }
 
 
+def answers_only(state: SessionState, event: Event) -> bool:
+    """Whether `event` is a vote or a pass before its table's reveal: all it changes for the
+    facilitator is its table's `votes_in` (what people chose shows once revealed), so it goes
+    to them at once as `table_progress` and no full view of the table need follow."""
+    if event["type"] not in ("vote_cast", "vote_passed") or event.get("late"):
+        return False
+    play = state.tables[event["table"]].current
+    return play is not None and not play.revealed and play.card == event["card"]
+
+
+def note_only(state: SessionState, event: Event) -> bool:
+    """Whether `event` adds a note to its table's current card: for the facilitator, one more
+    note on that table (sent as `table_progress`), and the plenary board's counts."""
+    if event["type"] != "note_added":
+        return False
+    play = state.tables[event["table"]].current
+    return play is not None and play.card == event["card"]
+
+
+def progress_view(state: SessionState, table_id: int, note_ids: set[str]) -> View | None:
+    """A table's answers so far and the notes `note_ids` of its current card, as the
+    facilitator sees them: what `table_progress` carries. None without a card."""
+    play = state.tables[table_id].current
+    if play is None:
+        return None
+    return {
+        "id": table_id,
+        "card": play.card,
+        "round": play.round,
+        "votes_in": play.responses(),
+        "notes": [
+            _note_view(state, n, with_hidden_flag=True) for n in play.notes if n.id in note_ids
+        ],
+    }
+
+
 def facilitator_view(state: SessionState, now: float, stalled_after: float) -> View:
     """The whole session for the facilitator: every table, unseated people, the deck's cards."""
     return {
+        "version": state.version,
         "session": session_info(state, now),
         "tables": [facilitator_table(state, t.id, now, stalled_after) for t in state.tables],
         "unseated": [

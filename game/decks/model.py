@@ -5,7 +5,7 @@ Shared by the checks (`game.decks.checks`), the schema (`game.decks.schema`) and
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import N_, GameError
 from ..jsontypes import JSON
@@ -87,10 +87,15 @@ class Deck:
     categories: tuple[Category, ...] = ()
     cards: tuple[Card, ...] = ()
     rounds: int | None = None  # vote rounds each card asks for; None: one
+    # The cards by id: every view asks for a card, many times per vote.
+    _by_id: dict[str, Card] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {card.id: card for card in reversed(self.cards)})
 
     def card(self, card_id: str | None) -> Card | None:
         """The card with `card_id`, or None if the deck has none."""
-        return next((card for card in self.cards if card.id == card_id), None)
+        return self._by_id.get(card_id) if card_id is not None else None
 
     def category(self, category_id: str | None) -> Category | None:
         """The category with `category_id`, or None (also for a card without category)."""

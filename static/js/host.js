@@ -20,15 +20,29 @@
   Live.watch(socket, $("conn"));
 
   socket.on("connect", hello);
+  // The full views of the tables that changed, and of the room-wide parts only those that did.
   socket.on("host_updated", (u) => {
-    if (!view || u.session.version < view.session.version) return;
+    if (!view || u.version < view.version) return;
+    view.version = u.version;
     if (u.stalled_after) stalledAfter = u.stalled_after;
     for (const tb of u.tables) {
       view.tables[tb.id] = tb;
       got.set(tb.id, Date.now());
     }
-    Object.assign(view, { session: u.session, unseated: u.unseated, spotlight: u.spotlight, comparison: u.comparison, evaluation: u.evaluation });
+    for (const k of ["session", "unseated", "spotlight", "comparison", "evaluation"]) if (k in u) view[k] = u[k];
     render(u.tables.map((tb) => tb.id));
+  });
+  // Votes and notes as they happen: a table's count of answers and its new notes.
+  socket.on("table_progress", (u) => {
+    if (!view || u.version < view.version) return;
+    view.version = u.version;
+    for (const p of u.tables) {
+      const cur = view.tables[p.id] && view.tables[p.id].current;
+      if (!cur || cur.card.id !== p.card || cur.round !== p.round) continue;
+      cur.votes_in = p.votes_in;
+      for (const n of p.notes) if (!cur.notes.some((m) => m.id === n.id)) cur.notes.push(n), noteCard.set(n.id, n.card);
+      tableCard(view.tables[p.id]);
+    }
   });
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden && socket.connected) sync("sync");

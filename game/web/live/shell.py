@@ -4,7 +4,8 @@
 `Viewer` (from its `hello`), the sockets of each participant, when each session's last update
 went out. It sends what changed: table views to the phones at once, the facilitator's and
 projector's views coalesced (`flush_session`, at most VIEW_UPDATES_PER_SECOND per session, the
-first change after a quiet interval at once), and with several processes it keeps the session
+first change after a quiet interval at once; only what changed, `game.web.live.updates`), votes
+and notes to facilitators at once (`table_progress`), and with several processes it keeps the session
 leases and sends the sockets of a session given up elsewhere (`moved`). The handlers that call
 it are in `game.web.live.namespace`. Rooms: ``s:CODE`` every phone of a session, ``l:CODE`` its
 phones without a table (the lobby: they choose a seat by the tables' sizes), ``t:CODE:N`` one
@@ -19,11 +20,11 @@ from dataclasses import dataclass
 from flask_socketio import join_room, leave_room
 
 from ...core.command import Actor
-from ...core.features import evaluation
 from ...core.registry import history_touched, touched_tables
 from ...core.throttle import TokenBucket
-from ...core.views import facilitator_table, projector_view, session_info, table_view, view_for
+from ...core.views import session_info, table_view, view_for
 from ...errors import GameError
+from .updates import ScreenUpdates
 
 log = logging.getLogger("tafelronde.live")
 
@@ -75,6 +76,7 @@ class LiveShell:
         self.phones_sent_at = {}  # code -> clock() of the phones' last coalesced session facts
         self.tick = self.interval / 5
         self.stalled_after = app.config["STALLED_AFTER_SECONDS"]
+        self.screens = ScreenUpdates(self.stalled_after)  # what facilitators/projectors were sent
         self._loop_started = False
         self._stopping = False
         self.asks = {}  # sid -> TokenBucket for `hello` and `sync` (each builds a whole view)
@@ -117,6 +119,10 @@ class LiveShell:
             if self._listening(room):
                 view = table_view(state, table_id, with_history=table_id in histories)
                 self._emit("table_updated", view, to=room)
+        if self._listening(f"h:{code}"):  # votes and notes reach the facilitator at once
+            progress = self.screens.progress(state, events)
+            if progress is not None:
+                self._emit("table_progress", progress, to=f"h:{code}")
         kinds = {e["type"] for e in events}
         if kinds & URGENT_SESSION_EVENTS:
             with live.lock:
@@ -157,6 +163,7 @@ class LiveShell:
             for code in set(self.sent_at) - set(self.hub.sessions):
                 self.sent_at.pop(code, None)
                 self.phones_sent_at.pop(code, None)
+                self.screens.forget(code)
 
     def flush_session(self, live, due_only=False):
         """Send facilitators and projectors what changed in `live` since its last update, and
@@ -180,34 +187,19 @@ class LiveShell:
                     phones = session_info(live.state, now)
                 live.phones_behind = False
                 self.phones_sent_at[live.code] = stamp
-            tables, session_changed = live.take_dirty()
+            tables, room_changed = live.take_dirty()
             host = wall = None
-            if (tables or session_changed) and self._listening(f"h:{live.code}"):
-                state = live.state
-                host = {
-                    "session": session_info(state, now),
-                    "tables": [
-                        facilitator_table(state, t, now, self.stalled_after) for t in tables
-                    ],
-                    "table_count": len(state.tables),
-                    "unseated": [
-                        {"pid": m.pid, "name": m.name, "connected": m.connected}
-                        for m in state.members.values()
-                        if m.table is None
-                    ],
-                    "spotlight": state.spotlight,
-                    "stalled_after": self.stalled_after,
-                    "evaluation": evaluation.summary(state),
-                }
-                wall = projector_view(state, now)
-                host["comparison"] = wall["comparison"]
-            elif (tables or session_changed) and self._listening(f"w:{live.code}"):
-                wall = projector_view(live.state, now)
+            if self._listening(f"h:{live.code}"):
+                host, wall = self.screens.host(live.state, tables, room_changed, now)
+            if room_changed and self._listening(f"w:{live.code}"):
+                wall = self.screens.wall(live.state, now, wall)
+            else:
+                wall = None
         if phones is not None:  # what joins and seats change: only the lobby chooses by it
             self._emit("session_updated", phones, to=f"l:{live.code}")
         if host is not None:
             self._emit("host_updated", host, to=f"h:{live.code}")
-        if wall is not None and self._listening(f"w:{live.code}"):
+        if wall is not None:
             self._emit("wall_updated", wall, to=f"w:{live.code}")
 
     def _phones_due(self, live, stamp):

@@ -1,0 +1,95 @@
+"""What the facilitator's and the projector's screens are sent after their `hello`: what changed.
+
+A facilitator's screen holds the whole session from its `hello`. After that:
+
+- `table_progress`, at once, for every vote, pass or note: per table its `votes_in` and the new
+  notes of its current card (a few hundred bytes; `progress`);
+- `host_updated`, coalesced by the shell (`LiveShell.flush_session`): the full views of the tables
+  that changed otherwise (a card dealt, a reveal, a new round, members, a call, ...) and, of the
+  room-wide parts (session facts, unseated people, spotlight, comparison, evaluation, ...), only
+  those that differ from what the room's facilitators were last sent (`host`).
+
+The projector gets its view again only when what it shows changed (`wall`). Comparing a part
+with the one last sent costs far less than sending it: at 500 phones the facilitator's update
+carried every part and every table touched by a vote, 81 KB four times a second.
+"""
+
+from ...core.features import evaluation
+from ...core.views import facilitator_table, progress_view, projector_view, session_info
+
+MISSING = object()
+
+
+def _facts(session, state):
+    """The session facts as compared with those last sent: without `version` (every event
+    changes it) and with the timer's end instead of the seconds left (which change with time)."""
+    return {**session, "version": 0, "timer": (state.timer_ends_at, state.timer_seconds)}
+
+
+class ScreenUpdates:
+    """The parts last sent to each session's facilitators and projectors, to send only changes."""
+
+    def __init__(self, stalled_after):
+        self.stalled_after = stalled_after
+        self.host_sent = {}  # code -> {part: what its facilitators were last sent}
+        self.wall_sent = {}  # code -> what its projectors were last shown
+
+    def progress(self, state, events):
+        """`table_progress` for these events' votes, passes and notes, or None."""
+        tables = {}
+        for event in events:
+            if event["type"] in ("vote_cast", "vote_passed", "note_added"):
+                notes = tables.setdefault(event["table"], set())
+                if event["type"] == "note_added":
+                    notes.add(event["note"])
+        views = [progress_view(state, table, notes) for table, notes in sorted(tables.items())]
+        views = [v for v in views if v is not None]
+        return {"version": state.version, "tables": views} if views else None
+
+    def host(self, state, tables, room_changed, now):
+        """`host_updated` for the tables in `tables` and, when `room_changed`, the room-wide parts
+        that differ from the ones last sent; None when there is nothing to send. Also returns the
+        projector's view when it was built (the comparison is shared)."""
+        update = {
+            "version": state.version,
+            "tables": [facilitator_table(state, t, now, self.stalled_after) for t in tables],
+        }
+        wall = None
+        if room_changed:
+            wall = projector_view(state, now)
+            sent = self.host_sent.setdefault(state.code, {})
+            parts = {
+                "session": session_info(state, now),
+                "table_count": len(state.tables),
+                "unseated": [
+                    {"pid": m.pid, "name": m.name, "connected": m.connected}
+                    for m in state.members.values()
+                    if m.table is None
+                ],
+                "spotlight": state.spotlight,
+                "comparison": wall["comparison"],
+                "evaluation": evaluation.summary(state),
+                "stalled_after": self.stalled_after,
+            }
+            for key, value in parts.items():
+                mark = _facts(value, state) if key == "session" else value
+                if sent.get(key, MISSING) != mark:
+                    update[key] = value
+                    sent[key] = mark
+        if not update["tables"] and len(update) == 2:
+            return None, wall
+        return update, wall
+
+    def wall(self, state, now, view=None):
+        """`wall_updated` when what the projector shows changed since it was last sent, else None."""
+        view = view if view is not None else projector_view(state, now)
+        mark = (_facts(view["session"], state), view["spotlight"], view["comparison"])
+        if self.wall_sent.get(state.code, MISSING) == mark:
+            return None
+        self.wall_sent[state.code] = mark
+        return view
+
+    def forget(self, code):
+        """A session closed here: drop what was sent for it."""
+        self.host_sent.pop(code, None)
+        self.wall_sent.pop(code, None)
