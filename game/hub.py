@@ -466,11 +466,15 @@ class Hub:
         let_go_of(live.code)
 
     def _apply(self, live, events):
+        # The rules checked their events; checked again here are the ones the hub adds to.
         for event in events:
             if event["type"] == "participant_seated":
                 member = live.state.members[event["pid"]]
                 event["from"] = [member.table]
-            apply_event(live.state, check_event(event))
+                check_event(event)
+            elif event["type"] == "participant_joined":
+                check_event(event)  # with the token's hash
+            apply_event(live.state, event)
             live.observe(event)
 
     def _check_rate(self, live, pid):

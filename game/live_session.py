@@ -55,6 +55,7 @@ class LiveSession:
         self.buckets = {}  # pid -> TokenBucket
         self.dirty_tables = set()  # tables whose full view the facilitator needs again
         self.dirty_session = False  # what the whole room sees may have changed
+        self.dirty_notes = False  # notes were added: room-wide parts that count notes change
         self.phones_behind = False  # phones' session facts wait for the next coalesced update
 
     @property
@@ -72,12 +73,20 @@ class LiveSession:
             self.tokens[event["token"]] = event["pid"]
         if answers_only(self.state, event):
             return
+        if note_only(self.state, event):
+            self.dirty_notes = True
+            return
         self.dirty_session = True
-        if not note_only(self.state, event):
-            self.dirty_tables.update(touched_tables(self.state, event))
+        self.dirty_tables.update(touched_tables(self.state, event))
+
+    def dirty(self):
+        """Whether anything changed for the facilitators since the last `take_dirty`."""
+        return bool(self.dirty_tables or self.dirty_session or self.dirty_notes)
 
     def take_dirty(self):
-        """The tables changed since the last call, and whether session facts changed."""
+        """The tables changed since the last call, whether what the room sees changed, and
+        whether only notes were added to it."""
         tables, self.dirty_tables = sorted(self.dirty_tables), set()
         session, self.dirty_session = self.dirty_session, False
-        return tables, session
+        notes, self.dirty_notes = self.dirty_notes, False
+        return tables, session, notes

@@ -172,13 +172,13 @@ class LiveShell:
         updates per session."""
         now = self.hub.clock()
         with live.lock:
-            if not live.phones_behind and not live.dirty_tables and not live.dirty_session:
+            if not live.phones_behind and not live.dirty():
                 return
             stamp = self.clock()
             if due_only and stamp - self.sent_at.get(live.code, float("-inf")) < self.interval:
                 return
             phones_now = live.phones_behind and (not due_only or self._phones_due(live, stamp))
-            if not phones_now and not live.dirty_tables and not live.dirty_session:
+            if not phones_now and not live.dirty():
                 return  # only the phones' facts wait, and not for long enough yet
             self.sent_at[live.code] = stamp
             phones = None
@@ -187,10 +187,10 @@ class LiveShell:
                     phones = session_info(live.state, now)
                 live.phones_behind = False
                 self.phones_sent_at[live.code] = stamp
-            tables, room_changed = live.take_dirty()
+            tables, room_changed, notes = live.take_dirty()
             host = wall = None
             if self._listening(f"h:{live.code}"):
-                host, wall = self.screens.host(live.state, tables, room_changed, now)
+                host, wall = self.screens.host(live.state, tables, room_changed, now, notes)
             if room_changed and self._listening(f"w:{live.code}"):
                 wall = self.screens.wall(live.state, now, wall)
             else:

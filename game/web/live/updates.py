@@ -46,10 +46,11 @@ class ScreenUpdates:
         views = [v for v in views if v is not None]
         return {"version": state.version, "tables": views} if views else None
 
-    def host(self, state, tables, room_changed, now):
+    def host(self, state, tables, room_changed, now, notes=False):
         """`host_updated` for the tables in `tables` and, when `room_changed`, the room-wide parts
-        that differ from the ones last sent; None when there is nothing to send. Also returns the
-        projector's view when it was built (the comparison is shared)."""
+        that differ from the ones last sent (when only `notes` were added: the parts that count
+        notes); None when there is nothing to send. Also returns the projector's view when it was
+        built (the comparison is shared)."""
         update = {
             "version": state.version,
             "tables": [facilitator_table(state, t, now, self.stalled_after) for t in tables],
