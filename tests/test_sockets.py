@@ -77,13 +77,18 @@ def test_a_full_card_at_two_tables(app, room):
     assert table1[0].received("table_updated") == []  # other tables hear nothing
     options = card["response"]["options"]
     assert card["reflection"] is None
+    for phone in table0:
+        phone.sio.get_received()
 
     table0[0].send("cast_vote", choice=0, card=card["id"], cid="v-1")
     table0[1].send("cast_vote", choice=1, card=card["id"], cid="v-2")
-    update = table0[2].received("table_updated")[-1]["current"]
+    # A vote goes to the table as who answered, never what (not the whole table again).
+    got = table0[2].sio.get_received()
+    assert {m["name"] for m in got} == {"table_progress"}
+    (update,) = got[-1]["args"][0]["tables"]
     assert update["voted"] == sorted([table0[0].pid, table0[1].pid])
-    assert update["distribution"] is None
-    assert "votes" not in update
+    assert set(update) == {"id", "card", "round", "votes_in", "voted", "notes"}
+    assert update["votes_in"] == 2 and update["card"] == card["id"]
 
     last = table0[2].send("cast_vote", choice=1, card=card["id"], cid="v-3")
     assert last["ok"] and last["me"]["vote"] == 1
@@ -94,16 +99,20 @@ def test_a_full_card_at_two_tables(app, room):
 
     note = table0[1].send("add_note", kind="tip", text="Give the group a host", cid="n-1")
     assert note["ok"] and note["note"]
-    assert table0[0].received("table_updated")[-1]["current"]["notes"][0]["text"] == (
-        "Give the group a host"
-    )
+    (added,) = table0[0].received("table_progress")[-1]["tables"][0]["notes"]
+    assert added["text"] == "Give the group a host" and added["id"] == note["note"]
     assert table0[0].send("record_choice", choice=1)["ok"]
 
-    host_updates = [m["args"][0] for m in host.get_received() if m["name"] == "host_updated"]
+    received = host.get_received()
+    host_updates = [m["args"][0] for m in received if m["name"] == "host_updated"]
     tables = {t["id"]: t for u in host_updates for t in u["tables"]}
     assert tables[0]["current"]["distribution"] == revealed["distribution"]
     assert tables[0]["current"]["choice"] == 1
-    assert tables[0]["current"]["notes"][0]["text"] == "Give the group a host"
+    progress = [
+        t for m in received if m["name"] == "table_progress" for t in m["args"][0]["tables"]
+    ]
+    assert [n["text"] for t in progress for n in t["notes"]] == ["Give the group a host"]
+    assert all("voted" not in t for t in progress)  # the facilitator sees how many, not who
     assert len(options) >= 2
 
     spot = host.emit("spotlight", {"card": card["id"], "notes": [note["note"]]}, callback=True)

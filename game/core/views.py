@@ -326,21 +326,34 @@ def note_only(state: SessionState, event: Event) -> bool:
     return play is not None and play.card == event["card"]
 
 
-def progress_view(state: SessionState, table_id: int, note_ids: set[str]) -> View | None:
-    """A table's answers so far and the notes `note_ids` of its current card, as the
-    facilitator sees them: what `table_progress` carries. None without a card."""
+def progress_view(
+    state: SessionState, table_id: int, note_ids: set[str], voters: bool = False
+) -> View | None:
+    """A table's answers so far and the notes `note_ids` of its current card: what
+    `table_progress` carries. `voters`: who answered (for the table's own phones; the
+    facilitator sees how many, as in its table view). None without a card."""
     play = state.tables[table_id].current
     if play is None:
         return None
-    return {
+    view: View = {
         "id": table_id,
         "card": play.card,
         "round": play.round,
         "votes_in": play.responses(),
         "notes": [
-            _note_view(state, n, with_hidden_flag=True) for n in play.notes if n.id in note_ids
+            _note_view(state, n, with_hidden_flag=not voters)
+            for n in play.notes
+            if n.id in note_ids
         ],
     }
+    if voters:
+        view["voted"] = sorted(set(play.votes) | play.passes)
+    return view
+
+
+def progress_only(state: SessionState, event: Event) -> bool:
+    """Whether all `event` changes in the views of its table is what `progress_view` carries."""
+    return answers_only(state, event) or note_only(state, event)
 
 
 def facilitator_view(state: SessionState, now: float, stalled_after: float) -> View:

@@ -42,6 +42,14 @@
     view.table = tb;
     remember();
   });
+  // A vote, a pass or a note at this table: who answered and the new notes, not the table again.
+  socket.on("table_progress", (u) => {
+    const tb = view && view.table, cur = tb && tb.current, p = tb && u.tables.find((x) => x.id === tb.id);
+    if (!p || !cur || cur.card.id !== p.card || cur.round !== p.round) return;
+    Object.assign(cur, { votes_in: p.votes_in, voted: p.voted });
+    for (const n of p.notes) if (!cur.notes.some((m) => m.id === n.id)) cur.notes.push(n);
+    remember();
+  });
   socket.on("session_updated", (s) => {
     if (!view || s.version < view.session.version) return;
     const resumed = view.session.paused && !s.paused;

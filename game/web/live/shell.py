@@ -22,9 +22,9 @@ from flask_socketio import join_room, leave_room
 from ...core.command import Actor
 from ...core.registry import history_touched, touched_tables
 from ...core.throttle import TokenBucket
-from ...core.views import session_info, table_view, view_for
+from ...core.views import progress_only, session_info, table_view, view_for
 from ...errors import GameError
-from .updates import ScreenUpdates
+from .updates import ScreenUpdates, progress_notes, progress_update
 
 log = logging.getLogger("tafelronde.live")
 
@@ -105,22 +105,32 @@ class LiveShell:
         if not events:
             return
         state, code = live.state, live.code
-        tables, histories = set(), set()
+        tables, histories, full = set(), set(), set()
         # A phone that joins with these events is placed in its rooms by the caller and gets its
         # view in the acknowledgement: no `view_replaced` for it.
         joined = {e["pid"] for e in events if e["type"] == "participant_joined"}
         for event in events:
-            tables |= touched_tables(state, event)
+            touched = touched_tables(state, event)
+            tables |= touched
             histories |= history_touched(state, event)
+            if not progress_only(state, event):
+                full |= touched
             if event["type"] == "participant_seated" and event["pid"] not in joined:
                 self._reseat(live, event["pid"])
+        notes = progress_notes(events)
         for table_id in sorted(tables):
             room = f"t:{code}:{table_id}"
-            if self._listening(room):
+            if not self._listening(room):
+                continue
+            if table_id in full or table_id not in notes:
                 view = table_view(state, table_id, with_history=table_id in histories)
                 self._emit("table_updated", view, to=room)
+            else:  # a vote, a pass or a note: who answered and the new note, not the table again
+                update = progress_update(state, {table_id: notes[table_id]}, voters=True)
+                if update is not None:
+                    self._emit("table_progress", update, to=room)
         if self._listening(f"h:{code}"):  # votes and notes reach the facilitator at once
-            progress = self.screens.progress(state, events)
+            progress = progress_update(state, notes)
             if progress is not None:
                 self._emit("table_progress", progress, to=f"h:{code}")
         kinds = {e["type"] for e in events}

@@ -20,6 +20,24 @@ from ...core.views import facilitator_table, progress_view, projector_view, sess
 MISSING = object()
 
 
+def progress_notes(events):
+    """``{table: ids of the notes added}`` for the tables of these events' votes, passes and notes."""
+    tables = {}
+    for event in events:
+        if event["type"] in ("vote_cast", "vote_passed", "note_added"):
+            notes = tables.setdefault(event["table"], set())
+            if event["type"] == "note_added":
+                notes.add(event["note"])
+    return tables
+
+
+def progress_update(state, tables, voters=False):
+    """`table_progress` for `tables` (``{table: note ids}``), or None when none has a card."""
+    views = [progress_view(state, t, notes, voters) for t, notes in sorted(tables.items())]
+    views = [v for v in views if v is not None]
+    return {"version": state.version, "tables": views} if views else None
+
+
 def _facts(session, state):
     """The session facts as compared with those last sent: without `version` (every event
     changes it) and with the timer's end instead of the seconds left (which change with time)."""
@@ -33,18 +51,6 @@ class ScreenUpdates:
         self.stalled_after = stalled_after
         self.host_sent = {}  # code -> {part: what its facilitators were last sent}
         self.wall_sent = {}  # code -> what its projectors were last shown
-
-    def progress(self, state, events):
-        """`table_progress` for these events' votes, passes and notes, or None."""
-        tables = {}
-        for event in events:
-            if event["type"] in ("vote_cast", "vote_passed", "note_added"):
-                notes = tables.setdefault(event["table"], set())
-                if event["type"] == "note_added":
-                    notes.add(event["note"])
-        views = [progress_view(state, table, notes) for table, notes in sorted(tables.items())]
-        views = [v for v in views if v is not None]
-        return {"version": state.version, "tables": views} if views else None
 
     def host(self, state, tables, room_changed, now, notes=False):
         """`host_updated` for the tables in `tables` and, when `room_changed`, the room-wide parts
