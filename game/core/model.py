@@ -18,7 +18,7 @@ from ..decks.deck import Deck, parse_deck
 from ..decks.model import Card
 
 
-@dataclass
+@dataclass(slots=True)  # one per person in the room: no __dict__ each
 class Member:
     """A participant: public id, optional name, seat, and whether a phone is connected now."""
 

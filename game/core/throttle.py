@@ -11,6 +11,8 @@ from collections import deque
 class TokenBucket:
     """Allows bursts of `capacity` and `rate` per second after that."""
 
+    __slots__ = ("capacity", "rate", "level", "stamp")  # one per participant and per socket
+
     def __init__(self, capacity, rate, now):
         self.capacity, self.rate = capacity, rate
         self.level, self.stamp = float(capacity), now

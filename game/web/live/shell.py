@@ -49,7 +49,7 @@ SESSION_EVENTS = URGENT_SESSION_EVENTS | {"participant_joined", "participant_sea
 PHONES_PER_SECOND_OF_FACTS = 500
 
 
-@dataclass
+@dataclass(slots=True)  # one per socket: no __dict__ each
 class Viewer:
     """What one socket has shown us about itself."""
 
