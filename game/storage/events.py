@@ -12,6 +12,12 @@ how to run one transaction with a savepoint per write, and how to read:
 `game.storage.postgres.PostgresStore` (shared by several processes). `Store` is the SQLite one,
 under its old name.
 
+Outages: when the backend cannot be reached or written (PostgreSQL stopped or cut off, the
+disk full, SQLite's file locked for longer than its busy timeout), a write or read raises
+`StoreUnavailable`: a refusal with its own code (``unavailable``), retryable with the same client
+id, never taken for a bug. Nothing of a failed batch is stored, and the next write tries again
+(PostgreSQL's connections are opened anew).
+
 Fencing: each session's events are numbered 1, 2, 3, ... (`seq`, unique per session). A writer
 may say which number its first event must get (`expect_seq`); if another writer got there first,
 its write is refused with `StaleWriter` and nothing of it is stored, while the other writes of the
@@ -28,6 +34,8 @@ import threading
 import time
 from typing import NamedTuple
 
+from ..errors import N_, Unavailable
+from .nodes import NodeRecords
 from .signins import SignInRecords
 
 SESSION_COLUMNS = ("code", "deck_id", "deck_title", "created_at", "ended_at", "people")
@@ -47,6 +55,33 @@ class StaleWriter(Exception):
             f"the next one is {actual} ({why})"
         )
         self.code, self.expected, self.actual = code, expected, actual
+
+
+# Seconds after which a client may send a command refused with `StoreUnavailable` again.
+RETRY_AFTER = 2.0
+
+
+class StoreUnavailable(Unavailable):
+    """The store cannot be reached or written now (a refusal, not a bug: retry later).
+
+    `detail` says why in the operator's terms (the driver's message, first line), for logs and
+    the readiness probe; people see the translated message."""
+
+    def __init__(self, detail):
+        super().__init__(
+            N_(
+                "Saving is paused for a moment: the server cannot store anything right now. "
+                "What you sent is kept; send it again in a few seconds."
+            ),
+            retry_after=RETRY_AFTER,
+        )
+        self.detail = detail
+
+
+def describe(error):
+    """A driver error in one short line (no traceback), for logs and `/readyz`."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"{type(error).__name__}: {text}"[:300]
 
 
 class EventLog(list):
@@ -126,9 +161,10 @@ class Batch:
             self._next.pop(code, None)
 
 
-class GroupCommitStore(SignInRecords):
+class GroupCommitStore(SignInRecords, NodeRecords):
     """The store's interface and group commit; a backend subclasses it (see the module doc).
-    The facilitator's sign-ins are kept here too (`game.storage.signins`)."""
+    The facilitator's sign-ins are kept here too (`game.storage.signins`), and the processes
+    that serve from it (`game.storage.nodes`)."""
 
     # The driver's errors a single write may fail with (rolled back alone); set by the backend.
     Error = Exception
@@ -143,6 +179,10 @@ class GroupCommitStore(SignInRecords):
         self._refused = {}  # code -> fenced writes up to this ticket are stale (inf: until reloaded)
         self._committing = False
         self.commits = 0  # transactions written; a benchmark reads it to show grouping
+        self.failed_commits = 0  # transactions that failed as a whole (store away, disk full)
+        # Called after every transaction with (seconds it took, whether it was written): the
+        # shell's metrics. Runs in the leader's thread, outside the store's lock.
+        self.on_commit = None
 
     # --- to be provided by a backend -------------------------------------------------------------
 
@@ -159,6 +199,11 @@ class GroupCommitStore(SignInRecords):
     def close(self):
         """Close the connections (tests and shutdown)."""
         raise NotImplementedError
+
+    def _unavailable(self, error):
+        """True for a driver error meaning the store cannot be reached or written now (rather
+        than a bug): it is reported as `StoreUnavailable`."""
+        return False
 
     def _after_delete(self):
         """Called after a session is deleted (SQLite wipes its WAL)."""
@@ -240,8 +285,14 @@ class GroupCommitStore(SignInRecords):
             else:
                 write.wake.wait()
         if write.error is not None:
-            raise write.error
+            self._raise(write.error)
         return write.result
+
+    def _raise(self, error):
+        """Raise a driver's `error`, as `StoreUnavailable` when it means the store is away."""
+        if self._unavailable(error):
+            raise StoreUnavailable(describe(error)) from error
+        raise error
 
     def delete(self, code):
         """Remove a session and everything recorded about it, leaving no copy in the files."""
@@ -299,11 +350,14 @@ class GroupCommitStore(SignInRecords):
         """Commit what is queued now as one transaction, wake its writers, pass the lead on."""
         with self._lock:
             batch, self._queue = self._queue, []
+        started, written = time.perf_counter(), False
         try:
             if batch:
                 self._run_blocking(self._commit, batch)
                 self.commits += 1
+                written = True
         except Exception as error:  # disk full, I/O error, lost connection: this batch is told
+            self.failed_commits += 1
             for write in batch:
                 write.error = error
         except BaseException as error:  # the leader itself is stopped: nobody waits forever
@@ -322,6 +376,8 @@ class GroupCommitStore(SignInRecords):
                 write.wake.set()
             if successor is not None:
                 successor.wake.set()  # its caller leads the next batch (or finds it led already)
+            if batch and self.on_commit is not None:
+                self.on_commit(time.perf_counter() - started, written)
 
     # --- session leases --------------------------------------------------------------------------
 
@@ -439,7 +495,14 @@ class GroupCommitStore(SignInRecords):
     # --- reading ---------------------------------------------------------------------------------
 
     def _read(self, sql, params=()):
-        return self._query(lambda execute: execute(sql, params).fetchall())
+        return self._ask(lambda execute: execute(sql, params).fetchall())
+
+    def _ask(self, function, consistent=False):
+        """`_query`, with a driver error meaning the store is away raised as `StoreUnavailable`."""
+        try:
+            return self._query(function, consistent)
+        except Exception as error:
+            self._raise(error)
 
     def load(self, code):
         """The stored events of a session, oldest first, as an `EventLog` (a list with
@@ -456,7 +519,7 @@ class GroupCommitStore(SignInRecords):
             log = _events(execute(_LOAD, (code,)).fetchall())
             return Snapshot(log, _answers(execute(_APPLIED, (code,)).fetchall()), log.last_seq)
 
-        return self._query(read, consistent=True)
+        return self._ask(read, consistent=True)
 
     def last_seq(self, code):
         """The sequence number of the last stored event of `code` (0 if none)."""

@@ -1,9 +1,23 @@
 """Every part of the web shell, registered on one app: languages, sign-in, pages, the live
-session (Socket.IO and HTTP), results, the deck editor and the ``flask`` commands."""
+session (Socket.IO and HTTP), readiness and metrics, results, the deck editor and the ``flask``
+commands."""
 
 from ..cli import decks as cli
 from ..cli import host as host_cli
-from . import compare, editor, i18n, live, live_routes, offline, pages, results, security
+from . import (
+    compare,
+    editor,
+    i18n,
+    live,
+    live_routes,
+    metrics,
+    nodes,
+    offline,
+    pages,
+    probes,
+    results,
+    security,
+)
 
 
 def init_app(app, socketio):
@@ -14,6 +28,9 @@ def init_app(app, socketio):
     cli.init_app(app)
     host_cli.init_app(app)
     live.init_app(app, socketio)
+    nodes.init_app(app)
+    probes.init_app(app, socketio)
+    metrics.init_app(app)
     live_routes.init_app(app)
     offline.init_app(app)
     results.init_app(app)
