@@ -5,6 +5,9 @@ Nothing here asserts on time: `until` polls a condition within a generous bound 
 long it took, so the tests can report figures (printed with ``-s``) and assert the condition.
 """
 
+import contextlib
+import os
+import subprocess
 import threading
 import time
 
@@ -66,3 +69,44 @@ def send_until_ok(phone, event, within, **payload):
         assert time.monotonic() < deadline, f"{phone.name}: {event} never acknowledged"
         refusals += 1
         time.sleep(min(answer["retry_after"], 0.5))
+
+
+@contextlib.contextmanager
+def small_filesystem(folder, size):
+    """A tmpfs of `size` bytes mounted at `folder` (made if needed), unmounted afterwards: a
+    real file system that really fills up (ENOSPC). Needs root, as CI runs; elsewhere the test
+    is skipped (under CI=true it fails, `tests.services.unavailable`)."""
+    from tests.services import unavailable
+
+    if os.geteuid() != 0:
+        unavailable("the full-disk test mounts a small tmpfs, which needs root (CI runs as root)")
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    if mounted.returncode != 0:
+        unavailable(f"cannot mount a tmpfs at {folder}: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        # Lazily: a server that has not quite let go of its files must not leave it mounted.
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, timeout=30)
+
+
+def fill(folder, leave, name="ballast"):
+    """Fill the file system of `folder` up to `leave` bytes free, with one file; return it."""
+    info = os.statvfs(folder)
+    size = max(info.f_bavail * info.f_frsize - leave, 0)
+    ballast = folder / name
+    with open(ballast, "wb") as output:
+        output.truncate(0)
+        chunk = b"\0" * (64 * 1024)
+        while size > 0:
+            output.write(chunk[: min(size, len(chunk))])
+            size -= min(size, len(chunk))
+        output.flush()
+        os.fsync(output.fileno())
+    return ballast

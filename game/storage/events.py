@@ -180,6 +180,7 @@ class GroupCommitStore(SignInRecords, NodeRecords):
         self._committing = False
         self.commits = 0  # transactions written; a benchmark reads it to show grouping
         self.failed_commits = 0  # transactions that failed as a whole (store away, disk full)
+        self.last_failure = None  # (time.monotonic(), what) of the latest such failure
         # Called after every transaction with (seconds it took, whether it was written): the
         # shell's metrics. Runs in the leader's thread, outside the store's lock.
         self.on_commit = None
@@ -358,6 +359,7 @@ class GroupCommitStore(SignInRecords, NodeRecords):
                 written = True
         except Exception as error:  # disk full, I/O error, lost connection: this batch is told
             self.failed_commits += 1
+            self.last_failure = (time.monotonic(), describe(error))
             for write in batch:
                 write.error = error
         except BaseException as error:  # the leader itself is stopped: nobody waits forever

@@ -1,8 +1,9 @@
 """Readiness: can this process do its work now? `GET /readyz` (liveness stays `/healthz`).
 
 `/readyz` answers 200 only when this process can write to its store (one small real write: its
-row in the store's list of processes, `game.storage.nodes`) and, with several processes, reach
-Redis (a PING); otherwise 503. Either way the JSON body says what each check found:
+row in the store's list of processes, `game.storage.nodes`, and no transaction failed within
+`RECENT_FAILURE` seconds: on a full disk a one-row write may still fit where a vote's does not)
+and, with several processes, reach Redis (a PING); otherwise 503. Either way the JSON body says what each check found:
 
     {"ok": false, "node": "node1:…", "store": {"ok": false, "error": "…", "seconds": 0.002},
      "queue": {"ok": true, "seconds": 0.001}}
@@ -25,6 +26,7 @@ bp = Blueprint("probes", __name__)
 
 CHECK_SECONDS = 2.0
 REUSE_SECONDS = 0.25
+RECENT_FAILURE = 3.0
 
 
 class Readiness:
@@ -61,6 +63,11 @@ class Readiness:
             return {"ok": False, "error": f"no answer from the store for {waited:.1f} s"}
         app = self.app
         result = self._within(lambda: nodes.heartbeat(app), on_start=self._note_store_check)
+        failure = app.extensions["tafelronde.hub"].store.last_failure
+        if result["ok"] and failure is not None:
+            ago = time.monotonic() - failure[0]
+            if ago < RECENT_FAILURE:
+                return {"ok": False, "error": f"a write failed {ago:.1f} s ago: {failure[1]}"}
         return result
 
     def _note_store_check(self, started, done):
