@@ -1,4 +1,5 @@
-"""Throwaway PostgreSQL, Redis and nginx servers for tests and benchmarks, never a system service.
+"""Throwaway PostgreSQL, Redis, nginx and Prometheus servers for tests and benchmarks, never a
+system service.
 
     with postgres_server() as pg:      # pg.url: postgresql://tafelronde@127.0.0.1:PORT/postgres
         url = pg.create_database("t1")
@@ -6,6 +7,7 @@
     with redis_server() as url:        # redis://127.0.0.1:PORT/0
         ...
     with redis_process() as redis:     # redis.url; redis.stop(), redis.start()
+    with prometheus_server(["127.0.0.1:5001"], token) as prom:   # prom.query("up")
     with nginx_server(["127.0.0.1:5001", 5002]) as proxy:   # proxy.url: http://127.0.0.1:PORT
         ...                            # the shipped deploy/tafelronde-*.conf in front of them
 
@@ -411,4 +413,95 @@ def _listens(port):
         with socket.create_connection(("127.0.0.1", port), timeout=1):
             return True
     except OSError:
+        return False
+
+
+PROMETHEUS = os.environ.get("TAFELRONDE_PROMETHEUS", "")
+
+
+def prometheus_bin():
+    """The Prometheus server: `TAFELRONDE_PROMETHEUS`, the one on PATH, or Debian's."""
+    for candidate in (PROMETHEUS, shutil.which("prometheus"), "/usr/bin/prometheus"):
+        if candidate and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    raise ServiceUnavailable("prometheus not found (Debian: apt-get install prometheus)")
+
+
+class Prometheus:
+    """A running throwaway Prometheus: its `url` on 127.0.0.1 and `query` of its HTTP API."""
+
+    def __init__(self, folder, port):
+        self.folder, self.port = folder, port
+        self.url = f"http://127.0.0.1:{port}"
+
+    def query(self, expression):
+        """The result list of an instant query (`/api/v1/query`)."""
+        import requests
+
+        answer = requests.get(f"{self.url}/api/v1/query", params={"query": expression}, timeout=5)
+        answer.raise_for_status()
+        body = answer.json()
+        assert body["status"] == "success", body
+        return body["data"]["result"]
+
+    def log(self):
+        """What the server printed so far (for a failing test's message)."""
+        return _read(self.folder / "server.log")
+
+
+@contextlib.contextmanager
+def prometheus_server(targets, token=None, interval="1s", timeout=STARTUP_TIMEOUT):
+    """Start Prometheus on 127.0.0.1 with its own config and data folder, scraping `targets`
+    ("127.0.0.1:PORT", path /metrics) every `interval`, with ``Authorization: Bearer <token>``
+    when given; yield a `Prometheus`. Stopped and its folder removed after.
+
+    Raises `ServiceUnavailable` when there is no prometheus binary.
+    """
+    binary = prometheus_bin()
+    folder = Path(tempfile.mkdtemp(prefix="tafelronde-prometheus-"))
+    port = free_port()
+    lines = [
+        "global:",
+        f"  scrape_interval: {interval}",
+        f"  scrape_timeout: {interval}",
+        "scrape_configs:",
+        "  - job_name: tafelronde",
+    ]
+    if token:
+        lines += ["    authorization:", f"      credentials: {token}"]
+    lines += ["    static_configs:", f"      - targets: [{', '.join(map(repr, targets))}]"]
+    config = folder / "prometheus.yml"
+    config.write_text("\n".join(lines) + "\n")
+    process = None
+    try:
+        with open(folder / "server.log", "wb") as output:
+            process = subprocess.Popen(
+                [binary, f"--config.file={config}", f"--storage.tsdb.path={folder / 'data'}"]
+                + [f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1h"],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=folder,
+            )
+        server = Prometheus(folder, port)
+        deadline = time.monotonic() + timeout
+        while not _http_ok(f"{server.url}/-/ready"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"prometheus did not start:\n{server.log()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        if process is not None:
+            _stop(process, signal.SIGTERM)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _http_ok(url):
+    """True if `url` answers 200."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=1) as answer:
+            return answer.status == 200
+    except (urllib.error.URLError, OSError):
         return False

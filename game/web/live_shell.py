@@ -295,6 +295,11 @@ class LiveShell:
         """End the update loop (tests, shutdown)."""
         self._stopping = True
 
+    @property
+    def stopping(self):
+        """True once this process is stopping (SIGTERM) or the shell was stopped."""
+        return self._stopping
+
     # --- who is who ------------------------------------------------------------------------------
 
     def forget(self, sid):
@@ -327,6 +332,8 @@ class LiveShell:
         pause = self.hub.ownership.ttl / 3
         while not self._stopping:
             self.socketio.sleep(pause)
+            if self._stopping:  # stopped while asleep: no lease or heartbeat after leaving
+                break
             try:
                 with self.app.app_context():
                     self.keep_leases()

@@ -16,8 +16,6 @@ stop every process, change the keys, start them. A killed process's row counts f
 import functools
 import hashlib
 
-from flask import current_app
-
 from ..ownership import process_name
 from . import security
 
@@ -75,8 +73,9 @@ def check_keys(app):
         if differ:
             store.node_gone(name)
             keys = " and ".join(differ)
+            verb = "differ" if len(differ) > 1 else "differs"
             raise SystemExit(
-                f"Not starting: this process's {keys} differ from those of {other}, which serves "
+                f"Not starting: this process's {keys} {verb} from {other}'s, which serves "
                 f"from the same store (seen {max(now - seen, 0):.0f} s ago). Every process of a "
                 f"cluster needs the same {keys} (TAFELRONDE_{differ[0]}; docs/deploy.md): a "
                 "facilitator would be signed out whenever a session moves. To change the keys "
@@ -85,9 +84,13 @@ def check_keys(app):
 
 
 def heartbeat(app):
-    """Say in the store that this process is alive, with the keys it uses now."""
+    """Say in the store that this process is alive, with the keys it uses now (not once it is
+    stopping: its row is gone for good then)."""
     store = app.extensions["tafelronde.hub"].store
-    store.node_seen(node_name(app), fingerprints(app), store.clock())
+    seen = fingerprints(app)
+    if app.extensions["tafelronde.live"].stopping:
+        return
+    store.node_seen(node_name(app), seen, store.clock())
 
 
 def leave(app):
@@ -100,8 +103,3 @@ def init_app(app):
     """With several processes, renew this process's row with every round of leases."""
     if app.config["CLUSTER"]:
         app.extensions["tafelronde.live"].heartbeat = functools.partial(heartbeat, app)
-
-
-def current_node():
-    """This process's name (for the readiness answer)."""
-    return node_name(current_app)

@@ -45,7 +45,7 @@ class Readiness:
             return self._last[1]
         shell = self.app.extensions["tafelronde.live"]
         body = {"ok": True, "node": nodes.node_name(self.app)}
-        if shell._stopping:
+        if shell.stopping:
             body["stopping"] = True
         body["store"] = self._check_store()
         if self.app.config["CLUSTER"]:
