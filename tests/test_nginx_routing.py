@@ -245,6 +245,14 @@ def test_requests_without_a_code_go_round_robin(cluster):
         assert sorted(seen) == sorted(upstreams), f"{method} {path} reached {seen}"
 
 
+def test_metrics_are_never_passed_on(cluster):
+    proxy, _ = cluster
+    assert send(proxy, "GET", "/metrics") == (404, None)
+    (line,) = [line for line in proxy.access_log().splitlines() if "GET /metrics" in line]
+    assert line.startswith("- 404 "), line  # answered by nginx, no upstream asked
+    assert reach(proxy, "GET", "/readyz") in "abc"  # the probes pass, like any page
+
+
 def test_the_app_gets_the_phones_address_scheme_and_host(cluster):
     proxy, _ = cluster
     status, answer = send(proxy, "GET", "/socket.io/?code=ABC234&EIO=4&transport=polling")
