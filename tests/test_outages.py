@@ -172,7 +172,7 @@ def test_postgres_restart_during_voting_recovers_every_table(
         turned = {}
         for server in servers:
             until(lambda s=server: readiness(s.url)[0] == 503, BOUND, "readyz 503")
-            turned[server.env["TAFELRONDE_NODE_NAME"]] = time.monotonic() - stopped
+            turned[server.env["TAFELRONDE_NODE_NAME"]] = round(time.monotonic() - stopped, 2)
         status, body = readiness(servers[0].url)
         assert status == 503 and not body["store"]["ok"] and body["queue"]["ok"], body
         figures["readyz 503 after stop"] = turned
@@ -206,7 +206,7 @@ def test_postgres_restart_during_voting_recovers_every_table(
         ready = {}
         for server in servers:
             until(lambda s=server: readiness(s.url)[0] == 200, BOUND, "readyz 200 again")
-            ready[server.env["TAFELRONDE_NODE_NAME"]] = time.monotonic() - back
+            ready[server.env["TAFELRONDE_NODE_NAME"]] = round(time.monotonic() - back, 2)
         figures["readyz 200 after start"] = ready
         refusals = 0
         for i, one in late:  # each phone's outbox sends its vote again, with the same cid
@@ -215,11 +215,11 @@ def test_postgres_restart_during_voting_recovers_every_table(
             acked[(one.pid, "three")] = i % 2
             refusals += refused
         figures["votes in after"] = time.monotonic() - back
-        until(lambda: screen.all_revealed(), BOUND, "round 2 revealed at every table")
-        figures["every table revealed after"] = time.monotonic() - back
         # Everyone whose socket stayed open is present (and the one who left is not).
         until(lambda: screen.present() == PHONES, BOUND, "everyone counted present")
         figures["everyone present after"] = time.monotonic() - back
+        until(lambda: screen.all_revealed(), BOUND, "round 2 revealed at every table")
+        figures["every table revealed after"] = time.monotonic() - back
         expect(mobile.locator("#conn")).to_have_text("Connected")
         expect(page.locator("#conn")).to_have_text("Connected")
         expect(page.locator("#msg-now")).to_contain_text("Back in a moment")
@@ -252,7 +252,8 @@ def test_postgres_restart_during_voting_recovers_every_table(
         figures["votes acknowledged / stored"] = f"{len(acked)} / {len(votes)}"
         figures["refusals while resending"] = refusals
         room.assert_clean(console=False)
-    print(f"\npostgres restart ({OUTAGE} s, {PROCESSES} processes, nginx): {figures}")
+    shown = {k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}
+    print(f"\npostgres restart ({OUTAGE} s, {PROCESSES} processes, nginx): {shown}")
 
 
 def test_redis_restart_during_voting_loses_nothing(tmp_path, own_redis):
