@@ -26,7 +26,8 @@ PHONES = 9  # three at each table, plus one phone page in Chromium at the first
 LEASE = 3  # seconds: the outage outlasts the leases, as a real one of a minute would
 OUTAGE = 2 * LEASE
 BOUND = 30.0  # seconds: how long a stuck test may poll before it fails
-PAUSED_PHONE = "Saving is paused; your votes and notes will be sent"
+PAUSED_PHONE = "Saving paused"
+PAUSED_VOTE = "Saving is paused; your vote will be sent"
 PAUSED_HOST = "Saving is paused on the server; it resumes by itself"
 
 
@@ -194,6 +195,7 @@ def test_postgres_restart_during_voting_recovers_every_table(
         # The pages say so: the phone keeps its vote, the facilitator's message waits.
         vote(mobile, "This")
         expect(mobile.locator("#conn")).to_have_text(PAUSED_PHONE)
+        expect(mobile.get_by_text(PAUSED_VOTE)).to_be_visible()
         page.fill("#message", "Back in a moment")
         page.click("#msg-send")
         expect(page.get_by_text("Saving is paused; this will be sent by itself")).to_be_visible()

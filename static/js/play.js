@@ -33,7 +33,7 @@
 
   const socket = Live.connect(code);
   Live.watch(socket, $("conn"));
-  const pending = () => t(socket.paused ? "conn_paused" : ready ? "sending" : "waiting");
+  const pending = () => t(socket.paused ? "paused_pending" : ready ? "sending" : "waiting");
 
   socket.on("connect", hello); // on every reconnect too
   socket.on("disconnect", () => { ready = false; render(); });
@@ -314,7 +314,7 @@
           el("button", { class: "opt", "aria-pressed": String(mine === i), "data-k": "v" + i,
             onclick: () => { changing = null; queue("cast_vote", { choice: i, card: c.id }); } }, o))),
       !folded && cur.revealed && el("p", { class: "hint", text: t("change_hint") }),
-      el("p", { class: "state", text: pend ? t(ready ? "sending" : "not_sent") : saved ? t("saved") : "" }),
+      el("p", { class: "state", text: pend ? t(socket.paused ? "vote_paused" : ready ? "sending" : "not_sent") : saved ? t("saved") : "" }),
       el("p", { class: "count", text: t("votes_in", { n: cur.votes_in, m: tb.members.length }) })]);
     alertIn(box.vote, errs.vote);
     fill(box.result, cur && cur.revealed && [
