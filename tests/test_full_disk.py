@@ -7,7 +7,7 @@ server, never restarted, takes the commands sent again with their cids, each onc
 import sqlite3
 import time
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.storage.sqlite import SQLiteStore
 from tests.outage import fill, readiness, send_until_ok, small_filesystem, until
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server

@@ -4,7 +4,7 @@ which process; after every process stopped on purpose, new keys start (real serv
 
 import pytest
 
-from game.web import nodes
+from game.web.serving import nodes
 from tests.conftest import make_app
 from tests.realclients import tiny_server
 

@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.storage.postgres import PostgresStore
 from tests.outage import readiness, send_until_ok, start_all, until
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
@@ -25,6 +25,7 @@ TABLES = 3
 PHONES = 9  # three at each table, plus one phone page in Chromium at the first
 LEASE = 3  # seconds: the outage outlasts the leases, as a real one of a minute would
 OUTAGE = 2 * LEASE
+REDIS_OUTAGE = 3  # seconds: nothing of Redis's runs out meanwhile
 BOUND = 30.0  # seconds: how long a stuck test may poll before it fails
 PAUSED_PHONE = "Saving paused"
 PAUSED_VOTE = "Saving is paused; your vote will be sent"
@@ -311,7 +312,7 @@ def test_redis_restart_during_voting_loses_nothing(tmp_path, own_redis):
         for i, one in enumerate(phones):
             assert one.call("cast_vote", choice=i % 2, cid=f"three-{i}")["ok"]
             acked[(one.pid, "three")] = i % 2
-        time.sleep(max(0.0, OUTAGE - (time.monotonic() - stopped)))
+        time.sleep(max(0.0, REDIS_OUTAGE - (time.monotonic() - stopped)))
 
         own_redis.start()
         back = time.monotonic()
@@ -326,4 +327,4 @@ def test_redis_restart_during_voting_loses_nothing(tmp_path, own_redis):
         assert {(e["pid"], e["card"]): e["choice"] for e in votes} == acked
         assert len(votes) == len(acked) == 12
         figures["votes acknowledged / stored"] = f"{len(acked)} / {len(votes)}"
-    print(f"\nredis restart ({OUTAGE} s, 2 processes): {figures}")
+    print(f"\nredis restart ({REDIS_OUTAGE} s, 2 processes): {figures}")

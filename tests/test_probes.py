@@ -8,7 +8,7 @@ import shlex
 import subprocess
 import time
 
-from game.web.probes import REUSE_SECONDS
+from game.web.serving.probes import REUSE_SECONDS
 from tests.servers import ROOT
 
 

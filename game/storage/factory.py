@@ -1,14 +1,20 @@
 """Which event store a configuration asks for: the SQLite file, or a shared PostgreSQL database."""
 
 import sqlite3
+from collections.abc import Mapping
+from typing import Any, Unpack
 
-from .events import StoreUnavailable, describe
+from .events import GroupCommitStore, RunBlocking, StoreOptions, StoreUnavailable, describe
 from .sqlite import SQLiteStore
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def open_store(config, run_blocking=None, **options):
+def open_store(
+    config: Mapping[str, Any],  # a Flask config or a dict: settings of any type
+    run_blocking: RunBlocking | None = None,
+    **options: Unpack[StoreOptions],
+) -> GroupCommitStore:
     """Open the store the settings name: `STORE_URL` empty means the SQLite file at `DATABASE`;
     a ``postgresql://`` URL means that database (psycopg 3 must be installed: the `scale` extra).
 
@@ -30,18 +36,13 @@ def open_store(config, run_blocking=None, **options):
                 "STORE_URL names PostgreSQL, but psycopg is not installed:"
                 ' pip install "tafelronde[scale]" (or "psycopg[binary]")'
             ) from error
+        import psycopg
+
         try:
             return PostgresStore(url, run_blocking, **options)
-        except (psycopg_errors(), OSError) as error:
+        except (psycopg.OperationalError, OSError) as error:
             raise StoreUnavailable(describe(error)) from error
     scheme = url.split("://", 1)[0] if "://" in url else url
     raise ValueError(
         f"STORE_URL must be empty (the SQLite file at DATABASE) or a postgresql:// URL, not {scheme!r}"
     )
-
-
-def psycopg_errors():
-    """The psycopg errors that mean the server cannot be reached (psycopg is installed here)."""
-    import psycopg
-
-    return psycopg.OperationalError

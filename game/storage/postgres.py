@@ -13,11 +13,18 @@ transaction; if another process commits the same number first, the unique constr
 """
 
 import threading
+from collections.abc import Callable
+from typing import TypeGuard, TypeVar, Unpack
 
 import psycopg
 from psycopg import errors
+from psycopg.rows import TupleRow
 
-from .events import Batch, GroupCommitStore, StaleWriter
+from .events import Batch, GroupCommitStore, RunBlocking, StaleWriter, StoreOptions, _Write
+from .sqltypes import Execute, Params
+
+T = TypeVar("T")
+Connection = psycopg.Connection[TupleRow]
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sessions (
@@ -75,21 +82,29 @@ class PostgresStore(GroupCommitStore):
     Error = psycopg.Error
     IntegrityError = psycopg.IntegrityError
 
-    def __init__(self, url, run_blocking=None, connect_timeout=10, **options):
+    def __init__(
+        self,
+        url: str,
+        run_blocking: RunBlocking | None = None,
+        connect_timeout: int = 10,
+        **options: Unpack[StoreOptions],
+    ) -> None:
         if run_blocking is not None:
-            options["run_blocking"] = run_blocking
-        super().__init__(**options)
+            super().__init__(run_blocking, **options)
+        else:
+            super().__init__(**options)
         self.url = url
         self._connect_timeout = connect_timeout
-        self._sql = {}
+        self._sql: dict[str, str] = {}
         self._read_lock = threading.Lock()
-        self._writer = self._reader = None
+        self._writer: Connection | None = None
+        self._reader: Connection | None = None
         self._run_blocking(self._open)
 
-    def _connect(self):
+    def _connect(self) -> Connection:
         return psycopg.connect(self.url, autocommit=True, connect_timeout=self._connect_timeout)
 
-    def _open(self):
+    def _open(self) -> None:
         self._writer = self._connect()
         self._reader = self._connect()
         self._reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
@@ -98,16 +113,16 @@ class PostgresStore(GroupCommitStore):
             for statement in SCHEMA:
                 self._writer.execute(statement)
 
-    def close(self):
+    def close(self) -> None:
         """Close both connections (tests and shutdown)."""
         for connection in (self._writer, self._reader):
             if connection is not None:
                 connection.close()
 
-    def _execute_on(self, connection):
+    def _execute_on(self, connection: Connection) -> Execute:
         """An `execute(sql, params)` that takes the store's "?" placeholders."""
 
-        def execute(sql, params=()):
+        def execute(sql: str, params: Params = ()) -> psycopg.Cursor[TupleRow]:
             converted = self._sql.get(sql)
             if converted is None:
                 converted = self._sql[sql] = sql.replace("?", "%s")
@@ -115,22 +130,22 @@ class PostgresStore(GroupCommitStore):
 
         return execute
 
-    def _unavailable(self, error):
+    def _unavailable(self, error: BaseException) -> bool:
         # Connection refused or lost, the server shutting down, its disk full, too many
         # connections: all OperationalError. InterfaceError: a connection already closed.
         return isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError))
 
     @staticmethod
-    def _usable(connection):
+    def _usable(connection: Connection | None) -> TypeGuard[Connection]:
         return connection is not None and not connection.closed and not connection.broken
 
-    def _commit(self, batch):
+    def _commit(self, batch: list[_Write[object]]) -> None:
         """Write a batch in one transaction; a failing write rolls back alone, via a savepoint.
 
         A connection the server closed while it was idle (PostgreSQL restarted) is noticed only
         when the transaction begins; then nothing was sent, so the batch is tried once more on
         a new connection instead of failing a moment after the store came back."""
-        began = []
+        began: list[bool] = []
         try:
             self._commit_on(self._writer_connection(), batch, began)
         except psycopg.OperationalError:
@@ -138,12 +153,14 @@ class PostgresStore(GroupCommitStore):
                 raise
             self._commit_on(self._writer_connection(), batch, began)
 
-    def _writer_connection(self):
+    def _writer_connection(self) -> Connection:
         if not self._usable(self._writer):
             self._writer = self._connect()
         return self._writer
 
-    def _commit_on(self, connection, batch, began):
+    def _commit_on(
+        self, connection: Connection, batch: list[_Write[object]], began: list[bool]
+    ) -> None:
         tx = Batch(self._execute_on(connection))
         with connection.transaction():
             began.append(True)
@@ -164,19 +181,21 @@ class PostgresStore(GroupCommitStore):
                     self._stale(write, write.error)
 
     @staticmethod
-    def _lost_race(tx, write, error):
+    def _lost_race(
+        tx: Batch, write: _Write[object], error: errors.UniqueViolation
+    ) -> psycopg.Error | StaleWriter:
         """Another process committed the sequence number this write took: it is stale."""
-        code = write.fenced[0] if write.fenced else None
+        code, expected = write.fenced if write.fenced else (None, None)
         tx.forget(code)
         if code is None or error.diag.constraint_name != "events_code_seq":
             return error
-        return StaleWriter(code, write.fenced[1], tx.next_seq(code))
+        return StaleWriter(code, expected, tx.next_seq(code))
 
-    def _query(self, function, consistent=False):
+    def _query(self, function: Callable[[Execute], T], consistent: bool = False) -> T:
         with self._read_lock:
             return self._run_blocking(self._read_now, function, consistent)
 
-    def _read_now(self, function, consistent):
+    def _read_now(self, function: Callable[[Execute], T], consistent: bool) -> T:
         try:
             return self._read_on(self._reader_connection(), function, consistent)
         except psycopg.OperationalError:
@@ -185,13 +204,15 @@ class PostgresStore(GroupCommitStore):
             # Closed by the server while idle (it restarted): reading again changes nothing.
             return self._read_on(self._reader_connection(), function, consistent)
 
-    def _reader_connection(self):
+    def _reader_connection(self) -> Connection:
         if not self._usable(self._reader):
             self._reader = self._connect()
             self._reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         return self._reader
 
-    def _read_on(self, connection, function, consistent):
+    def _read_on(
+        self, connection: Connection, function: Callable[[Execute], T], consistent: bool
+    ) -> T:
         execute = self._execute_on(connection)
         if not consistent:
             return function(execute)

@@ -16,8 +16,8 @@ stop every process, change the keys, start them. A killed process's row counts f
 import functools
 import hashlib
 
-from ..ownership import process_name
-from . import security
+from ...ownership import process_name
+from ..pages import security
 
 # A process not seen for this many lease periods is not compared with any more (killed).
 STALE_LEASES = 3

@@ -9,9 +9,10 @@ import os
 import signal
 from urllib.parse import urlsplit
 
-from ..cli.sessions import start_retention
-from . import nodes, serving
+from . import http as serving
+from . import nodes
 from .network import is_wildcard, lan_addresses
+from .retention import start_retention
 
 log = logging.getLogger("tafelronde")
 
@@ -64,7 +65,7 @@ def serve(app, socketio, host, port):
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     nodes.check_keys(app)
-    # The join link must point at an address this server answers on (game.web.network).
+    # The join link must point at an address this server answers on (game.web.serving.network).
     app.config["HOST"], app.config["PORT"] = host, port
     pool, lines = serving.capacity(app.config)
     print(startup_banner(app, host, port, capacity=lines), flush=True)

@@ -19,7 +19,7 @@ import time
 
 from flask import Blueprint, current_app
 
-from ..storage.events import describe
+from ...storage.events import describe
 from . import nodes
 
 bp = Blueprint("probes", __name__)

@@ -14,10 +14,10 @@ from flask import (
     url_for,
 )
 
-from ..errors import Unavailable
-from ..storage.library import scan_decks
+from ...errors import Unavailable
+from ...storage.library import scan_decks
+from ..language import gettext as _
 from . import security
-from .i18n import gettext as _
 
 bp = Blueprint("web", __name__)
 
