@@ -107,7 +107,10 @@ def check_everything_acknowledged_is_stored(server, code, ledger):
         assert cast[pid] >= count
     for pid, choice in ledger.last_acked_vote.items():
         table = state.members[pid].table
-        final = state.tables[table].current.votes.get(pid)
+        # A changed vote after a reveal opens the next round: the latest round with a vote of
+        # `pid` holds its last vote (earlier rounds are kept, not overwritten).
+        rounds = state.tables[table].current.rounds()
+        final = next((r.votes[pid] for r in reversed(rounds) if pid in r.votes), None)
         # The last acknowledged vote, or one sent after it whose answer the kill swallowed.
         assert final in (choice, ledger.last_sent_vote[pid]), (pid, final, choice)
     return state

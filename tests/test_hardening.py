@@ -104,6 +104,7 @@ def valid_participant_payloads(room):
         "pass_vote": {"card": card},
         "flag_table": {"reason": "need_help"},
         "record_tally": {"counts": [1] * room["options"], "passes": 0, "card": card},
+        "set_conclusion": {"text": "We would ask the volunteers first.", "card": card},
     }
 
 
@@ -124,6 +125,7 @@ def valid_facilitator_payloads(room):
         "end_session": {},
         "clear_flag": {"table": 0},
         "set_devices": {"devices": "shared", "table": 1},
+        "set_rounds": {"rounds": 2},
     }
 
 
@@ -155,6 +157,8 @@ FIELD_TYPES = {
     "counts": list,
     "passes": int,
     "devices": str,
+    "rounds": int,
+    "option": int,
 }
 NOT_OBJECTS = [None, [1, 2], "cast", 5, 2.5, True]
 BAD_CIDS = [1, [], {}, "", "x" * 65, NESTED]
@@ -179,9 +183,11 @@ def test_the_valid_payloads_are_valid(app, room):
     pid = room["phones"][0].pid
     ended = copy.deepcopy(state)
     ended.ended_at = 1.0
+    revealed = copy.deepcopy(state)  # a new round is started once the votes are shown
+    revealed.tables[0].current.revealed = True
     for command, payload in valid_participant_payloads(room).items():
         actor = Actor.participant("p-new" if command == "join" else pid)
-        at = ended if command in AFTER_END_COMMANDS else state
+        at = ended if command in AFTER_END_COMMANDS else revealed if command == "revote" else state
         assert decide(copy.deepcopy(at), actor, command, dict(payload), 0) is not None
     for command, payload in valid_facilitator_payloads(room).items():
         assert decide(copy.deepcopy(state), FACILITATOR, command, dict(payload), 0) is not None

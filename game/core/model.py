@@ -41,11 +41,48 @@ class Note:
     at: float
     edited: bool = False
     hidden: bool = False
+    option: int | None = None  # a reason for this option of the card ("why I chose B")
+
+
+@dataclass
+class Round:
+    """One finished round of votes on a card, kept when the table votes again."""
+
+    number: int  # 0 for the first round
+    votes: dict[str, int] = field(default_factory=dict)
+    passes: set[str] = field(default_factory=set)
+    tally: list[int] | None = None
+    tally_passes: int = 0
+    revealed: bool = False
+    late: dict[str, int] = field(default_factory=dict)
+
+    def distribution(self, options: int) -> list[int]:
+        """How many votes each option got (a tally replaces the votes)."""
+        if self.tally is not None:
+            return [self.tally[i] if i < len(self.tally) else 0 for i in range(options)]
+        counts = [0] * options
+        for choice in self.votes.values():
+            if 0 <= choice < options:
+                counts[choice] += 1
+        return counts
+
+    def pass_count(self) -> int:
+        """How many passed on the vote (hands in a tally, or phones)."""
+        return self.tally_passes if self.tally is not None else len(self.passes)
+
+
+class Conclusion(TypedDict):
+    """A table's one line for the plenary on a card: the last edit wins."""
+
+    text: str
+    pid: str
+    at: float
 
 
 @dataclass
 class Play:
-    """One card on the table: the votes of its current round, reveal state, notes, joint choice."""
+    """One card on the table: the votes of its current round, the rounds before, reveal state,
+    notes, the table's joint choice and its conclusion."""
 
     card: str
     started_at: float
@@ -59,6 +96,38 @@ class Play:
     passes: set[str] = field(default_factory=set)  # pids who passed on the vote, this round only
     tally: list[int] | None = None  # a shared device's show of hands: counts per option
     tally_passes: int = 0  # hands that passed, in a tally
+    # Votes cast after this round's reveal by people who had not answered in it: kept apart,
+    # never mixed into the round they did not take part in.
+    late: dict[str, int] = field(default_factory=dict)
+    earlier: list[Round] = field(default_factory=list)  # finished rounds, oldest first
+    conclusion: Conclusion | None = None
+
+    def current_round(self) -> Round:
+        """This round as a `Round` record (a copy: changing it changes nothing)."""
+        return Round(
+            self.round,
+            dict(self.votes),
+            set(self.passes),
+            list(self.tally) if self.tally is not None else None,
+            self.tally_passes,
+            self.revealed,
+            dict(self.late),
+        )
+
+    def rounds(self) -> list[Round]:
+        """Every round of this card so far, oldest first, the current one last."""
+        return [*self.earlier, self.current_round()]
+
+    def next_round(self) -> None:
+        """Keep this round with the earlier ones and open an empty one."""
+        self.earlier.append(self.current_round())
+        self.votes.clear()
+        self.passes.clear()
+        self.late.clear()
+        self.tally = None
+        self.tally_passes = 0
+        self.revealed = False
+        self.round += 1
 
     def distribution(self, options: int) -> list[int]:
         """How many votes each option got, as a list of counts (a tally replaces the votes)."""
@@ -120,6 +189,8 @@ class Settings:
     max_note_chars: int = 500
     max_name_chars: int = 40
     devices: str = "personal"  # the default of every table: own phones, or one shared device
+    same_order: bool = False  # every table draws the deck in the deck's order (comparable)
+    rounds: int | None = None  # rounds per card for the session; None: as the deck says
 
 
 class Message(TypedDict):
@@ -198,8 +269,13 @@ def shuffled_pile(deck: Deck, seed: int, table_id: int) -> list[str]:
 
 
 def new_table(state: SessionState, table_id: int, name: str) -> Table:
-    """A table with its own pile, appended to the session."""
-    table = Table(id=table_id, name=name, pile=shuffled_pile(state.deck, state.seed, table_id))
+    """A table with its own pile (or, when all tables play the same order, the deck's order),
+    appended to the session."""
+    if state.settings.same_order:
+        pile = [card.id for card in state.deck.cards]
+    else:
+        pile = shuffled_pile(state.deck, state.seed, table_id)
+    table = Table(id=table_id, name=name, pile=pile)
     state.tables.append(table)
     return table
 

@@ -19,6 +19,7 @@ from .events import EventShapeError, Shape
 from .features import (
     cards,
     care,
+    conclusions,
     devices,
     evaluation,
     notes,
@@ -36,6 +37,7 @@ FEATURES: tuple[Feature, ...] = (
     cards.FEATURE,
     votes.FEATURE,
     notes.FEATURE,
+    conclusions.FEATURE,
     care.FEATURE,
     devices.FEATURE,
     timer.FEATURE,

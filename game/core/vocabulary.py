@@ -72,6 +72,7 @@ PLAY_STATUSES = Vocabulary(
         ("revealed", N_("revealed")),
         ("skipped", N_("Skipped by the table.")),
         ("abandoned", N_("Left before the votes were revealed.")),
+        ("talked", N_("Talked it through (no vote).")),
     ),
 )
 

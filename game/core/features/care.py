@@ -14,7 +14,7 @@ from .. import checks
 from ..command import Actor, Command, Event, EventKind, Feature, Number, Payload
 from ..model import Flag, Member, Play, SessionState, Table
 from ..vocabulary import FLAG_REASONS
-from .votes import reveal_if_all_answered
+from .votes import new_round, reveal_if_all_answered
 
 
 class CardSkipped(TypedDict):
@@ -51,12 +51,15 @@ class FlagCleared(TypedDict):
 # --- the state ---------------------------------------------------------------------------------
 
 
-def status(table: Table, play: Play) -> str:
+def status(table: Table, play: Play, talk: bool = False) -> str:
     """How a play of a card stands (`vocabulary.PLAY_STATUSES`): 'revealed', 'talking' (still
     the table's card, votes secret), 'skipped' (the table chose to), or 'abandoned' (the table
-    moved on before a reveal)."""
+    moved on before a reveal). A talk card (`talk`: an open card, no vote) is 'talking' while on
+    the table and 'talked' after: there were no votes to leave unrevealed."""
     if play.skipped:
         return "skipped"
+    if talk:
+        return "talking" if play is table.current else "talked"
     if play.revealed:
         return "revealed"
     return "talking" if play is table.current else "abandoned"
@@ -151,15 +154,24 @@ def pass_vote(state: SessionState, actor: Actor, payload: CardPayload, now: floa
         raise OutOfTurn(N_("This card has no vote; add a note instead."))
     if member.pid in play.passes:
         return []
-    events: list[Event] = [
-        {
-            "type": "vote_passed",
-            "table": table.id,
-            "pid": member.pid,
-            "card": play.card,
-            "round": play.round,
-        }
-    ]
+    passed: Event = {
+        "type": "vote_passed",
+        "table": table.id,
+        "pid": member.pid,
+        "card": play.card,
+        "round": play.round,
+    }
+    if play.revealed and play.tally is None:
+        if member.pid not in play.votes:
+            raise OutOfTurn(N_("The votes are already revealed."))
+        # Like a changed vote: a pass after the reveal belongs to the next round.
+        passed["round"] = play.round + 1
+        return [
+            *new_round(table, play),
+            passed,
+            *reveal_if_all_answered(state, table.id, {member.pid}),
+        ]
+    events = [passed]
     if not play.revealed:
         events += reveal_if_all_answered(
             state, table.id, set(play.votes) | play.passes | {member.pid}
@@ -191,7 +203,11 @@ FEATURE = Feature(
     commands=(
         Command("skip_card", "participant", CardPayload, skip_card, ("card_skipped",)),
         Command(
-            "pass_vote", "participant", CardPayload, pass_vote, ("vote_passed", "votes_revealed")
+            "pass_vote",
+            "participant",
+            CardPayload,
+            pass_vote,
+            ("vote_passed", "votes_revealed", "votes_cleared"),
         ),
         Command("flag_table", "participant", FlagPayload, flag_table, ("table_flagged",)),
         Command("clear_flag", "facilitator", TablePayload, clear_flag, ("flag_cleared",)),

@@ -2,7 +2,7 @@
 deleting one's own, and the facilitator hiding one."""
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from ...errors import N_, Forbidden, InvalidInput, NotFound, OutOfTurn
 from .. import checks
@@ -19,6 +19,7 @@ class NoteAdded(TypedDict):
     note: str
     kind: str
     text: str
+    option: NotRequired[int]  # a reason for this option of the card ("why I chose B")
     at: Number
 
 
@@ -48,7 +49,13 @@ class NoteHidden(TypedDict):
 
 def _note_added(state: SessionState, e: NoteAdded) -> None:
     note = Note(
-        id=e["note"], pid=e["pid"], kind=e["kind"], text=e["text"], card=e["card"], at=e["at"]
+        id=e["note"],
+        pid=e["pid"],
+        kind=e["kind"],
+        text=e["text"],
+        card=e["card"],
+        at=e["at"],
+        option=e.get("option"),
     )
     play = next(p for p in reversed(state.tables[e["table"]].plays) if p.card == e["card"])
     play.notes.append(note)
@@ -90,6 +97,7 @@ class AddNotePayload(TypedDict, total=False):
     kind: str
     text: str
     card: str
+    option: int
 
 
 class EditNotePayload(TypedDict, total=False):
@@ -131,7 +139,8 @@ def _own_note(state: SessionState, actor: Actor, note_id: object) -> tuple[int, 
 
 
 def add_note(state: SessionState, actor: Actor, payload: AddNotePayload, now: float) -> list[Event]:
-    """Leave a note on the table's card (or, with `card`, on an earlier card of the table)."""
+    """Leave a note on the table's card (or, with `card`, on an earlier card of the table);
+    with `option`, it is a reason for that option ("why I chose B")."""
     checks.not_paused(state)
     member, table = checks.seated(state, actor)
     play = checks.current(table)
@@ -140,17 +149,21 @@ def add_note(state: SessionState, actor: Actor, payload: AddNotePayload, now: fl
         play = _earlier_play(table, payload.get("card"))
     kind = _kind(payload)
     text = checks.text(payload, "text", state.settings.max_note_chars)
-    return [
-        {
-            "type": "note_added",
-            "table": table.id,
-            "pid": member.pid,
-            "card": play.card,
-            "note": f"n{state.version}",
-            "kind": kind,
-            "text": text,
-        }
-    ]
+    note: Event = {
+        "type": "note_added",
+        "table": table.id,
+        "pid": member.pid,
+        "card": play.card,
+        "note": f"n{state.version}",
+        "kind": kind,
+        "text": text,
+    }
+    option = checks.field(payload, "option", int, required=False)
+    if option is not None:
+        if not 0 <= option < checks.option_count(state, play.card):
+            raise InvalidInput(N_("That choice is not on this card."))
+        note["option"] = option
+    return [note]
 
 
 def edit_note(

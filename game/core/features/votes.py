@@ -1,13 +1,27 @@
-"""Votes on a card: casting, revealing (by the table, automatically when everyone present has
-answered, or by the facilitator), voting again, and the table's joint choice."""
+"""Votes on a card, in rounds: casting, revealing (by the table, automatically when everyone
+present has answered, or by the facilitator), voting again, and the table's joint choice.
+
+A card is played in rounds. In each round everyone votes alone and in secret; the reveal shows
+the table's distribution; then the table talks and may vote again in a new round, started on
+purpose (`revote` by the table, `reset_table` by the facilitator for one table or all). Every
+round is kept (`Play.earlier`), so the table, the facilitator and the projector see who moved
+from which option to which (`game.core.shift`). Before the reveal anyone may change their own
+vote freely; after it, a changed vote opens the next round (it is a vote in that round, never an
+overwrite), and a first vote from someone who had not answered is recorded as *late*, apart from
+the round it missed. A deck (or card) says how many rounds it asks for (``rounds: 2``), the
+facilitator may change that for the session (`set_rounds`); the phones then invite the table to
+talk and vote again after the reveal.
+"""
 
 from collections.abc import Iterable
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from ...errors import N_, InvalidInput, OutOfTurn
 from .. import checks
 from ..command import Actor, Command, Event, EventKind, Feature, Number
-from ..model import SessionState
+from ..model import Play, SessionState, Table
+
+MAX_ROUNDS = 10  # rounds of one card at one table: more is a stuck button, not deliberation
 
 
 class VoteCast(TypedDict):
@@ -17,6 +31,7 @@ class VoteCast(TypedDict):
     card: str
     round: int
     choice: int
+    late: NotRequired[bool]  # cast after the round's reveal by someone who had not answered
     at: Number
 
 
@@ -43,6 +58,12 @@ class VotesCleared(TypedDict):
     at: Number
 
 
+class RoundsSet(TypedDict):
+    type: Literal["rounds_set"]
+    rounds: int | None
+    at: Number
+
+
 class ChoiceRecorded(TypedDict):
     type: Literal["choice_recorded"]
     table: int
@@ -53,6 +74,9 @@ class ChoiceRecorded(TypedDict):
 
 def _vote_cast(state: SessionState, e: VoteCast) -> None:
     play = state.tables[e["table"]].plays[-1]
+    if e.get("late"):
+        play.late[e["pid"]] = e["choice"]
+        return
     play.votes[e["pid"]] = e["choice"]
     play.passes.discard(e["pid"])
 
@@ -73,13 +97,36 @@ def _revealed_tables(state: SessionState, e: VotesRevealed) -> set[int]:
 
 
 def _votes_cleared(state: SessionState, e: VotesCleared) -> None:
-    play = state.tables[e["table"]].plays[-1]
-    play.votes.clear()
-    play.passes.clear()
-    play.tally = None
-    play.tally_passes = 0
-    play.revealed = False
-    play.round += 1
+    """A new round: the one before is kept, never deleted (logs of older versions, where this
+    event wiped the votes, replay with their earlier round kept too)."""
+    state.tables[e["table"]].plays[-1].next_round()
+
+
+def _rounds_set(state: SessionState, e: RoundsSet) -> None:
+    state.settings.rounds = e["rounds"]
+
+
+def _every_table(state: SessionState, e: RoundsSet) -> set[int]:
+    return {t.id for t in state.tables}
+
+
+def planned_rounds(state: SessionState, card_id: str) -> int:
+    """How many rounds a card asks for: the session's choice, else the card's, else the deck's."""
+    if state.settings.rounds:
+        return state.settings.rounds
+    card = state.deck.card(card_id)
+    for source in (card, state.deck):
+        rounds = getattr(source, "rounds", None)
+        if rounds:
+            return int(rounds)
+    return 1
+
+
+def new_round(table: Table, play: Play) -> list[Event]:
+    """The event that opens the next round of the table's card (refused past `MAX_ROUNDS`)."""
+    if play.round + 1 >= MAX_ROUNDS:
+        raise OutOfTurn(N_("This card has had %(max)d rounds already."), max=MAX_ROUNDS)
+    return [{"type": "votes_cleared", "table": table.id, "card": play.card}]
 
 
 def _choice_recorded(state: SessionState, e: ChoiceRecorded) -> None:
@@ -109,10 +156,6 @@ class ChoicePayload(TypedDict, total=False):
     card: str
 
 
-class TablePayload(TypedDict):
-    table: int
-
-
 class OptionalTablePayload(TypedDict, total=False):
     table: int
 
@@ -133,18 +176,27 @@ def cast_vote(
         raise InvalidInput(N_("That choice is not on this card."))
     if checks.card_mismatch(play, payload):
         raise OutOfTurn(N_("The table has moved on to another card."))
+    vote: Event = {
+        "type": "vote_cast",
+        "table": table.id,
+        "pid": member.pid,
+        "card": play.card,
+        "round": play.round,
+        "choice": choice,
+    }
+    answered = member.pid in play.votes or member.pid in play.passes
+    if play.revealed and play.tally is None:
+        if not answered:  # too late for this round: kept apart, never mixed into it
+            return [] if play.late.get(member.pid) == choice else [{**vote, "late": True}]
+        if play.votes.get(member.pid) == choice:
+            return []
+        # A change of mind after the reveal is a vote in the next round, not an overwrite.
+        events = new_round(table, play)
+        vote["round"] = play.round + 1
+        return [*events, vote, *reveal_if_all_answered(state, table.id, {member.pid})]
     if play.votes.get(member.pid) == choice:
         return []
-    events: list[Event] = [
-        {
-            "type": "vote_cast",
-            "table": table.id,
-            "pid": member.pid,
-            "card": play.card,
-            "round": play.round,
-            "choice": choice,
-        }
-    ]
+    events = [vote]
     if not play.revealed:
         events += reveal_if_all_answered(
             state, table.id, set(play.votes) | play.passes | {member.pid}
@@ -164,13 +216,18 @@ def reveal_votes(state: SessionState, actor: Actor, payload: NoPayload, now: flo
 
 
 def revote(state: SessionState, actor: Actor, payload: NoPayload, now: float) -> list[Event]:
-    """Clear the table's votes on this card, to vote again."""
+    """Start the next round at the table, after the reveal: the round before is kept."""
     checks.not_paused(state)
     _, table = checks.seated(state, actor)
     play = checks.current(table)
-    if not play.votes and not play.passes and not play.revealed:
-        return []
-    return [{"type": "votes_cleared", "table": table.id, "card": play.card}]
+    checks.refuse_skipped(play)
+    if not checks.option_count(state, play.card):
+        raise OutOfTurn(N_("This card has no vote; add a note instead."))
+    if not play.revealed:
+        raise OutOfTurn(
+            N_("The votes are still secret: anyone can change their own vote until they are shown.")
+        )
+    return new_round(table, play)
 
 
 def record_choice(
@@ -210,19 +267,58 @@ def reveal_table(
 
 
 def reset_table(
-    state: SessionState, actor: Actor, payload: TablePayload, now: float
+    state: SessionState, actor: Actor, payload: OptionalTablePayload, now: float
 ) -> list[Event]:
-    """Clear a table's votes on its card (a re-vote)."""
+    """A new round at one table, or (without `table`) at every table whose card was revealed;
+    the rounds before are kept."""
+    if payload.get("table") is None:
+        events: list[Event] = []
+        for table in state.tables:
+            play = table.current
+            if (
+                play is not None
+                and play.revealed
+                and not play.skipped
+                and checks.option_count(state, play.card)
+                and play.round + 1 < MAX_ROUNDS
+            ):
+                events += new_round(table, play)
+        return events
     table = checks.table(state, payload.get("table"))
     play = checks.current(table)
-    return [{"type": "votes_cleared", "table": table.id, "card": play.card}]
+    checks.refuse_skipped(play)
+    if not checks.option_count(state, play.card):
+        raise OutOfTurn(N_("This card has no vote; add a note instead."))
+    if not play.votes and not play.passes and play.tally is None and not play.revealed:
+        return []  # nothing to keep: the round has not begun
+    return new_round(table, play)
+
+
+class RoundsPayload(TypedDict):
+    rounds: int | None
+
+
+def set_rounds(
+    state: SessionState, actor: Actor, payload: RoundsPayload, now: float
+) -> list[Event]:
+    """How many rounds each card is played in, for the session (null: as the deck says)."""
+    rounds = checks.field(payload, "rounds", int, required=False)
+    if rounds is not None and not 1 <= rounds <= MAX_ROUNDS:
+        raise InvalidInput(N_("Choose 1 to %(max)d rounds."), max=MAX_ROUNDS)
+    if rounds == state.settings.rounds:
+        return []
+    return [{"type": "rounds_set", "rounds": rounds}]
 
 
 FEATURE = Feature(
     "votes",
     commands=(
         Command(
-            "cast_vote", "participant", CastVotePayload, cast_vote, ("vote_cast", "votes_revealed")
+            "cast_vote",
+            "participant",
+            CastVotePayload,
+            cast_vote,
+            ("vote_cast", "votes_revealed", "votes_cleared"),
         ),
         Command("reveal_votes", "participant", NoPayload, reveal_votes, ("votes_revealed",)),
         Command("revote", "participant", NoPayload, revote, ("votes_cleared",)),
@@ -230,7 +326,10 @@ FEATURE = Feature(
         Command(
             "reveal_table", "facilitator", OptionalTablePayload, reveal_table, ("votes_revealed",)
         ),
-        Command("reset_table", "facilitator", TablePayload, reset_table, ("votes_cleared",)),
+        Command(
+            "reset_table", "facilitator", OptionalTablePayload, reset_table, ("votes_cleared",)
+        ),
+        Command("set_rounds", "facilitator", RoundsPayload, set_rounds, ("rounds_set",)),
     ),
     events=(
         EventKind(VoteCast, _vote_cast),
@@ -238,5 +337,6 @@ FEATURE = Feature(
         EventKind(VotesRevealed, _votes_revealed, tables=_revealed_tables),
         EventKind(VotesCleared, _votes_cleared),
         EventKind(ChoiceRecorded, _choice_recorded),
+        EventKind(RoundsSet, _rounds_set, tables=_every_table),
     ),
 )

@@ -301,6 +301,9 @@ class LiveNamespace(Namespace):
     def on_record_choice(self, data=None):
         return participant(data, name="record_choice")
 
+    def on_set_conclusion(self, data=None):
+        return participant(data, name="set_conclusion")
+
     def on_submit_evaluation(self, data=None):
         return participant(data, name="submit_evaluation")
 
@@ -359,6 +362,9 @@ class LiveNamespace(Namespace):
 
     def on_set_devices(self, data=None):
         return facilitator(data, name="set_devices")
+
+    def on_set_rounds(self, data=None):
+        return facilitator(data, name="set_rounds")
 
 
 def on_disconnect(reason=None):
