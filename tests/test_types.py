@@ -53,3 +53,22 @@ def test_the_hub_is_strictly_typed():
     excluded = [f"--untyped-calls-exclude={module}" for module in NOT_YET_TYPED]
     result = mypy("--strict", *excluded, *STRICT_HUB)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Both backends, seen through the protocols the hub and the leases declare.
+FITS = """
+from game.hub import Hub
+from game.ownership import Ownership
+from game.storage.postgres import PostgresStore
+from game.storage.sqlite import SQLiteStore
+
+
+def fits(sqlite: SQLiteStore, postgres: PostgresStore) -> None:
+    Hub(sqlite, ownership=Ownership(sqlite, 6.0))
+    Hub(postgres, ownership=Ownership(postgres, 6.0))
+"""
+
+
+def test_both_stores_fit_what_the_hub_asks_of_a_store():
+    result = mypy("--strict", "-c", FITS)
+    assert result.returncode == 0, result.stdout + result.stderr
