@@ -60,7 +60,9 @@ class Ledger:
 
 def keep_playing(phone, ledger, round_no, stop):
     """One phone's burst: alternate a changed vote and a note, until the server goes away."""
-    vote = phone.view["me"]["vote"]
+    me = phone.view["me"]
+    # A vote after a reveal by someone who had not voted in that round is kept as late.
+    vote = me["vote"] if me["vote"] is not None else me.get("late")
     n = 0
     while not stop.is_set():
         cid = f"r{round_no}-{n}"
@@ -78,6 +80,8 @@ def keep_playing(phone, ledger, round_no, stop):
         except (socketio.exceptions.SocketIOError, OSError):
             return  # the server died: this command may or may not have been stored
         ledger.record(kind, phone.pid, cid, payload, answer)
+        if kind == "vote" and not answer.get("ok"):
+            vote = 1 - vote  # refused (a card has at most 10 rounds): the vote stays as it was
         n += 1
         time.sleep(PAUSE)
 

@@ -12,7 +12,7 @@ import io
 import json
 from datetime import UTC, datetime
 
-FORMAT = "tafelronde-compare/1"
+FORMAT = "tafelronde-compare/2"  # 2: how many changed their mind, conclusions
 MIN_RUNS = 2
 
 
@@ -45,13 +45,24 @@ def _card_in_run(card):
     options = card["options"]
     total = [0] * len(options)
     choices = [0] * len(options)
-    revealed = skipped = abandoned = passes = tallies = 0
+    revealed = skipped = abandoned = passes = tallies = changed = followed = 0
+    conclusions = []
     for play in card["plays"]:
-        if play["distribution"] is not None:
+        rounds = play.get("rounds") or []  # results of format 1 have no rounds
+        last = rounds[-1] if rounds else None
+        if last is None and play["distribution"] is not None:
+            last = {"distribution": play["distribution"], "passes": play["passes"]}
+        if last is not None:  # each table's last revealed round
             revealed += 1
             tallies += play["tally"]
-            passes += play["passes"] or 0
-            total = [a + b for a, b in zip(total, play["distribution"], strict=True)]
+            passes += last["passes"] or 0
+            total = [a + b for a, b in zip(total, last["distribution"], strict=True)]
+        shift = play.get("shift")
+        if shift and shift["changed"] is not None:
+            changed += shift["changed"]
+            followed += shift["changed"] + shift["stayed"]
+        if play.get("conclusion"):
+            conclusions.append({"table": play["table"], "text": play["conclusion"]["text"]})
         skipped += play["status"] == "skipped"
         abandoned += play["status"] == "abandoned"
         if play["choice"] in options:
@@ -68,6 +79,9 @@ def _card_in_run(card):
         "choices": choices,
         "skipped": skipped,
         "abandoned": abandoned,
+        "changed": changed,  # people who changed their mind between rounds
+        "followed": followed,  # people who answered in a first and a later round
+        "conclusions": conclusions,
     }
 
 
@@ -132,6 +146,7 @@ COLUMNS = (
     "passes",
     "skipped",
     "abandoned",
+    "changed_mind",
     "useful_average",
 )
 
@@ -174,6 +189,7 @@ def to_csv(comparison):
                     played["passes"],
                     played["skipped"],
                     played["abandoned"],
+                    played["changed"],
                     evaluation.get("useful_average"),
                 )
                 writer.writerow([_cell(value) for value in row])

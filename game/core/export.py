@@ -23,9 +23,11 @@ from datetime import UTC, datetime
 
 from ..errors import N_
 from .features import care, evaluation
+from .plenary import board
+from .shift import play_shift, revealed_rounds
 from .vocabulary import FLAG_REASONS, NOTE_KINDS, PLAY_STATUSES
 
-FORMAT = "tafelronde-results/1"
+FORMAT = "tafelronde-results/2"  # 2: rounds, the shift, reasons, conclusions, the board
 
 
 # --- the structure -----------------------------------------------------------------------------
@@ -42,7 +44,7 @@ def _option(card, index):
     return options[index] if index is not None and 0 <= index < len(options) else None
 
 
-def _note(state, note):
+def _note(state, note, card):
     member = state.members.get(note.pid)
     return {
         "kind": note.kind,
@@ -51,6 +53,34 @@ def _note(state, note):
         "at": note.at,
         "edited": note.edited,
         "hidden": note.hidden,
+        # A reason for this option (its label), or None for a note that argues for none.
+        "reason_for": _option(card, note.option),
+    }
+
+
+def _round(round_, options):
+    """One revealed round of a play: its counts, passes and the late votes kept apart."""
+    late = [0] * options
+    for choice in round_.late.values():
+        if 0 <= choice < options:
+            late[choice] += 1
+    return {
+        "round": round_.number + 1,
+        "distribution": round_.distribution(options),
+        "passes": round_.pass_count(),
+        "tally": round_.tally is not None,
+        "late": late,
+    }
+
+
+def _conclusion(state, play):
+    if not play.conclusion:
+        return None
+    member = state.members.get(play.conclusion["pid"])
+    return {
+        "text": play.conclusion["text"],
+        "by": member.name if member else "",
+        "at": play.conclusion["at"],
     }
 
 
@@ -65,13 +95,17 @@ def _play(state, table, play, card):
         "round": play.round,
         "revealed": play.revealed,
         # revealed / talking / skipped (by the table) / abandoned (moved on before a reveal)
-        "status": care.status(table, play),
+        "status": care.status(table, play, talk=not options),
         "tally": play.tally is not None,  # the counts are a shared device's show of hands
         "votes_in": play.responses(),
         "distribution": play.distribution(options) if shown else None,
         "passes": play.pass_count() if shown else None,
+        # Every revealed round, oldest first (the current one last if it was revealed).
+        "rounds": [_round(r, options) for r in revealed_rounds(play)] if options else [],
+        "shift": play_shift(play, options, card.response.kind == "scale"),
+        "conclusion": _conclusion(state, play),
         "choice": _option(card, play.choice),
-        "notes": [_note(state, note) for note in play.notes],
+        "notes": [_note(state, note, card) for note in play.notes],
     }
 
 
@@ -105,8 +139,9 @@ def results(state, now):
         total = None
         if card.response.options:
             total = [0] * len(card.response.options)
-            for play in plays:
-                for index, count in enumerate(play["distribution"] or ()):
+            for play in plays:  # each table's last revealed round
+                last = play["rounds"][-1]["distribution"] if play["rounds"] else ()
+                for index, count in enumerate(last):
                     total[index] += count
         category = state.deck.category(card.category) if card.category else None
         cards.append(
@@ -150,6 +185,11 @@ def results(state, now):
             for table in state.tables
         ],
         "cards": cards,
+        # The plenary board: the played cards ranked by how divided the room is and how much
+        # opinions moved (see game/core/plenary.py).
+        "board": [
+            {k: v for k, v in item.items() if k not in ("reasons",)} for item in board(state)
+        ],
         # Anonymous, like everywhere; None until the session ended (see game/evaluation.py).
         "evaluation": evaluation.summary(state),
     }
@@ -214,41 +254,50 @@ VOTE_COLUMNS = (
 )
 
 
-def _vote_row(data, card, play, index=None):
-    """A row of the votes CSV: option `index` of a revealed play with its count, or (no `index`)
-    a card the table skipped or left before a reveal, with its status and no counts."""
-    counted = index is not None
+def _vote_row(data, card, play, round_=None, index=None, late=False):
+    """A row of the votes CSV: option `index` of a revealed round with its count (or, `late`,
+    the late votes for it), or (no `round_`) a card the table skipped or left before a reveal,
+    with its status and no counts."""
+    counted = round_ is not None and index is not None
     option = card["options"][index] if counted else None
+    last = counted and round_ is play["rounds"][-1]
+    if counted:
+        source = "late" if late else "tally" if round_["tally"] else "votes"
+        votes = round_["late" if late else "distribution"][index]
     return (
         data["session"]["code"],
         play["table"],
         card["id"],
         card["title"],
-        play["round"] + 1,
+        round_["round"] if counted else play["round"] + 1,
         index + 1 if counted else None,
         option,
-        play["distribution"][index] if counted else None,
-        "yes" if counted and play["choice"] == option else "",
+        votes if counted else None,
+        "yes" if last and not late and play["choice"] == option else "",
         play["status"],
-        ("tally" if play["tally"] else "votes") if counted else None,
-        play["passes"] if counted else None,
+        source if counted else None,
+        round_["passes"] if counted and not late else None,
     )
 
 
 def votes_csv(data):
-    """One row per table, card and option: how many votes it got once revealed.
+    """One row per table, card, round and option: how many votes it got once revealed.
 
-    Unrevealed plays are left out (their votes are still secret), except a card the table
-    skipped or left before a reveal: one row with its status and no counts. Open cards have no
-    votes. `source` is ``votes`` (phones) or ``tally`` (a shared device's show of hands);
-    `passes` how many passed on the vote.
+    Unrevealed rounds are left out (their votes are still secret), except a card the table
+    skipped or left before a reveal: one row with its status and no counts. Talk cards have no
+    votes. `source` is ``votes`` (phones), ``tally`` (a shared device's show of hands) or
+    ``late`` (votes cast after that round's reveal by people who had not answered in it, kept
+    apart); `passes` how many passed in that round; `table_choice` is marked on the last round.
     """
     rows = []
     for card in data["cards"]:
+        options = range(len(card["options"]))
         for play in card["plays"]:
-            if play["distribution"] is not None:
-                rows += [_vote_row(data, card, play, i) for i in range(len(card["options"]))]
-            elif card["options"] and play["status"] in ("skipped", "abandoned"):
+            for round_ in play["rounds"]:
+                rows += [_vote_row(data, card, play, round_, i) for i in options]
+                if any(round_["late"]):
+                    rows += [_vote_row(data, card, play, round_, i, late=True) for i in options]
+            if not play["rounds"] and card["options"] and play["status"] in REPORTED_STATUSES:
                 rows.append(_vote_row(data, card, play))
     return _csv(VOTE_COLUMNS, rows)
 
@@ -264,6 +313,7 @@ NOTE_COLUMNS = (
     "written_at",
     "edited",
     "hidden",
+    "reason_for",
 )
 
 
@@ -285,6 +335,7 @@ def notes_csv(data, tz=UTC):
                         _iso(note["at"], tz),
                         note["edited"],
                         note["hidden"],
+                        note["reason_for"],
                     )
                 )
     return _csv(NOTE_COLUMNS, rows)
@@ -338,6 +389,68 @@ def _distribution_lines(options, counts, translate):
     return lines
 
 
+def _rounds_lines(card, play, t):
+    """Each revealed round of one table's card, the shift between the first and the last, or
+    why there are no counts yet."""
+    lines = []
+    if not play["rounds"]:
+        return [t(N_("Not revealed yet (votes in: %(num)d)."), num=play["votes_in"]), ""]
+    several = len(play["rounds"]) > 1
+    for round_ in play["rounds"]:
+        if several:
+            lines += [f"**{t(N_('Round %(num)d'), num=round_['round'])}**", ""]
+        if round_["tally"]:
+            lines += [t(N_("Counted by show of hands (one shared device).")), ""]
+        lines += _distribution_lines(card["options"], round_["distribution"], t)
+        lines.append("")
+        if round_["passes"]:
+            lines += [t(N_("Passed: %(num)d"), num=round_["passes"]), ""]
+        if any(round_["late"]):
+            late = ", ".join(
+                f"{md(option)}: {n}"
+                for option, n in zip(card["options"], round_["late"], strict=True)
+                if n
+            )
+            lines += [t(N_("Voted late, after the reveal (not counted): %(votes)s"), votes=late)]
+            lines.append("")
+    shift = play["shift"]
+    if play["round"] + 1 > len(play["rounds"]) and play["distribution"] is None:
+        lines += [t(N_("Round %(num)d is not revealed yet."), num=play["round"] + 1), ""]
+    if shift and shift["changed"] is not None:
+        lines += [_shift_line(card["options"], shift, t), ""]
+    return lines
+
+
+def _answer(options, answer, t):
+    return t(N_("pass")) if answer == "pass" else md(options[answer])
+
+
+def _shift_line(options, shift, t):
+    """'Changed their mind: 2 of 4 (A → B: 1, pass → C: 1)'."""
+    followed = shift["changed"] + shift["stayed"]
+    moves = ", ".join(
+        f"{_answer(options, m['from'], t)} → {_answer(options, m['to'], t)}: {m['count']}"
+        for m in shift["moves"]
+    )
+    line = t(N_("Changed their mind: %(num)d of %(people)d"), num=shift["changed"], people=followed)
+    return line + (f" ({moves})" if moves else "")
+
+
+def _board_lines(data, t):
+    """The cards that divided the room most, for opening the plenary."""
+    voted = [item for item in data.get("board", []) if not item["talk"] and item["votes"]]
+    if not voted:
+        return []
+    lines = ["", f"## {t(N_('For the plenary'))}", ""]
+    for item in voted[:5]:
+        facts = [t(N_("divided: %(share)d%%"), share=round(100 * (item["divided"] or 0)))]
+        if item["moved"] is not None:
+            facts.append(t(N_("changed their mind: %(share)d%%"), share=round(100 * item["moved"])))
+        facts.append(t(N_("conclusions: %(num)d"), num=len(item["conclusions"])))
+        lines.append(f"1. **{md(item['card']['title'])}**: " + "; ".join(facts))
+    return lines
+
+
 def markdown_report(data, translate, tz=UTC):
     """A readable report: the session, then each card with every table's votes and notes."""
     t = translate
@@ -354,6 +467,7 @@ def markdown_report(data, translate, tz=UTC):
     ]
     lines = [f"# {md(session['deck']['title'])}", ""]
     lines += [f"- {fact}" for fact in facts]
+    lines += _board_lines(data, t)
     lines += [
         "",
         f"## {t(N_('Tables'))}",
@@ -390,26 +504,29 @@ def markdown_report(data, translate, tz=UTC):
             lines += [f"### {md(play['table'])}", ""]
             if play["status"] in REPORTED_STATUSES:
                 lines += [t(PLAY_STATUSES.label(play["status"])), ""]
-            elif card["options"]:
-                if play["distribution"] is None:
-                    lines += [
-                        t(N_("Not revealed yet (votes in: %(num)d)."), num=play["votes_in"]),
-                        "",
-                    ]
-                else:
-                    if play["tally"]:
-                        lines += [t(N_("Counted by show of hands (one shared device).")), ""]
-                    lines += _distribution_lines(card["options"], play["distribution"], t)
-                    lines.append("")
-                    if play["passes"]:
-                        lines += [t(N_("Passed: %(num)d"), num=play["passes"]), ""]
+            elif not card["options"]:
+                lines += [t(PLAY_STATUSES.label("talked")), ""]
+            else:
+                lines += _rounds_lines(card, play, t)
             if play["choice"] is not None:
                 lines += [t(N_("The table chose: %(choice)s"), choice=md(play["choice"])), ""]
+            if play["conclusion"]:
+                conclusion = play["conclusion"]
+                lines += [
+                    t(N_("The table's conclusion: %(text)s"), text=md(conclusion["text"]))
+                    + (f" ({md(conclusion['by'])})" if conclusion["by"] else ""),
+                    "",
+                ]
             shown = [note for note in play["notes"] if not note["hidden"]]
             for note in shown:
                 author = f" ({md(note['author'])})" if note["author"] else ""
+                reason = (
+                    " " + t(N_("reason for %(option)s"), option=md(note["reason_for"]))
+                    if note["reason_for"]
+                    else ""
+                )
                 lines.append(
-                    f"- **{t(NOTE_KINDS.label(note['kind']))}**{author}: {md(note['text'])}"
+                    f"- **{t(NOTE_KINDS.label(note['kind']))}**{author}{reason}: {md(note['text'])}"
                 )
             if shown:
                 lines.append("")

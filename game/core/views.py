@@ -10,7 +10,10 @@ from typing import Any
 
 from .command import Actor
 from .features import care, evaluation
+from .features.votes import planned_rounds
 from .model import SessionState
+from .plenary import board, last_revealed, latest_play, played, shown
+from .shift import play_shift, revealed_rounds, room_shift
 
 
 def card_view(card, deck, with_reflection):
@@ -46,10 +49,37 @@ def _note_view(state, note, with_hidden_flag=False):
         "card": note.card,
         "at": note.at,
         "edited": note.edited,
+        "option": note.option,
     }
     if with_hidden_flag:
         view["hidden"] = note.hidden
     return view
+
+
+def _conclusion_view(state, play):
+    """The table's conclusion on a card: the text, who wrote it last and when."""
+    if not play.conclusion:
+        return None
+    member = state.members.get(play.conclusion["pid"])
+    return {
+        "text": play.conclusion["text"],
+        "by": member.name if member else "",
+        "at": play.conclusion["at"],
+    }
+
+
+def _rounds_view(play, options):
+    """The revealed rounds before the current one: distribution and passes of each."""
+    return [
+        {
+            "round": r.number + 1,
+            "distribution": r.distribution(options),
+            "passes": r.pass_count(),
+            "tally": r.tally is not None,
+        }
+        for r in revealed_rounds(play)
+        if r.number != play.round
+    ]
 
 
 def _play_view(state, table, play, *, voters, notes_for):
@@ -57,18 +87,24 @@ def _play_view(state, table, play, *, voters, notes_for):
     card = state.deck.card(play.card)
     options = len(card.response.options)
     facilitator = notes_for == "facilitator"
-    shown = play.revealed and not play.skipped
+    is_shown = shown(play)
     view = {
         "card": card_view(card, state.deck, play.revealed),
         "started_at": play.started_at,
         "round": play.round,
+        "rounds_planned": planned_rounds(state, play.card),
+        "talk": options == 0,
         "revealed": play.revealed,
-        "status": care.status(table, play),
+        "status": care.status(table, play, talk=options == 0),
         "skipped": play.skipped,
         "tally": play.tally is not None,
         "votes_in": play.responses(),
-        "distribution": play.distribution(options) if shown else None,
-        "passes": play.pass_count() if shown else None,
+        "distribution": play.distribution(options) if is_shown and options else None,
+        "passes": play.pass_count() if is_shown and options else None,
+        "late": len(play.late) if is_shown else None,
+        "rounds": _rounds_view(play, options),
+        "shift": play_shift(play, options, card.response.kind == "scale"),
+        "conclusion": _conclusion_view(state, play),
         "choice": play.choice,
         "notes": [
             _note_view(state, n, with_hidden_flag=facilitator)
@@ -103,11 +139,17 @@ def _history_view(state, table):
                 },
                 "distribution": (
                     play.distribution(len(card.response.options))
-                    if play.revealed and not play.skipped
+                    if shown(play) and card.response.options
                     else None
                 ),
-                "status": care.status(table, play),
+                "passes": play.pass_count() if shown(play) and card.response.options else None,
+                "status": care.status(table, play, talk=not card.response.options),
                 "tally": play.tally is not None,
+                "rounds": len(revealed_rounds(play)),
+                "shift": play_shift(
+                    play, len(card.response.options), card.response.kind == "scale"
+                ),
+                "conclusion": _conclusion_view(state, play),
                 "choice": play.choice,
                 "notes": [_note_view(state, n) for n in play.notes if not n.hidden],
             }
@@ -200,6 +242,8 @@ def me_view(state, pid):
         "table": member.table,
         "vote": None,
         "passed": False,
+        "late": None,
+        "before": [],
         "evaluation": evaluation.own_answers(state, pid),
     }
     if member.table is not None:
@@ -207,6 +251,13 @@ def me_view(state, pid):
         if play is not None:
             me["vote"] = play.votes.get(pid)
             me["passed"] = pid in play.passes
+            me["late"] = play.late.get(pid)
+            # One's own answers in the earlier revealed rounds ("pass" or an option index).
+            me["before"] = [
+                "pass" if pid in r.passes else r.votes.get(pid)
+                for r in revealed_rounds(play)
+                if r.number != play.round
+            ]
     return me
 
 
@@ -243,6 +294,7 @@ def facilitator_table(state, table_id, now, stalled_after):
             and seconds >= stalled_after
             and not play.revealed
             and not play.skipped
+            and bool(state.deck.card(play.card).response.options)
         ),
     }
 
@@ -260,40 +312,17 @@ def facilitator_view(state, now, stalled_after):
         "cards": [{"id": c.id, "title": c.title} for c in state.deck.cards],
         "spotlight": state.spotlight,
         "comparison": comparison(state),
+        "board": board(state),
+        "rounds": state.settings.rounds,
         "stalled_after": stalled_after,
         "evaluation": evaluation.summary(state),
     }
 
 
-def _latest_play(table, card_id):
-    for play in reversed(table.plays):
-        if play.card == card_id:
-            return play
-    return None
-
-
-def _shown(play):
-    """Whether a play's counts may be shown: revealed, and not a card the table skipped."""
-    return play.revealed and not play.skipped
-
-
-def _played(state, table, play):
-    """Whether `table` played the card of `play`: it got the card (drawn or dealt) and someone
-    sits there, or someone there voted, chose or wrote on it. A deal reaches empty tables too;
-    such a table did not play the card in any sense that matters on a screen."""
-    if play is None:
-        return False
-    return bool(
-        state.table_size(table.id)
-        or play.votes
-        or play.tally is not None
-        or play.choice is not None
-        or play.notes
-    )
-
-
 def spotlight_view(state):
-    """The spotlighted card with each table's revealed votes, the total, and the chosen notes.
+    """The spotlighted card with each table's last revealed votes (and how they moved between
+    rounds), the room's total and shift, the tables' conclusions, and the chosen notes, grouped
+    by the option they argue for.
 
     Tables where nobody sits that did not play the card are left out: on the wall they would
     only take room.
@@ -302,23 +331,33 @@ def spotlight_view(state):
         return None
     card = state.deck.card(state.spotlight["card"])
     options = len(card.response.options)
-    rows, total = [], [0] * options
+    scale = card.response.kind == "scale"
+    rows, total, shifts, conclusions = [], [0] * options, [], []
     for table in state.tables:
-        play = _latest_play(table, card.id)
-        played = _played(state, table, play)
-        if not played and not state.table_size(table.id):
+        play = latest_play(table, card.id)
+        played_it = played(state, table, play)
+        if not played_it and not state.table_size(table.id):
             continue  # an empty table that did not play the card would only take room
-        counts = play.distribution(options) if played and _shown(play) else None
+        result = last_revealed(play, options) if played_it else None
+        counts = result[0] if result else None
         if counts:
             total = [a + b for a, b in zip(total, counts, strict=True)]
+        shift = play_shift(play, options, scale) if played_it else None
+        if shift:
+            shifts.append(shift)
+        conclusion = _conclusion_view(state, play) if played_it else None
+        if conclusion:
+            conclusions.append({**conclusion, "table": table.name})
         rows.append(
             {
                 "table": table.name,
-                "played": played,
-                "status": care.status(table, play) if played else None,
+                "played": played_it,
+                "status": care.status(table, play, talk=not options) if played_it else None,
                 "tally": bool(play and play.tally is not None),
                 "distribution": counts,
-                "passes": play.pass_count() if counts is not None else None,
+                "passes": result[1] if result else None,
+                "rounds": len(revealed_rounds(play)) if played_it else 0,
+                "shift": shift,
                 "choice": play.choice if play else None,
             }
         )
@@ -333,31 +372,41 @@ def spotlight_view(state):
         "card": card_view(card, state.deck, True),
         "tables": rows,
         "total": total,
+        "shift": room_shift(shifts, options, scale),
+        "conclusions": conclusions,
         "notes": notes,
+        # The chosen notes that are reasons, by option; the others stay in `notes` only.
+        "reasons": [
+            {"option": i, "notes": [n for n in notes if n["option"] == i]} for i in range(options)
+        ],
     }
 
 
 def comparison(state):
-    """For every card played anywhere: each table's revealed distribution, in deck order.
+    """For every card played anywhere: each table's last revealed distribution, in deck order.
 
     ``tables`` holds counts, or ``None`` when a table has no revealed votes on the card;
     ``played`` (same order) tells "not revealed yet" (played) from "did not play this card";
     ``status`` says how a played card stands (see `care.status`: a card a table skipped or left
-    before a reveal is not "still talking"), ``tally`` whether the counts are a show of hands.
+    before a reveal is not "still talking"), ``tally`` whether the counts are a show of hands,
+    ``passes`` how many passed. Screens draw every table on one scale: shares of that table's
+    answers, with the counts.
     """
-    played = {p.card for t in state.tables for p in t.plays}
+    played_cards = {p.card for t in state.tables for p in t.plays}
     rows = []
     for card in state.deck.cards:
-        if card.id not in played:
+        if card.id not in played_cards:
             continue
         options = len(card.response.options)
-        per_table, played_by, statuses, tallies = [], [], [], []
+        per_table, played_by, statuses, tallies, passes = [], [], [], [], []
         for table in state.tables:
-            play = _latest_play(table, card.id)
-            played_it = _played(state, table, play)
-            per_table.append(play.distribution(options) if played_it and _shown(play) else None)
+            play = latest_play(table, card.id)
+            played_it = played(state, table, play)
+            result = last_revealed(play, options) if played_it else None
+            per_table.append(result[0] if result else None)
+            passes.append(result[1] if result else None)
             played_by.append(played_it)
-            statuses.append(care.status(table, play) if played_it else None)
+            statuses.append(care.status(table, play, talk=not options) if played_it else None)
             tallies.append(bool(played_it and play.tally is not None))
         rows.append(
             {
@@ -370,6 +419,7 @@ def comparison(state):
                 "played": played_by,
                 "status": statuses,
                 "tally": tallies,
+                "passes": passes,
             }
         )
     return {"tables": [t.name for t in state.tables], "cards": rows}
