@@ -57,7 +57,9 @@ def report(figures):
     ack, join, thr, srv = figures["ack"], figures["join"], figures["throughput"], figures["server"]
     lost = ack["vote"]["lost_or_refused"] + ack["note"]["lost_or_refused"]
     sent = ack["vote"]["sent"] + ack["note"]["sent"]
-    errors = {**ack["vote"]["errors"], **ack["note"]["errors"]}
+    errors = dict(ack["vote"]["errors"])
+    for error, count in ack["note"]["errors"].items():
+        errors[error] = errors.get(error, 0) + count
     rss = srv["rss_mb"]
     drops = figures["dropped_connections"]
     gen = figures["load_generator"]
