@@ -134,7 +134,9 @@ def test_a_wheel_installed_in_a_fresh_venv_serves_from_any_folder(tmp_path):
         status, home_page = _fetch(base + "/")
         assert status == 200 and "Social media" in home_page and "28" in home_page
         assert _fetch(base + "/static/css/app.css")[0] == 200
-        assert _fetch(base + "/static/vendor/socket.io-client-4.8.4/socket.io.esm.min.js")[0] == 200
+        assert (
+            _fetch(base + "/static/vendor/socket.io-client-4.8.4/socket.io.slim.min.js")[0] == 200
+        )
         code = _start_session(base)
         status, phone = _fetch(f"{base}/j/{code}")
         assert status == 200 and code in phone and "/static/js/play.js" in phone

@@ -1,3 +1,3 @@
-/* Socket.IO's ES module build (smaller) as the global `io` of the scripts after it. */
-import { io } from "../vendor/socket.io-client-4.8.4/socket.io.esm.min.js";
+/* The Socket.IO client (polling and WebSocket only: tools/socketio-client/) as the global `io`. */
+import { io } from "../vendor/socket.io-client-4.8.4/socket.io.slim.min.js";
 window.io = io;

@@ -18,7 +18,7 @@ PHONE_ASSETS = (
     "css/app.css",
     "css/live.css",
     "favicon.svg",
-    "vendor/socket.io-client-4.8.4/socket.io.esm.min.js",
+    "vendor/socket.io-client-4.8.4/socket.io.slim.min.js",
     "js/io.js",
     "js/live.js",
     "js/play.js",
