@@ -8,7 +8,7 @@ changed since the last coalesced update. `Hub` (game/hub.py) is the only thing t
 import threading
 from collections import OrderedDict
 
-from .core.changes import touched_tables
+from .core.changes import history_touched, touched_tables
 
 # Answers per session kept in memory for repeated client ids; older ones are read from the store
 # (a phone repeats only what it has not seen acknowledged, so a repeat is almost always recent).
@@ -53,6 +53,7 @@ class LiveSession:
         self.connections = {}  # pid -> number of open sockets
         self.buckets = {}  # pid -> TokenBucket
         self.dirty_tables = set()
+        self.dirty_earlier = set()  # tables whose notes on earlier cards changed
         self.dirty_session = False
         self.phones_behind = False  # phones' session facts wait for the next coalesced update
 
@@ -68,6 +69,12 @@ class LiveSession:
         self.dirty_session = True
         tables = touched_tables(self.state, event)
         self.dirty_tables.update(tables)
+        self.dirty_earlier.update(history_touched(self.state, event))
+
+    def take_earlier(self):
+        """The tables whose notes on earlier cards changed since the last call."""
+        tables, self.dirty_earlier = self.dirty_earlier, set()
+        return tables
 
     def take_dirty(self):
         """The tables changed since the last call, and whether session facts changed."""

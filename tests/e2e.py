@@ -208,9 +208,11 @@ def add_table(host_page, name):
 
 
 def end_session(host_page):
-    """Press "End session" and confirm in the dialog."""
-    host_page.get_by_role("button", name="End session").click()
-    host_page.get_by_role("dialog").get_by_role("button", name="End session").click()
+    """Press "End session" and confirm: the button asks its question, pressed again it ends."""
+    box = host_page.locator("#end-box")
+    box.get_by_role("button", name="End session").click()
+    expect(box.locator(".ask")).to_be_visible()
+    box.get_by_role("button", name="End session").click()
 
 
 def smallest_text(page):

@@ -5,7 +5,8 @@ Dilemmas can touch people, so a table may skip its card (`skip_card`), a partici
 on a vote (`pass_vote`: counted apart from the options, and it counts as an answer, so a reveal
 never waits for someone who would rather not say), and any member may call the facilitator over
 (`flag_table`, reason need help / sensitive / done) until the facilitator clears the call
-(`clear_flag`); the table then sees that its call was seen.
+(`clear_flag`; the table then sees that its call was seen) or the table withdraws it
+(`withdraw_flag`).
 
 A table whose people share one device (`devices: shared`, per table or for the session, see
 `set_devices`) records the table's show of hands as counts per option (`record_tally`): the
@@ -100,6 +101,14 @@ def flag_table(state, actor, payload, now):
     return [{"type": "table_flagged", "table": table.id, "pid": actor.pid, "reason": reason}]
 
 
+def withdraw_flag(state, actor, payload, now):
+    """``{}``: the table no longer needs the facilitator (its open call is withdrawn)."""
+    _, table = seated(state, actor)
+    if current_flag(table) is None:
+        return []
+    return [{"type": "flag_withdrawn", "table": table.id, "pid": actor.pid}]
+
+
 def record_tally(state, actor, payload, now):
     """``{"counts": [n per option], "passes"?: n, "card"?}``: a shared device's show of hands."""
     _, table, play = _open_play(state, actor, payload)
@@ -177,6 +186,7 @@ PARTICIPANT_COMMANDS = {
     "skip_card": skip_card,
     "pass_vote": pass_vote,
     "flag_table": flag_table,
+    "withdraw_flag": withdraw_flag,
     "record_tally": record_tally,
 }
 FACILITATOR_COMMANDS = {"clear_flag": clear_flag, "set_devices": set_devices}
@@ -198,7 +208,7 @@ def seen_flag(table):
     if not table.flags or table.flags[-1]["cleared_at"] is None:
         return None
     flag, play = table.flags[-1], table.current
-    if play is not None and play.started_at > flag["cleared_at"]:
+    if flag.get("withdrawn") or (play is not None and play.started_at > flag["cleared_at"]):
         return None
     return flag
 
@@ -228,6 +238,13 @@ def _flag_cleared(state, e):
         flag["seen"] = True
 
 
+def _flag_withdrawn(state, e):
+    flag = current_flag(state.tables[e["table"]])
+    if flag is not None:
+        flag["cleared_at"] = e["at"]
+        flag["withdrawn"] = True
+
+
 def _tally_recorded(state, e):
     play = state.tables[e["table"]].current
     play.tally = list(e["counts"])
@@ -248,6 +265,7 @@ APPLY = {
     "vote_passed": _vote_passed,
     "table_flagged": _table_flagged,
     "flag_cleared": _flag_cleared,
+    "flag_withdrawn": _flag_withdrawn,
     "tally_recorded": _tally_recorded,
     "devices_set": _devices_set,
     "default_devices_set": _default_devices_set,

@@ -79,6 +79,7 @@ class CardDrawn(TypedDict):
 class CardDealt(TypedDict):
     type: Literal["card_dealt"]
     card: str
+    tables: NotRequired[list[int]]  # the tables where someone sat; absent: every table
     at: Number
 
 
@@ -232,6 +233,13 @@ class TableFlagged(TypedDict):
     at: Number
 
 
+class FlagWithdrawn(TypedDict):
+    type: Literal["flag_withdrawn"]
+    table: int
+    pid: str
+    at: Number
+
+
 class FlagCleared(TypedDict):
     type: Literal["flag_cleared"]
     table: int
@@ -291,6 +299,7 @@ Event = (
     | VotePassed
     | TableFlagged
     | FlagCleared
+    | FlagWithdrawn
     | TallyRecorded
     | DevicesSet
     | DefaultDevicesSet

@@ -114,6 +114,7 @@ class Settings:
     max_note_chars: int = 500
     max_name_chars: int = 40
     devices: str = "personal"  # the default of every table: own phones, or one shared device
+    language: str | None = None  # the facilitator's, for the names of tables the session makes
 
 
 @dataclass
@@ -133,6 +134,7 @@ class SessionState:
     ended_at: float | None = None
     timer_ends_at: float | None = None
     timer_seconds: int | None = None
+    timer_left: float | None = None  # seconds left on a timer that stands still in a pause
     message: dict | None = None  # {"text": ..., "at": ...}
     spotlight: dict | None = None  # {"card": id, "notes": [note ids], "at": ...}
     version: int = 0  # stored events applied; lets clients drop stale updates
@@ -255,8 +257,10 @@ def _card_drawn(state, e):
 
 
 def _card_dealt(state, e):
+    tables = e.get("tables")  # None: every table (and every log written before it was kept)
     for table in state.tables:
-        _card_drawn(state, {"table": table.id, "card": e["card"], "at": e["at"], "dealt": True})
+        if tables is None or table.id in tables:
+            _card_drawn(state, {"table": table.id, "card": e["card"], "at": e["at"], "dealt": True})
 
 
 def _vote_cast(state, e):
@@ -321,16 +325,24 @@ def _choice_recorded(state, e):
 
 def _paused(state, e):
     state.paused = e["paused"]
+    # The round timer stands still while the room is paused, and goes on from there.
+    if e["paused"] and state.timer_ends_at is not None and state.timer_left is None:
+        state.timer_left = max(0.0, state.timer_ends_at - e["at"])
+    elif not e["paused"] and state.timer_left is not None:
+        state.timer_ends_at = e["at"] + state.timer_left
+        state.timer_left = None
 
 
 def _timer_started(state, e):
     state.timer_seconds = e["seconds"]
     state.timer_ends_at = e["at"] + e["seconds"]
+    state.timer_left = e["seconds"] if state.paused else None
 
 
 def _timer_stopped(state, e):
     state.timer_seconds = None
     state.timer_ends_at = None
+    state.timer_left = None
 
 
 def _message_sent(state, e):
@@ -350,6 +362,7 @@ def _session_ended(state, e):
     state.paused = False
     state.timer_ends_at = None
     state.timer_seconds = None
+    state.timer_left = None
 
 
 _APPLY = {

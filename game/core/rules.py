@@ -83,9 +83,19 @@ def session_created(*, code, deck_id, deck_data, table_names, seed, now, **setti
 
 
 def default_table_names(count, language):
-    """'Table 1', 'Table 2'... in the deck's language (Dutch or English)."""
-    word = "Tafel" if language == "nl" else "Table"
-    return [f"{word} {n}" for n in range(1, count + 1)]
+    """'Table 1', 'Table 2'... in `language` (Dutch or English)."""
+    return [table_name(language, n) for n in range(1, count + 1)]
+
+
+def table_name(language, number):
+    """The name of a table nobody named: 'Tafel 3' in Dutch, 'Table 3' otherwise."""
+    return f"{'Tafel' if language == 'nl' else 'Table'} {number}"
+
+
+def _names_language(state):
+    """The language of the tables the session names itself: the facilitator's, when the session
+    recorded it (`Settings.language`), else the deck's."""
+    return state.settings.language or state.deck.language
 
 
 # --- payload checks ----------------------------------------------------------------------------
@@ -142,10 +152,10 @@ def _balanced_seat(state, pid):
     events = []
     if size and fewest >= size and len(state.tables) < MAX_TABLES:
         table_id = len(state.tables)
-        word = "Tafel" if state.deck.language == "nl" else "Table"
-        events.append({"type": "table_added", "table": table_id, "name": f"{word} {table_id + 1}"})
+        name = table_name(_names_language(state), table_id + 1)
+        events.append({"type": "table_added", "table": table_id, "name": name})
     events.append({"type": "participant_seated", "pid": pid, "table": table_id})
-    return events
+    return events + _catch_up(state, table_id)
 
 
 def _rename(state, actor, payload, now):
@@ -160,7 +170,9 @@ def _take_seat(state, actor, payload, now):
     table = _table(state, payload.get("table"))
     if member.table == table.id:
         return []
-    return [{"type": "participant_seated", "pid": actor.pid, "table": table.id}]
+    return [{"type": "participant_seated", "pid": actor.pid, "table": table.id}] + _catch_up(
+        state, table.id
+    )
 
 
 def _draw(state, actor, payload, now):
@@ -304,7 +316,30 @@ def _deal(state, actor, payload, now):
         card_id = remaining[0]
     if not isinstance(card_id, str) or state.deck.card(card_id) is None:
         raise NotFound(N_("There is no such card in this deck."))
-    return [{"type": "card_dealt", "card": card_id}]
+    event = {"type": "card_dealt", "card": card_id}
+    seated = [t.id for t in state.tables if state.table_size(t.id)]
+    # Only to the tables where someone sits (a table nobody plays at has no votes to count);
+    # while nobody sits anywhere yet, to every table, so a room can be set before people come.
+    if seated and len(seated) < len(state.tables):
+        event["tables"] = seated
+    return [event]
+
+
+def _catch_up(state, table_id):
+    """The card dealt last, for the first person to sit at a table that was empty when it was
+    dealt (so a late table plays along with the room)."""
+    if state.settings.flow != "deal" or state.table_size(table_id):
+        return []
+    plays = [t.current for t in state.tables if t.current is not None and t.current.dealt]
+    latest = max(plays, key=lambda play: play.started_at, default=None)
+    current = state.tables[table_id].current if table_id < len(state.tables) else None  # new
+    if latest is None or current is latest:
+        return []
+    if current is not None and (
+        current.card == latest.card or current.started_at > latest.started_at
+    ):
+        return []  # already has that card, or a newer one
+    return [{"type": "card_drawn", "table": table_id, "card": latest.card, "dealt": True}]
 
 
 def _facilitator_reveal(state, actor, payload, now):
@@ -358,13 +393,14 @@ def _move(state, actor, payload, now):
     table = _table(state, payload.get("table"))
     if member.table == table.id:
         return []
-    return [{"type": "participant_seated", "pid": pid, "table": table.id, "moved": True}]
+    seated = {"type": "participant_seated", "pid": pid, "table": table.id, "moved": True}
+    return [seated] + _catch_up(state, table.id)
 
 
 def _add_table(state, actor, payload, now):
     if len(state.tables) >= MAX_TABLES:
         raise OutOfTurn(N_("A session has at most %(max)d tables."), max=MAX_TABLES)
-    default = f"{'Tafel' if state.deck.language == 'nl' else 'Table'} {len(state.tables) + 1}"
+    default = table_name(_names_language(state), len(state.tables) + 1)
     name = _text(payload, "name", 40, required=False) or default
     if any(t.name == name for t in state.tables):
         raise InvalidInput(N_("Two tables have the same name."))

@@ -26,6 +26,7 @@ from ..errors import GameError
 from ..hub import normalise_code
 from ..storage.library import deck_path, read_entry
 from . import network
+from .i18n import get_locale
 from .i18n import gettext as _
 from .security import is_host, require_host
 
@@ -179,6 +180,7 @@ def create_session():
                 group_size=group_size,
                 max_note_chars=current_app.config["MAX_NOTE_CHARS"],
                 max_name_chars=current_app.config["MAX_NAME_CHARS"],
+                language=get_locale(),
             )
         except GameError as error:
             errors.append(_(error.message, **error.params))

@@ -91,34 +91,88 @@ const Live = (() => {
   const ticks = new Set();
   setInterval(() => ticks.forEach((f) => f()), 1000);
 
-  /** A timer's end as a Date.now() time, taken when the view arrives (redraws keep it). */
-  const ends = (timer) => (timer ? Date.now() + timer.remaining * 1000 : null);
+  /** The round timer as a page keeps it: `end`, when it runs out (a Date.now() time, taken when
+   *  the view arrives, so redraws keep it), or `left`, the seconds it stands still at while the
+   *  session is paused; null without a timer. */
+  const ends = (timer) => (!timer ? null : timer.paused ? { left: timer.remaining, end: null }
+    : { end: Date.now() + timer.remaining * 1000, left: null });
 
-  /** A countdown to `end`: "4:59", then "Time is up". */
-  function countdown(end) {
+  /** The round timer, counting down: "Time left: 4:59" (`label`: with the words, where the
+   *  page has them), "Time left: 4:59 (paused)" while paused, then "Time is up" alone. */
+  function countdown(at, label) {
     const node = el("span", { class: "countdown", role: "timer" });
     const draw = () => {
       if (!node.isConnected && node.dataset.on) return ticks.delete(draw);
       node.dataset.on = 1;
-      const left = (end - Date.now()) / 1000;
-      node.textContent = left > 0 ? clock(left) : t("time_up");
-      node.classList.toggle("over", left <= 0);
+      const left = at.end == null ? at.left : (at.end - Date.now()) / 1000;
+      const up = left <= 0;
+      node.textContent = up ? t("time_up") : (label ? t("timer") + " " : "") + clock(left) +
+        (at.end == null ? " " + t("timer_paused") : "");
+      node.classList.toggle("over", up);
+      if (at.end == null) ticks.delete(draw); // standing still: nothing to redraw
     };
     ticks.add(draw);
     draw();
     return node;
   }
 
-  /** A distribution as bars: label, bar, count; option `mark` highlighted. */
-  function bars(labels, counts, mark) {
+  /** A distribution as bars: label, bar, count. `chosen`: the table's choice, marked ★ (the one
+   *  meaning of ★ everywhere); `mine`: one's own vote, marked "✓ your vote". */
+  function bars(labels, counts, chosen, mine) {
     const most = Math.max(1, ...counts);
     return el("ol", { class: "bars" }, labels.map((label, i) => {
       const bar = el("span", { class: "bf" });
       bar.style.width = (100 * counts[i]) / most + "%";
-      return el("li", { class: i === mark ? "mark" : null },
-        el("span", { class: "bl", title: label, text: label }), el("span", { class: "bt" }, bar), el("b", { text: counts[i] }));
+      return el("li", { class: i === chosen ? "mark" : null },
+        el("span", { class: "bl" }, i === chosen && el("span", { class: "star", title: t("chosen") }, "★ "),
+          el("span", { text: label }), i === mine && el("span", { class: "mine", text: " ✓ " + t("mine") })),
+        el("span", { class: "bt" }, bar), el("b", { text: counts[i] }));
     }));
   }
+
+  /** Shrink the font of every `[data-fit]` element under `root` until its longest word fits its
+   *  width, down to `data-fit` pixels; a word that still does not fit then breaks at the edge.
+   *  For names people typed ("Vrijwilligersorganisatiecoördinatoren") in narrow places. */
+  function fit(root) {
+    for (const node of (root || document).querySelectorAll("[data-fit]")) {
+      node.style.fontSize = "";
+      node.classList.add("fitting"); // no breaking inside words while measuring
+      let px = parseFloat(getComputedStyle(node).fontSize);
+      const min = parseFloat(node.dataset.fit) || px;
+      for (let n = 0; n < 40 && node.scrollWidth > node.clientWidth + 1 && px > min; n++) {
+        px = Math.max(min, px - 1);
+        node.style.fontSize = px + "px";
+      }
+      node.classList.remove("fitting");
+    }
+  }
+  let fitting = null;
+  addEventListener("resize", () => {
+    cancelAnimationFrame(fitting);
+    fitting = requestAnimationFrame(() => fit(document));
+  });
+
+  // One way to confirm, on every page: the first tap shows the question, with the action and
+  // Cancel beside it; the second tap does it. Forgotten after ASK_MS. Kept by `key` across
+  // redraws; `redraw` is the page's own.
+  const ASK_MS = 8000;
+  let asking = null, redraw = () => {};
+  /** The button for `label` (attrs as for el()) that runs `action` once `question` is confirmed. */
+  function confirmed(key, label, question, action, attrs) {
+    const open = asking && asking.key === key && Date.now() < asking.until;
+    if (!open) {
+      return el("button", Object.assign({}, attrs, { "data-k": key, onclick: () => {
+        asking = { key, until: Date.now() + ASK_MS };
+        redraw();
+        setTimeout(() => { if (asking && asking.key === key && Date.now() >= asking.until) { asking = null; redraw(); } }, ASK_MS + 50);
+      } }), label);
+    }
+    return el("span", { class: "ask", role: "group", "aria-label": question },
+      el("span", { class: "ask-q", text: question }),
+      el("button", { class: "danger small", "data-k": key, onclick: () => { asking = null; action(); redraw(); } }, label),
+      el("button", { class: "quiet small", "data-k": key + "-no", onclick: () => { asking = null; redraw(); } }, t("cancel")));
+  }
+  const onRedraw = (f) => { redraw = f; };
 
   /** A card's category as a chip in the deck's colour. */
   function chip(category) {
@@ -136,5 +190,5 @@ const Live = (() => {
     a.textContent = text;
   }
 
-  return { t, el, fill, connect, command, watch, clock, ticks, ends, countdown, bars, chip, alertIn };
+  return { t, el, fill, connect, command, watch, clock, ticks, ends, countdown, bars, chip, alertIn, fit, confirmed, onRedraw };
 })();

@@ -2,7 +2,7 @@
    server answers; it applies each client id (cid) once, so sending again is safe. */
 "use strict";
 (() => {
-  const { t, el, fill, command, alertIn } = Live;
+  const { t, el, fill, command, alertIn, confirmed } = Live;
   const $ = (id) => document.getElementById(id);
   const { code, lang } = $("app").dataset;
   const SEAT = "tafelronde:" + code, OUT = "tafelronde:outbox:" + code, VIEW = "tafelronde:view:" + code;
@@ -23,6 +23,8 @@
   let view = load(VIEW, null); // so a reload without network still shows the card
   let timerEnd = null, ready = false, sending = false, shown = null, screen = "", box = {};
   let histOpen = false, savedVote = null, noteSaved = false, onCard = null, changing = null;
+  let notice = null, ownSeat = null; // a word about what someone else changed for this phone
+  const deleted = new Set(); // notes this phone deleted (not hidden by the facilitator)
   const draft = { kind: KINDS[0], edit: null };
   const errs = {};
 
@@ -39,6 +41,7 @@
   socket.on("table_updated", (tb) => {
     if (!view || !view.me || view.me.table !== tb.id) return;
     if (!tb.history) tb.history = (view.table && view.table.history) || []; // sent when it changed
+    noticeHidden(view.table, tb);
     view.table = tb;
     remember();
   });
@@ -70,6 +73,8 @@
   /** Show a view unless older than ours (`fresh`: an answer to us, never stale). */
   function accept(v, fresh) {
     if (!v || (!fresh && view && v.session.version < view.session.version)) return;
+    noticeMoved(view, v);
+    if (view && v.table && view.table && view.table.id === v.table.id) noticeHidden(view.table, v.table);
     view = v;
     timerEnd = Live.ends(v.session.timer);
     remember();
@@ -120,9 +125,30 @@
     flush();
   }
 
+  /** The facilitator moved this phone to another table: say so (its own choice needs no word). */
+  function noticeMoved(before, after) {
+    const was = before && before.me && before.me.table, now = after.me && after.me.table;
+    if (was == null || now == null || was === now || now === ownSeat) return;
+    const table = after.session.tables.find((tb) => tb.id === now);
+    notice = { text: t("moved_to", { x: table ? table.name : "" }) };
+  }
+
+  /** A note of this phone's that left the table without being deleted here was hidden by the
+   *  facilitator: say so to its writer (the others simply no longer see it). */
+  function noticeHidden(before, after) {
+    if (!before || !view || !view.me) return;
+    const notes = (tb) => [...(tb.current ? tb.current.notes : []), ...(tb.history || []).flatMap((p) => p.notes)];
+    const mine = notes(before).filter((n) => isMe(n.pid) && !deleted.has(n.id));
+    const still = new Set(notes(after).map((n) => n.id));
+    const gone = mine.find((n) => !still.has(n.id));
+    if (gone) notice = { text: t("note_hidden", { x: gone.text.length > 60 ? gone.text.slice(0, 57) + "…" : gone.text }), note: gone.id };
+    else if (notice && notice.note && still.has(notice.note)) notice = null; // shown again
+  }
+
   /** A command that needs the network now (seat, draw, reveal): no outbox. */
   async function act(ev, p) {
     errs.act = "";
+    if (ev === "take_seat") ownSeat = p.table;
     const a = await command(socket, ev, p);
     errs.act = a.ok ? "" : a.error || t("failed");
     if (a.view) return accept(a.view, true);
@@ -137,6 +163,8 @@
     fill($("screen"), el("section", { class: "panel" }, el("p", { class: "err", role: "alert", text: message || t("failed") }),
       el("a", { class: "button secondary", href: "/", text: t("home") })));
   }
+
+  Live.onRedraw(() => render());
 
   function render() {
     if (!view) return;
@@ -157,7 +185,7 @@
   function announce() {
     const s = view.session, cur = view.table && view.table.current;
     const now = { card: cur ? cur.card.id + "@" + cur.started_at : "", shown: !!(cur && cur.revealed),
-      msg: s.message && !s.ended ? s.message.text : "", end: timerEnd };
+      msg: s.message && !s.ended ? s.message.text : "", end: timerEnd && timerEnd.end };
     const say = [];
     if (heard) {
       if (now.card && now.card !== heard.card) say.push(t("an_card", { x: cur.card.title }));
@@ -178,7 +206,7 @@
     $("paused").hidden = !s.paused;
     fill($("banners"), !s.ended && [
       s.message && el("p", { class: "banner", role: "status" }, el("b", { text: t("message") }), " ", s.message.text),
-      timerEnd && el("p", { class: "banner timer" }, t("timer"), " ", Live.countdown(timerEnd))]);
+      timerEnd && el("p", { class: "banner timer" }, Live.countdown(timerEnd, true))]);
   }
 
   const BUILD = {
@@ -242,12 +270,16 @@
         ? [el("h1", { text: t("wait_h") }), el("p", { text: t("wait_" + s.seating) })]
         : [el("h1", { text: t("choose") }), el("div", { class: "seats" }, s.tables.map((tb) =>
           el("button", { class: "seat", "data-k": "s" + tb.id, onclick: () => act("take_seat", { table: tb.id }) },
-            el("b", { text: tb.name }), el("small", { text: tb.size === 1 ? t("person") : t("people", { n: tb.size }) }))))]);
+            el("b", { text: tb.name, "data-fit": 13 }), el("small", { text: tb.size === 1 ? t("person") : t("people", { n: tb.size }) }))))]);
       alertIn(box.seat, errs.act);
+      Live.fit(box.seat);
     },
     table() {
       const tb = view.table, cur = tb.current;
-      fill(box.head, el("h1", { text: tb.name }), el("ul", { class: "members" }, tb.members.map((m) => member(m, cur))));
+      fill(box.head, notice && el("p", { class: "notice", role: "status" }, el("span", { text: notice.text }), " ",
+        el("button", { class: "quiet small", "data-k": "ok", onclick: () => { notice = null; render(); } }, t("ok"))),
+      el("h1", { text: tb.name, "data-fit": 15 }), el("ul", { class: "members" }, tb.members.map((m) => member(m, cur))));
+      Live.fit(box.head);
       box.form.hidden = !cur;
       const now = cur ? cur.card.id + "@" + cur.started_at : "";
       if (now !== onCard) newCard(now, cur);
@@ -305,7 +337,7 @@
     // After the reveal the options fold away (the results and the table's choice come next);
     // changing a vote then changes the table's result, so it takes a deliberate tap.
     const folded = cur && cur.revealed && !pend && changing !== c.id;
-    fill(box.vote, opts.length > 0 && [
+    fill(box.vote, opts.length > 0 && !cur.skipped && [
       el("h2", { class: "sub", text: t("your_vote") }),
       folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : t("no_vote") }),
         el("button", { class: "quiet", "data-k": "cv", onclick: () => { changing = c.id; render(); } }, t("change_vote")))
@@ -317,7 +349,7 @@
       el("p", { class: "count", text: t("votes_in", { n: cur.votes_in, m: tb.members.length }) })]);
     alertIn(box.vote, errs.vote);
     fill(box.result, cur && cur.revealed && [
-      opts.length > 0 && [el("h2", { text: t("results") }), Live.bars(opts, cur.distribution, mine)],
+      opts.length > 0 && [el("h2", { text: t("results") }), Live.bars(opts, cur.distribution, cur.choice, mine)],
       c.reflection ? el("div", { class: "reflection", lang }, el("h3", { text: t("reflection") }), el("p", { text: c.reflection }))
         : !opts.length && el("p", { class: "meta", text: t("no_reflection") }),
       c.response.type === "choice" && joint(cur)]);
@@ -337,15 +369,17 @@
   }
 
   function actions(tb, cur) {
-    const opts = cur ? cur.card.response.options.length : 0;
+    const opts = cur ? cur.card.response.options.length : 0, open = cur && !cur.revealed && !cur.skipped;
+    const draw = t(!tb.cards_left ? "no_more" : cur ? "next" : "first");
     fill(box.act,
-      cur && !cur.revealed && el("button", { class: "secondary", "data-k": "rv", onclick: () => act("reveal_votes") }, t(opts ? "reveal" : "reflect")),
-      cur && cur.revealed && opts > 0 && el("button", { class: "secondary", "data-k": "re", onclick: () => act("revote") }, t("revote")),
-      view.session.flow === "draw" && el("button", { "data-k": "dr", disabled: !tb.cards_left,
-        class: cur && !cur.revealed && opts ? "secondary" : null, // not the loudest while people vote
-        // Drawing before the reveal ends a vote nobody has seen: ask first.
-        onclick: () => (!cur || cur.revealed || !opts || confirm(t("next_q"))) && act("draw_card") },
-      t(!tb.cards_left ? "no_more" : cur ? "next" : "first")));
+      open && el("button", { class: "secondary", "data-k": "rv", onclick: () => act("reveal_votes") }, t(opts ? "reveal" : "reflect")),
+      // A new round for the whole table clears everyone's vote: asked first (one's own vote
+      // changes with "Change my vote", above).
+      cur && cur.revealed && opts > 0 && confirmed("re", t("revote"), t("revote_q"), () => act("revote"), { class: "secondary" }),
+      view.session.flow === "draw" && (open && opts > 0 && tb.cards_left
+        // Drawing before the reveal ends a vote nobody has seen: asked first.
+        ? confirmed("dr", draw, t("next_q"), () => act("draw_card"), { class: "secondary" })
+        : el("button", { "data-k": "dr", disabled: !tb.cards_left, onclick: () => act("draw_card") }, draw)));
     alertIn(box.act, errs.act);
   }
 
@@ -365,15 +399,22 @@
         queue("record_tally", { counts: box.hands.map((i) => +i.value || 0), card: c.id }); } },
       el("h2", { class: "sub", text: t("tally") }), opts.map((o, i) => el("label", { class: "tally-row" }, o, " ", box.hands[i])),
       el("button", { type: "submit", "data-k": "ts", text: t("tally_save") })),
-      open && opts.length > 0 && !shared && el("button", { class: "quiet", "data-k": "pv", "aria-pressed": String(view.me.passed),
-        onclick: () => queue("pass_vote", { card: c.id }) }, t(view.me.passed ? "passed" : "pass")),
-      // A second tap confirms: no dialog a phone might hide.
-      open && el("button", { class: "quiet", "data-k": "sk", onclick: () => box.sk === c.id ? act("skip_card", { card: c.id }) : (box.sk = c.id, render()) },
-        t(box.sk === c.id ? "skip_q" : "skip")),
-      el("p", { class: "call", role: "status", text: f ? t(f.seen ? "seen" : "called") : "" }),
-      el("div", { class: "call-buttons", role: "group", "aria-label": t("call") }, t("call"), " ",
-        ["need_help", "sensitive", "done"].map((r) => el("button", { class: "quiet", "data-k": "f" + r,
-          "aria-pressed": String(!!f && !f.seen && f.reason === r), onclick: () => act("flag_table", { reason: r }) }, t("f_" + r)))));
+      open && el("p", { class: "row care-acts" },
+        open && opts.length > 0 && !shared && el("button", { class: "quiet", "data-k": "pv", "aria-pressed": String(view.me.passed),
+          onclick: () => queue("pass_vote", { card: c.id }) }, t(view.me.passed ? "passed" : "pass")),
+        open && confirmed("sk" + c.id, t("skip"), t("skip_q"), () => act("skip_card", { card: c.id }), { class: "quiet" })),
+      callBox(f));
+  }
+
+  /** Calling the facilitator: three reasons (the open call's pressed), and a way to withdraw it. */
+  function callBox(f) {
+    const open = f && !f.seen;
+    return el("div", { class: "callbox", role: "group", "aria-labelledby": "call-h" },
+      el("p", { class: "label", id: "call-h", text: t("call") }),
+      el("div", { class: "segs callsegs" }, ["need_help", "sensitive", "done"].map((r) => el("button", { type: "button", class: "seg", "data-k": "f" + r,
+        "aria-pressed": String(!!open && f.reason === r), onclick: () => act("flag_table", { reason: r }) }, t("f_" + r)))),
+      f && el("p", { class: "call row", role: "status" }, el("span", { text: t(f.seen ? "seen" : "called") }),
+        open && el("button", { class: "quiet small", "data-k": "fw", onclick: () => act("withdraw_flag", {}) }, t("withdraw"))));
   }
 
   /** Built once, never redrawn: typing survives live updates. */
@@ -433,7 +474,7 @@
       o && el("p", { class: "state", text: pending() }),
       isMe(n.pid) && n.id && !o && !past && el("p", { class: "row" },
         el("button", { class: "quiet", type: "button", onclick: () => editNote(n) }, t("edit")),
-        el("button", { class: "quiet", type: "button", onclick: () => confirm(t("delete_q")) && queue("delete_note", { note: n.id }) }, t("delete"))));
+        confirmed("dn" + n.id, t("delete"), t("delete_q"), () => { deleted.add(n.id); queue("delete_note", { note: n.id }); }, { class: "quiet", type: "button" })));
   }
 
   function editNote(n) {
