@@ -314,7 +314,7 @@ PLAY_STATUS = {
 FLAG_REASONS = {
     "need_help": N_("Need help"),
     "sensitive": N_("Sensitive"),
-    "done": N_("Done"),
+    "done": N_("Table is done"),
 }
 
 NOTE_KINDS = {

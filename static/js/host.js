@@ -160,7 +160,9 @@
       const dealt = new Map(); // card title -> the tables that got it
       tables.forEach((tb, i) => now.cards[i] && now.cards[i] !== heard.cards[i] &&
         dealt.set(tb.current.card.title, [...(dealt.get(tb.current.card.title) || []), tb.name]));
-      dealt.forEach((names, title) => say.push(t("an_card", { x: title }) + (names.length < tables.length ? " · " + names.join(", ") : "")));
+      // A deal reaches the tables where people sit: those are "every table" here.
+      const playing = tables.filter((tb) => tb.members.length).length || tables.length;
+      dealt.forEach((names, title) => say.push(t("an_card", { x: title }) + (names.length < playing ? " · " + names.join(", ") : "")));
       const shown = tables.filter((tb, i) => now.shown[i] && !heard.shown[i] && now.cards[i] === heard.cards[i]);
       if (shown.length) say.push(t("an_reveal", { x: shown.map((tb) => tb.name).join(", ") }));
       if (now.msg && now.msg !== heard.msg) say.push(t("msg_now", { x: now.msg }));
@@ -210,7 +212,8 @@
     const people = tb.members.length === 1 ? t("person") : t("people", { n: tb.members.length });
     if (!tb.members.length) return t("nobody");
     if (!cur) return t("no_card") + " · " + people;
-    if (cur.revealed && !cur.skipped) return t("votes_shown", { n: cur.votes_in }) + " · " + people;
+    // Revealed votes of people who since moved on stay in the count: no "2 of 1 present".
+    if (cur.revealed && cur.votes_in > tb.present) return t("votes_shown", { n: cur.votes_in }) + " · " + people;
     return t("votes_present", { n: cur.votes_in, m: tb.present }) + " · " + people;
   }
 

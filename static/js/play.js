@@ -298,7 +298,7 @@
   const who = (n) => (n.name || n.author || t("someone")) + (isMe(n.pid) ? " (" + t("you") + ")" : "");
 
   function member(m, cur) {
-    return el("li", { class: m.connected ? "on" : "off" }, el("i", { class: "dot" }), who(m),
+    return el("li", { class: m.connected ? "on" : "off" }, el("i", { class: "dot" }), el("span", { class: "pname", text: who(m) }),
       !m.connected && el("span", { class: "visually-hidden", text: t("away") }),
       cur && cur.voted.includes(m.pid) && el("span", { class: "tick", role: "img", "aria-label": t("voted"), text: "✓" }));
   }

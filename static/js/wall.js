@@ -1,6 +1,8 @@
 /* Tafelronde projector: the join code and QR (lobby), the spotlighted card with every table's
    votes, or the comparison of all cards played. Read-only; readable from the back of the room.
-   Keys: C toggles the comparison, Escape goes back (lobby, or the spotlight when one is set). */
+   Keys: C toggles the comparison, Escape goes back (lobby, or the spotlight when one is set);
+   Page Down and Page Up (or the arrows, or space) turn the pages of the comparison or of a
+   spotlight that does not fit on one screen. */
 "use strict";
 (() => {
   const { t, el, fill, command } = Live;
@@ -30,6 +32,8 @@
     else if (e.key === "Escape") setMode("auto");
     else if (mode === "comparison" && ["PageDown", "ArrowRight", "ArrowDown", " "].includes(e.key)) turn(1, e);
     else if (mode === "comparison" && ["PageUp", "ArrowLeft", "ArrowUp"].includes(e.key)) turn(-1, e);
+    else if (wall.dataset.screen === "spot" && ["PageDown", "ArrowRight", "ArrowDown", " "].includes(e.key)) turnSpot(1, e);
+    else if (wall.dataset.screen === "spot" && ["PageUp", "ArrowLeft", "ArrowUp"].includes(e.key)) turnSpot(-1, e);
   });
 
   function setMode(m) {
@@ -198,7 +202,7 @@
     const count = Math.max(tableStarts.length, noteStarts.length);
     if (count < 2) return stopSpotPages();
     label.hidden = false;
-    label.textContent = t("spot_page", { n: (spotTurn % count) + 1, m: count });
+    label.textContent = t("page", { n: (spotTurn % count) + 1, m: count });
     if (!spotPager) spotPager = setInterval(() => { spotTurn++; fitSpot(); }, SPOT_PAGE_MS);
   }
 
@@ -222,6 +226,14 @@
     const page = spotTurn % starts.length;
     const end = page + 1 < starts.length ? starts[page + 1] : items.length;
     items.forEach((item, i) => { item.hidden = i < starts[page] || i >= end; });
+  }
+
+  /** A spotlight page turned by key (its full time before the next turns by itself). */
+  function turnSpot(step, e) {
+    e.preventDefault();
+    stopSpotPages();
+    spotTurn = Math.max(0, spotTurn + step);
+    fitSpot();
   }
 
   function stopSpotPages() {
