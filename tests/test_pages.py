@@ -6,7 +6,7 @@ import re
 from urllib.parse import urljoin
 
 from game.web import offline
-from tests.conftest import csrf_of, sign_in
+from tests.conftest import ROOT, csrf_of, sign_in
 from tests.test_sockets import make_session
 
 WEIGHT_LIMIT = 30 * 1024
@@ -199,3 +199,16 @@ def test_pages_carry_security_headers(client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_our_scripts_and_stylesheets_are_served_without_their_comments(client):
+    for name in ("js/play.js", "js/live.js", "css/live.css", "css/app.css"):
+        on_disk = (ROOT / "static" / name).read_text(encoding="utf-8")
+        served = client.get(f"/static/{name}").get_data(as_text=True)
+        assert "/*" in on_disk and "/*" not in served, name
+        # Each comment becomes empty lines: line numbers in the browser match the file.
+        assert served.count("\n") == on_disk.count("\n"), name
+        assert len(served) < len(on_disk)
+    vendored = "vendor/socket.io-client-4.8.4/socket.io.esm.min.js"
+    served = client.get(f"/static/{vendored}").get_data()
+    assert served == (ROOT / "static" / vendored).read_bytes()  # with its licence comment

@@ -91,33 +91,26 @@ const Live = (() => {
   const ticks = new Set();
   setInterval(() => ticks.forEach((f) => f()), 1000);
 
-  /** The round timer as a page keeps it: `end`, when it runs out (a Date.now() time, taken when
-   *  the view arrives, so redraws keep it), or `left`, the seconds it stands still at while the
-   *  session is paused; null without a timer. */
-  const ends = (timer) => (!timer ? null : timer.paused ? { left: timer.remaining, end: null }
-    : { end: Date.now() + timer.remaining * 1000, left: null });
+  /** The round timer: {end} (a Date.now() time, kept across redraws) or, paused, {left} s. */
+  const ends = (tm) => (!tm ? null : tm.paused ? { left: tm.remaining } : { end: Date.now() + tm.remaining * 1000 });
 
-  /** The round timer, counting down: "Time left: 4:59" (`label`: with the words, where the
-   *  page has them), "Time left: 4:59 (paused)" while paused, then "Time is up" alone. */
+  /** "4:59" ("Time left: 4:59" with `label`; "(paused)" after it in a pause), then "Time is up". */
   function countdown(at, label) {
     const node = el("span", { class: "countdown", role: "timer" });
     const draw = () => {
       if (!node.isConnected && node.dataset.on) return ticks.delete(draw);
       node.dataset.on = 1;
-      const left = at.end == null ? at.left : (at.end - Date.now()) / 1000;
-      const up = left <= 0;
-      node.textContent = up ? t("time_up") : (label ? t("timer") + " " : "") + clock(left) +
-        (at.end == null ? " " + t("timer_paused") : "");
-      node.classList.toggle("over", up);
-      if (at.end == null) ticks.delete(draw); // standing still: nothing to redraw
+      const left = at.end ? (at.end - Date.now()) / 1000 : at.left;
+      node.textContent = left <= 0 ? t("time_up") : (label ? t("timer") + " " : "") + clock(left) + (at.end ? "" : " " + t("timer_paused"));
+      node.classList.toggle("over", left <= 0);
+      if (!at.end) ticks.delete(draw);
     };
     ticks.add(draw);
     draw();
     return node;
   }
 
-  /** A distribution as bars: label, bar, count. `chosen`: the table's choice, marked ★ (the one
-   *  meaning of ★ everywhere); `mine`: one's own vote, marked "✓ your vote". */
+  /** A distribution as bars; ★ marks the table's choice (its one meaning), ✓ one's own vote. */
   function bars(labels, counts, chosen, mine) {
     const most = Math.max(1, ...counts);
     return el("ol", { class: "bars" }, labels.map((label, i) => {
@@ -130,47 +123,32 @@ const Live = (() => {
     }));
   }
 
-  /** Shrink the font of every `[data-fit]` element under `root` until its longest word fits its
-   *  width, down to `data-fit` pixels; a word that still does not fit then breaks at the edge.
-   *  For names people typed ("Vrijwilligersorganisatiecoördinatoren") in narrow places. */
+  /** Shrink each [data-fit] under `root` until its longest word fits (down to data-fit px). */
   function fit(root) {
-    for (const node of (root || document).querySelectorAll("[data-fit]")) {
-      node.style.fontSize = "";
-      node.classList.add("fitting"); // no breaking inside words while measuring
-      let px = parseFloat(getComputedStyle(node).fontSize);
-      const min = parseFloat(node.dataset.fit) || px;
-      for (let n = 0; n < 40 && node.scrollWidth > node.clientWidth + 1 && px > min; n++) {
-        px = Math.max(min, px - 1);
-        node.style.fontSize = px + "px";
-      }
-      node.classList.remove("fitting");
+    for (const n of (root || document).querySelectorAll("[data-fit]")) {
+      n.style.fontSize = "";
+      n.classList.add("fitting");
+      let px = parseFloat(getComputedStyle(n).fontSize);
+      while (n.scrollWidth > n.clientWidth + 1 && px > +n.dataset.fit) n.style.fontSize = (px = Math.max(+n.dataset.fit, px - 1)) + "px";
+      n.classList.remove("fitting");
     }
   }
-  let fitting = null;
-  addEventListener("resize", () => {
-    cancelAnimationFrame(fitting);
-    fitting = requestAnimationFrame(() => fit(document));
-  });
+  addEventListener("resize", () => requestAnimationFrame(() => fit()));
 
-  // One way to confirm, on every page: the first tap shows the question, with the action and
-  // Cancel beside it; the second tap does it. Forgotten after ASK_MS. Kept by `key` across
-  // redraws; `redraw` is the page's own.
-  const ASK_MS = 8000;
+  // One way to confirm everywhere: a tap shows the question with the action and Cancel; a second
+  // tap does it. Kept by `key` across redraws (the page's own `redraw`), forgotten after 8 s.
   let asking = null, redraw = () => {};
-  /** The button for `label` (attrs as for el()) that runs `action` once `question` is confirmed. */
   function confirmed(key, label, question, action, attrs) {
-    const open = asking && asking.key === key && Date.now() < asking.until;
-    if (!open) {
+    const ask = (v) => { asking = v; redraw(); };
+    if (!asking || asking.key !== key || Date.now() > asking.until) {
       return el("button", Object.assign({}, attrs, { "data-k": key, onclick: () => {
-        asking = { key, until: Date.now() + ASK_MS };
-        redraw();
-        setTimeout(() => { if (asking && asking.key === key && Date.now() >= asking.until) { asking = null; redraw(); } }, ASK_MS + 50);
+        ask({ key, until: Date.now() + 8000 });
+        setTimeout(() => asking && asking.key === key && Date.now() > asking.until && ask(null), 8100);
       } }), label);
     }
-    return el("span", { class: "ask", role: "group", "aria-label": question },
-      el("span", { class: "ask-q", text: question }),
-      el("button", { class: "danger small", "data-k": key, onclick: () => { asking = null; action(); redraw(); } }, label),
-      el("button", { class: "quiet small", "data-k": key + "-no", onclick: () => { asking = null; redraw(); } }, t("cancel")));
+    return el("span", { class: "ask", role: "group", "aria-label": question }, el("span", { class: "ask-q", text: question }),
+      el("button", { class: "danger small", "data-k": key, onclick: () => { ask(null); action(); } }, label),
+      el("button", { class: "quiet small", "data-k": key + "-no", onclick: () => ask(null) }, t("cancel")));
   }
   const onRedraw = (f) => { redraw = f; };
 

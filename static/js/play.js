@@ -23,13 +23,12 @@
   let view = load(VIEW, null); // so a reload without network still shows the card
   let timerEnd = null, ready = false, sending = false, shown = null, screen = "", box = {};
   let histOpen = false, savedVote = null, noteSaved = false, onCard = null, changing = null;
-  let notice = null, ownSeat = null; // a word about what someone else changed for this phone
-  const deleted = new Set(); // notes this phone deleted (not hidden by the facilitator)
+  let notice = null, ownSeat = null; // what someone else changed for this phone, said once
+  const deleted = new Set(); // notes deleted here (not hidden by the facilitator)
   const draft = { kind: KINDS[0], edit: null };
   const errs = {};
 
-  // A copy of this page for a reload without network (browsers run service workers only over
-  // https or on localhost). "sw.js" is /j/sw.js: its scope is the phone pages.
+  // A copy of this page for a reload offline (https or localhost only); scope: the phone pages.
   if (navigator.serviceWorker) navigator.serviceWorker.register("sw.js").catch(() => {});
 
   const socket = Live.connect(code);
@@ -103,7 +102,7 @@
     sending = true;
     const a = await command(socket, item.ev, { ...item.p, cid: item.cid });
     sending = false;
-    // No definite answer, or refused because the session paused meanwhile: keep it.
+    // No definite answer, or paused meanwhile: keep it.
     if (RETRY.includes(a.code) || (a.code === "out_of_turn" && view.session.paused)) {
       if (a.code !== "offline") setTimeout(flush, 3000);
       return render();
@@ -125,24 +124,20 @@
     flush();
   }
 
-  /** The facilitator moved this phone to another table: say so (its own choice needs no word). */
-  function noticeMoved(before, after) {
-    const was = before && before.me && before.me.table, now = after.me && after.me.table;
-    if (was == null || now == null || was === now || now === ownSeat) return;
-    const table = after.session.tables.find((tb) => tb.id === now);
-    notice = { text: t("moved_to", { x: table ? table.name : "" }) };
+  /** Moved by the facilitator (not by one's own choice): say where to. */
+  function noticeMoved(was, v) {
+    const a = was && was.me && was.me.table, b = v.me && v.me.table;
+    if (a != null && b != null && a !== b && b !== ownSeat) notice = { text: t("moved_to", { x: v.session.tables.find((tb) => tb.id === b).name }) };
   }
 
-  /** A note of this phone's that left the table without being deleted here was hidden by the
-   *  facilitator: say so to its writer (the others simply no longer see it). */
-  function noticeHidden(before, after) {
-    if (!before || !view || !view.me) return;
-    const notes = (tb) => [...(tb.current ? tb.current.notes : []), ...(tb.history || []).flatMap((p) => p.notes)];
-    const mine = notes(before).filter((n) => isMe(n.pid) && !deleted.has(n.id));
-    const still = new Set(notes(after).map((n) => n.id));
-    const gone = mine.find((n) => !still.has(n.id));
-    if (gone) notice = { text: t("note_hidden", { x: gone.text.length > 60 ? gone.text.slice(0, 57) + "…" : gone.text }), note: gone.id };
-    else if (notice && notice.note && still.has(notice.note)) notice = null; // shown again
+  /** One's own note gone without a delete from here: the facilitator hid it. Say so to its writer. */
+  function noticeHidden(was, tb) {
+    if (!was || !view.me) return;
+    const notes = (x) => [...(x.current ? x.current.notes : []), ...(x.history || []).flatMap((p) => p.notes)];
+    const still = new Set(notes(tb).map((n) => n.id));
+    const gone = notes(was).find((n) => isMe(n.pid) && !deleted.has(n.id) && !still.has(n.id));
+    if (gone) notice = { text: t("note_hidden", { x: gone.text.slice(0, 60) }), note: gone.id };
+    else if (notice && still.has(notice.note)) notice = null; // shown again
   }
 
   /** A command that needs the network now (seat, draw, reveal): no outbox. */
@@ -179,8 +174,7 @@
     announce();
   }
 
-  // What a screen reader hears without looking: a new card, the reveal, a message, the end of the
-  // timer, read from #announce (a live region in the page from the start, so readers watch it).
+  // What a screen reader hears: a new card, the reveal, a message, the timer's end (#announce).
   let heard = null, timeUp = null;
   function announce() {
     const s = view.session, cur = view.table && view.table.current;
@@ -213,8 +207,7 @@
     ended() {
       const me = view.me, ev = (me && me.evaluation) || {};
       if (!me) return el("section", { class: "panel done" }, el("h1", { text: t("ended") }), el("p", { text: t("ended_p") }));
-      // The closing evaluation: three short questions, anonymous to everyone else, kept in the
-      // outbox like a vote until the server has it.
+      // The closing evaluation: anonymous, kept in the outbox like a vote.
       box.useful = ev.useful || null;
       box.scale = [1, 2, 3, 4, 5].map((n) => el("button", { type: "button", class: "seg", onclick: () => { box.useful = n; render(); } }, String(n)));
       const area = (id, key) => [el("label", { for: id, text: t(id) }), (box[key] = el("textarea", { id, rows: 2, maxlength: 500 }))];
@@ -312,9 +305,7 @@
     fill(box.card, a);
   }
 
-  /** A new card on the table (not the first view after a reload): bring it into sight, so
-      nobody sees answer buttons without the question; its heading takes the focus for screen
-      readers. The sticky banners must not cover it. */
+  /** A new card (not after a reload): in sight below the banners, its heading focused. */
   function newCard(now, cur) {
     const first = onCard === null;
     onCard = now;
@@ -334,8 +325,7 @@
     const pend = c && outbox.filter((o) => o.ev === "cast_vote" && o.p.card === c.id).pop();
     const mine = pend ? pend.p.choice : c && cur.voted.includes(view.me.pid) ? view.me.vote : null;
     const saved = !pend && mine != null && savedVote && savedVote.card === c.id && savedVote.choice === mine;
-    // After the reveal the options fold away (the results and the table's choice come next);
-    // changing a vote then changes the table's result, so it takes a deliberate tap.
+    // Folded after the reveal: changing a vote then changes the result, a deliberate tap.
     const folded = cur && cur.revealed && !pend && changing !== c.id;
     fill(box.vote, opts.length > 0 && !cur.skipped && [
       el("h2", { class: "sub", text: t("your_vote") }),
@@ -373,11 +363,10 @@
     const draw = t(!tb.cards_left ? "no_more" : cur ? "next" : "first");
     fill(box.act,
       open && el("button", { class: "secondary", "data-k": "rv", onclick: () => act("reveal_votes") }, t(opts ? "reveal" : "reflect")),
-      // A new round for the whole table clears everyone's vote: asked first (one's own vote
-      // changes with "Change my vote", above).
+      // A new round clears everyone's vote: asked first.
       cur && cur.revealed && opts > 0 && confirmed("re", t("revote"), t("revote_q"), () => act("revote"), { class: "secondary" }),
+      // Drawing before the reveal ends a vote nobody has seen: asked first.
       view.session.flow === "draw" && (open && opts > 0 && tb.cards_left
-        // Drawing before the reveal ends a vote nobody has seen: asked first.
         ? confirmed("dr", draw, t("next_q"), () => act("draw_card"), { class: "secondary" })
         : el("button", { "data-k": "dr", disabled: !tb.cards_left, onclick: () => act("draw_card") }, draw)));
     alertIn(box.act, errs.act);
@@ -406,7 +395,7 @@
       callBox(f));
   }
 
-  /** Calling the facilitator: three reasons (the open call's pressed), and a way to withdraw it. */
+  /** Calling the facilitator: three reasons (the open call pressed), and withdrawing it. */
   function callBox(f) {
     const open = f && !f.seen;
     return el("div", { class: "callbox", role: "group", "aria-labelledby": "call-h" },
@@ -447,7 +436,7 @@
     const text = box.ta.value.trim();
     if (!text) return box.ta.focus();
     if (draft.edit) queue("edit_note", { note: draft.edit, text, kind: draft.kind });
-    // The card goes along: a note written offline stays with the card it was written on.
+    // With its card: a note written offline stays on that card.
     else queue("add_note", { kind: draft.kind, text, card: view.table.current.card.id });
     draft.edit = null;
     box.ta.value = "";
