@@ -12,7 +12,14 @@ from tests.test_sockets import make_session
 WEIGHT_LIMIT = 30 * 1024
 
 
+def test_home_shows_a_participant_the_join_box_and_no_decks(client):
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert "Join a table" in page and "Session code" in page
+    assert "Social media" not in page and "cards" not in page
+
+
 def test_home_lists_decks_with_language_and_card_count(client):
+    sign_in(client)
     page = client.get("/?lang=en").get_data(as_text=True)
     assert (
         "Social media: dilemmas for civil-society organisations" in page or "Social media" in page

@@ -18,7 +18,7 @@ refused at its place. On export, a text that a spreadsheet would take for a form
 with ``=``, ``+``, ``-`` or ``@``) gets a leading ``'``, which import removes again.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..errors import N_
 from .deck import DeckError, parse_deck
@@ -51,17 +51,21 @@ MAX_CELL_CHARS = 5000  # longer than any deck text may be; bounds memory before 
 
 @dataclass(frozen=True)
 class Cell:
-    """Where a value sits: sheet (None for CSV), 1-based row and column."""
+    """Where a value sits: sheet (None for CSV), 1-based row and column, and the name of its
+    column when it is a card's field (``response``)."""
 
     sheet: str | None
     row: int
     column: int
+    name: str | None = field(default=None, compare=False)
 
     def place(self, source):
-        """``Cards!C12`` for a sheet, ``source:12:3`` for CSV."""
+        """``Cards!C12`` for a sheet, ``source:12:3`` for CSV; `` (title)`` after it when the
+        column has a name, so people find the cell by its column's name too."""
+        named = f" ({self.name})" if self.name else ""
         if self.sheet is not None:
-            return f"{self.sheet}!{column_letter(self.column)}{self.row}"
-        return f"{source}:{self.row}:{self.column}"
+            return f"{self.sheet}!{column_letter(self.column)}{self.row}{named}"
+        return f"{source}:{self.row}:{self.column}{named}"
 
 
 def column_letter(number):
@@ -97,7 +101,9 @@ def problem_at(cell, source, message):
 
 
 def _place(cell, source):
-    return cell.place(source) if cell.sheet is not None else None
+    """A cell's place for people (None for an unnamed CSV cell: the file, line and column of the
+    problem say it already)."""
+    return cell.place(source) if cell.sheet is not None or cell.name else None
 
 
 def clean_text(cell, value, source, problems):
@@ -273,10 +279,10 @@ def _card(builder, index, row, columns, header_row, source, problems):
                 message = Message(N_("this cell has no column name in the header row"))
                 problems.append(problem_at(cell, source, message))
             continue
-        by_name[name] = (cell, clean_text(cell, text, source, problems))
+        by_name[name] = (replace(cell, name=name), clean_text(cell, text, source, problems))
     # A required field left empty is reported at its own cell, not at the row.
     for name, column in ((n, c) for c, n in columns.items()):
-        builder.mark((*path, name), Cell(sheet, number, column))
+        builder.mark((*path, name), Cell(sheet, number, column, name))
     card = {}
     for name in ("id", "title", "category", "text"):
         if name in by_name:

@@ -87,8 +87,10 @@ const DeckEditor = (() => {
     });
   }
 
-  /** A problem as "Line 3, column 5: message" (or just the message when it has no place). */
+  /** A problem at its place: "Cards!E4 (response): message" in a spreadsheet, "Line 3, column
+   *  5: message" in YAML, or just the message when it has no place. */
   function problemText(p) {
+    if (p.where && /!|\(/.test(p.where)) return `${p.where}: ${p.message}`; // a spreadsheet cell
     return p.line ? t("problem_at", { line: p.line, column: p.column, message: p.message }) : p.message;
   }
 
