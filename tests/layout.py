@@ -252,6 +252,8 @@ class View:
 def _open_history(page):
     page.get_by_role("button", name=re.compile("^(History|Geschiedenis)$")).click()
     page.locator("#history-list button").first.click()
+    page.locator("#history-words li").first.wait_for()
+    page.locator("#history-lines summary").click()
     page.locator("#history-diff span").first.wait_for()
 
 
