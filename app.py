@@ -61,8 +61,10 @@ DEFAULTS = {
     # Flask's session-signing key; empty means: generate and keep in instance/.
     "SECRET_KEY": "",
     # Where `python app.py` and `tafelronde` listen; also decides the join link's address.
+    # 8080, not Flask's 5000: macOS keeps 5000 for AirPlay. When the default is taken, the next
+    # free port is used (the banner says which); a port chosen on purpose is never changed.
     "HOST": "0.0.0.0",
-    "PORT": 5000,
+    "PORT": 8080,
     # Interface languages; the first is the fallback.
     "LANGUAGES": ["en", "nl"],
     # Largest Socket.IO message the server accepts, in bytes.
@@ -297,9 +299,11 @@ def main(argv=None):
     app = create_app()
     parser = argparse.ArgumentParser(prog="tafelronde", description="Serve Tafelronde.")
     parser.add_argument("--host", default=str(app.config["HOST"]))
-    parser.add_argument("--port", type=int, default=int(app.config["PORT"]))
+    parser.add_argument("--port", type=int, default=None)
     args = parser.parse_args(argv)
-    server.serve(app, socketio, args.host, args.port)
+    port = int(app.config["PORT"]) if args.port is None else args.port
+    chosen = args.port is not None or port != DEFAULTS["PORT"]
+    server.serve(app, socketio, args.host, port, fall_back=not chosen)
     return 0
 
 

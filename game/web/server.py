@@ -10,7 +10,7 @@ import signal
 
 from ..cli.sessions import start_retention
 from . import serving
-from .network import is_wildcard, lan_addresses
+from .network import free_port, is_wildcard, lan_addresses
 
 log = logging.getLogger("tafelronde")
 
@@ -41,14 +41,18 @@ def startup_banner(app, host, port, addresses=lan_addresses, capacity=()):
     return "\n".join(lines)
 
 
-def serve(app, socketio, host, port):
-    """Print the banner, start retention and serve until stopped (blocks)."""
+def serve(app, socketio, host, port, fall_back=False):
+    """Print the banner, start retention and serve until stopped (blocks). With `fall_back`
+    (the default port, not one chosen), a taken port gives way to the next free one."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    wanted, port = port, free_port(host, port) if fall_back else port
     # The join link must point at an address this server answers on (game.web.network).
     app.config["HOST"], app.config["PORT"] = host, port
     pool, lines = serving.capacity(app.config)
+    if port != wanted:
+        lines = [f"  Port {wanted} is taken here; listening on {port} instead.", *lines]
     print(startup_banner(app, host, port, capacity=lines), flush=True)
     print(start_retention(app, socketio), flush=True)
     if app.config["CLUSTER"]:
