@@ -75,3 +75,23 @@ def test_layout(view, stage, signed_in, browser):
         finally:
             context.close()
     assert not found, f"{len(found)} layout problems:\n" + "\n".join(found)
+
+
+def test_printed_cards_carry_a_qr_code_a_phone_reads_and_the_backs_show_at_once(
+    stage, signed_in, browser
+):
+    context = browser.new_context(storage_state=signed_in, viewport=e2e.LAPTOP)
+    try:
+        page = context.new_page()
+        slug, code = layout.DECK_SLUG, stage.codes["live"]
+        page.goto(f"{stage.server.url}/decks/{slug}/print?session={code}&lang=en")
+        expect(page.locator("html[data-fitted=yes]")).to_have_count(1)
+        qr = page.locator(".foot .qr svg").first
+        millimetres = qr.evaluate("e => e.getBoundingClientRect().width * 25.4 / 96")
+        assert millimetres >= 15, f"QR code {millimetres:.1f} mm wide"
+        expect(page.locator(".sheet.back")).to_have_count(0)
+        page.get_by_label("On the backs of the cards", exact=False).check()  # no "Show" needed
+        expect(page.locator(".sheet.back").first).to_be_visible()
+        expect(page.get_by_label("Join code of a session", exact=False)).to_have_value(code)
+    finally:
+        context.close()

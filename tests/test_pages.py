@@ -225,3 +225,11 @@ def test_our_scripts_and_stylesheets_are_served_without_their_comments(client):
         assert len(lean) < len(on_disk)
     vendored = "vendor/socket.io-client-4.8.4/socket.io.esm.min.js"
     assert served(vendored) == (ROOT / "static" / vendored).read_bytes()  # licence comment kept
+
+
+def test_tables_the_session_names_are_in_the_facilitators_language(app, client):
+    client.set_cookie("lang", "nl")  # the facilitator's page is in Dutch; the deck is English
+    code = make_session(app, client, table_count="2")
+    state = app.extensions["tafelronde.hub"].peek(code).state
+    assert [t.name for t in state.tables] == ["Tafel 1", "Tafel 2"]
+    assert state.settings.language == "nl"  # and so are tables added later
