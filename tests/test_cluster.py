@@ -5,7 +5,7 @@ tests/test_failover.py.)"""
 
 import time
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.storage.sqlite import SQLiteStore
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 

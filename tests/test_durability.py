@@ -20,10 +20,10 @@ from collections import Counter, defaultdict
 import pytest
 import socketio
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.core.rules import FACILITATOR, Actor
 from game.hub import Hub
-from game.storage.events import Store
+from game.storage.sqlite import SQLiteStore as Store
 from tests.coregame import hub_session
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 
@@ -60,7 +60,9 @@ class Ledger:
 
 def keep_playing(phone, ledger, round_no, stop):
     """One phone's burst: alternate a changed vote and a note, until the server goes away."""
-    vote = phone.view["me"]["vote"]
+    me = phone.view["me"]
+    # A vote after a reveal by someone who had not voted in that round is kept as late.
+    vote = me["vote"] if me["vote"] is not None else me.get("late")
     n = 0
     while not stop.is_set():
         cid = f"r{round_no}-{n}"
@@ -78,6 +80,8 @@ def keep_playing(phone, ledger, round_no, stop):
         except (socketio.exceptions.SocketIOError, OSError):
             return  # the server died: this command may or may not have been stored
         ledger.record(kind, phone.pid, cid, payload, answer)
+        if kind == "vote" and not answer.get("ok"):
+            vote = 1 - vote  # refused (a card has at most 10 rounds): the vote stays as it was
         n += 1
         time.sleep(PAUSE)
 
@@ -107,7 +111,17 @@ def check_everything_acknowledged_is_stored(server, code, ledger):
         assert cast[pid] >= count
     for pid, choice in ledger.last_acked_vote.items():
         table = state.members[pid].table
-        final = state.tables[table].current.votes.get(pid)
+        # A changed vote after a reveal opens the next round: the latest round with a vote of
+        # `pid` holds its last vote (earlier rounds are kept, not overwritten).
+        rounds = state.tables[table].current.rounds()
+        final = next(
+            (
+                r.votes.get(pid, r.late.get(pid))
+                for r in reversed(rounds)
+                if pid in {**r.votes, **r.late}
+            ),
+            None,
+        )
         # The last acknowledged vote, or one sent after it whose answer the kill swallowed.
         assert final in (choice, ledger.last_sent_vote[pid]), (pid, final, choice)
     return state

@@ -17,7 +17,7 @@ import requests
 import socketio as socketio_client
 
 from app import socketio
-from game.core.evaluation import AFTER_END_COMMANDS
+from game.core.registry import AFTER_END_COMMANDS
 from game.core.rules import (
     FACILITATOR,
     FACILITATOR_COMMANDS,
@@ -26,7 +26,7 @@ from game.core.rules import (
     Actor,
     decide,
 )
-from game.storage.events import Store
+from game.storage.sqlite import SQLiteStore as Store
 from tests.conftest import SERVE_MODES, csrf_of, make_app, sign_in
 from tests.realclients import Facilitator, RealPhone, close_client, connect, tiny_server
 from tests.test_sockets import Phone, make_session
@@ -103,7 +103,9 @@ def valid_participant_payloads(room):
         "skip_card": {"card": card},
         "pass_vote": {"card": card},
         "flag_table": {"reason": "need_help"},
+        "withdraw_flag": {},
         "record_tally": {"counts": [1] * room["options"], "passes": 0, "card": card},
+        "set_conclusion": {"text": "We would ask the volunteers first.", "card": card},
     }
 
 
@@ -124,6 +126,7 @@ def valid_facilitator_payloads(room):
         "end_session": {},
         "clear_flag": {"table": 0},
         "set_devices": {"devices": "shared", "table": 1},
+        "set_rounds": {"rounds": 2},
     }
 
 
@@ -155,6 +158,8 @@ FIELD_TYPES = {
     "counts": list,
     "passes": int,
     "devices": str,
+    "rounds": int,
+    "option": int,
 }
 NOT_OBJECTS = [None, [1, 2], "cast", 5, 2.5, True]
 BAD_CIDS = [1, [], {}, "", "x" * 65, NESTED]
@@ -179,9 +184,11 @@ def test_the_valid_payloads_are_valid(app, room):
     pid = room["phones"][0].pid
     ended = copy.deepcopy(state)
     ended.ended_at = 1.0
+    revealed = copy.deepcopy(state)  # a new round is started once the votes are shown
+    revealed.tables[0].current.revealed = True
     for command, payload in valid_participant_payloads(room).items():
         actor = Actor.participant("p-new" if command == "join" else pid)
-        at = ended if command in AFTER_END_COMMANDS else state
+        at = ended if command in AFTER_END_COMMANDS else revealed if command == "revote" else state
         assert decide(copy.deepcopy(at), actor, command, dict(payload), 0) is not None
     for command, payload in valid_facilitator_payloads(room).items():
         assert decide(copy.deepcopy(state), FACILITATOR, command, dict(payload), 0) is not None
@@ -643,7 +650,7 @@ def test_an_oversize_socketio_message_is_refused(real):
     time.sleep(0.2)
     big = requests.post(polling, data='42["hello",{"code":"' + "x" * 20_000 + '"}]', timeout=10)
     poll.join(30)
-    assert big.status_code == 413  # answered before the body is read (game.web.gate)
+    assert big.status_code == 413  # answered before the body is read (game.web.serving.gate)
     assert closed["r"].text == "1"  # engine.io's "close"
     assert requests.get(polling, timeout=5).status_code == 400  # that connection is gone
     assert stored_events(server, code) == before

@@ -8,7 +8,7 @@ import secrets
 import pytest
 
 from app import socketio
-from game.web.live import ASK_BURST, FailureLog
+from game.web.live.namespace import ASK_BURST, FailureLog
 from tests.conftest import make_app
 from tests.test_sockets import Phone, make_session
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from game.web.network import base_url, is_loopback, is_wildcard
+from game.web.serving.network import base_url, is_loopback, is_wildcard
 from tests.conftest import make_app, sign_in
 from tests.test_sockets import make_session
 
@@ -61,7 +61,7 @@ def test_the_facilitator_page_shows_the_link_for_the_bound_host(tmp_path, bound,
 def test_a_taken_port_gives_way_to_the_next_free_one():
     import socket
 
-    from game.web.network import free_port
+    from game.web.serving.network import free_port
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

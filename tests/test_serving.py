@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from game.web import serving
+from game.web.serving import http as serving
 from tests.realclients import close_client, connect, tiny_server
 
 pytestmark = pytest.mark.slow

@@ -222,6 +222,8 @@ def test_reconnect_restores_seat_card_and_vote(app, room):
         "table": 1,
         "vote": 0,
         "passed": False,
+        "late": None,
+        "before": [],
         "evaluation": None,
     }
     assert view["table"]["current"]["card"]["id"]

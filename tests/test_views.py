@@ -2,7 +2,7 @@
 
 import json
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.core.rules import FACILITATOR, PROJECTOR, Actor
 from game.core.views import view_for
 from tests.coregame import Game

@@ -8,12 +8,20 @@ to the facilitator only. Tested in ``tests/test_views.py``.
 
 from typing import Any
 
-from . import care, evaluation
-from .model import SessionState
-from .rules import Actor
+from ..decks.deck import Deck
+from ..decks.model import Card
+from .command import Actor
+from .features import care, evaluation
+from .features.votes import planned_rounds
+from .model import Note, Play, SessionState, Table
+from .plenary import board, last_revealed, latest_play, played, shown
+from .shift import play_shift, revealed_rounds, room_shift
+
+# A view is what a client receives: JSON at the edge.
+View = dict[str, Any]
 
 
-def card_view(card, deck, with_reflection):
+def card_view(card: Card, deck: Deck, with_reflection: bool) -> View:
     """A card as phones and screens show it; the reflection only once the votes are revealed."""
     category = deck.category(card.category) if card.category else None
     return {
@@ -35,7 +43,7 @@ def card_view(card, deck, with_reflection):
     }
 
 
-def _note_view(state, note, with_hidden_flag=False):
+def _note_view(state: SessionState, note: Note, with_hidden_flag: bool = False) -> View:
     member = state.members.get(note.pid)
     view = {
         "id": note.id,
@@ -46,29 +54,64 @@ def _note_view(state, note, with_hidden_flag=False):
         "card": note.card,
         "at": note.at,
         "edited": note.edited,
+        "option": note.option,
     }
     if with_hidden_flag:
         view["hidden"] = note.hidden
     return view
 
 
-def _play_view(state, table, play, *, voters, notes_for):
+def _conclusion_view(state: SessionState, play: Play) -> View | None:
+    """The table's conclusion on a card: the text, who wrote it last and when."""
+    if not play.conclusion:
+        return None
+    member = state.members.get(play.conclusion["pid"])
+    return {
+        "text": play.conclusion["text"],
+        "by": member.name if member else "",
+        "at": play.conclusion["at"],
+    }
+
+
+def _rounds_view(play: Play, options: int) -> list[View]:
+    """The revealed rounds before the current one: distribution and passes of each."""
+    return [
+        {
+            "round": r.number + 1,
+            "distribution": r.distribution(options),
+            "passes": r.pass_count(),
+            "tally": r.tally is not None,
+        }
+        for r in revealed_rounds(play)
+        if r.number != play.round
+    ]
+
+
+def _play_view(
+    state: SessionState, table: Table, play: Play, *, voters: bool, notes_for: str
+) -> View:
     """One play of a card. `voters`: show who voted; `notes_for`: 'table' or 'facilitator'."""
-    card = state.deck.card(play.card)
+    card = state.card(play.card)
     options = len(card.response.options)
     facilitator = notes_for == "facilitator"
-    shown = play.revealed and not play.skipped
+    is_shown = shown(play)
     view = {
         "card": card_view(card, state.deck, play.revealed),
         "started_at": play.started_at,
         "round": play.round,
+        "rounds_planned": planned_rounds(state, play.card),
+        "talk": options == 0,
         "revealed": play.revealed,
-        "status": care.status(table, play),
+        "status": care.status(table, play, talk=options == 0),
         "skipped": play.skipped,
         "tally": play.tally is not None,
         "votes_in": play.responses(),
-        "distribution": play.distribution(options) if shown else None,
-        "passes": play.pass_count() if shown else None,
+        "distribution": play.distribution(options) if is_shown and options else None,
+        "passes": play.pass_count() if is_shown and options else None,
+        "late": len(play.late) if is_shown else None,
+        "rounds": _rounds_view(play, options),
+        "shift": play_shift(play, options, card.response.kind == "scale"),
+        "conclusion": _conclusion_view(state, play),
         "choice": play.choice,
         "notes": [
             _note_view(state, n, with_hidden_flag=facilitator)
@@ -82,18 +125,18 @@ def _play_view(state, table, play, *, voters, notes_for):
     return view
 
 
-def _members_view(state, table_id):
+def _members_view(state: SessionState, table_id: int) -> list[View]:
     return [
         {"pid": m.pid, "name": m.name, "connected": m.connected}
         for m in state.table_members(table_id)
     ]
 
 
-def _history_view(state, table):
+def _history_view(state: SessionState, table: Table) -> list[View]:
     """The cards a table finished, newest first: title, revealed distribution, choice, notes."""
     history = []
     for play in reversed(table.plays[:-1]):
-        card = state.deck.card(play.card)
+        card = state.card(play.card)
         history.append(
             {
                 "card": {
@@ -103,11 +146,17 @@ def _history_view(state, table):
                 },
                 "distribution": (
                     play.distribution(len(card.response.options))
-                    if play.revealed and not play.skipped
+                    if shown(play) and card.response.options
                     else None
                 ),
-                "status": care.status(table, play),
+                "passes": play.pass_count() if shown(play) and card.response.options else None,
+                "status": care.status(table, play, talk=not card.response.options),
                 "tally": play.tally is not None,
+                "rounds": len(revealed_rounds(play)),
+                "shift": play_shift(
+                    play, len(card.response.options), card.response.kind == "scale"
+                ),
+                "conclusion": _conclusion_view(state, play),
                 "choice": play.choice,
                 "notes": [_note_view(state, n) for n in play.notes if not n.hidden],
             }
@@ -115,7 +164,7 @@ def _history_view(state, table):
     return history
 
 
-def table_view(state, table_id, with_history=True):
+def table_view(state: SessionState, table_id: int, with_history: bool = True) -> View:
     """What every member of one table shares: members, the current card, history. No one's vote.
 
     Without `with_history` the earlier cards are left out: live updates send them only when they
@@ -141,7 +190,7 @@ def table_view(state, table_id, with_history=True):
     return view
 
 
-def _table_flag(table):
+def _table_flag(table: Table) -> View | None:
     """The table's call for the facilitator as its phones show it: open, or seen (cleared)."""
     flag = care.current_flag(table) or care.seen_flag(table)
     if flag is None:
@@ -149,7 +198,7 @@ def _table_flag(table):
     return {"reason": flag["reason"], "at": flag["at"], "seen": flag["cleared_at"] is not None}
 
 
-def _host_flag(state, table):
+def _host_flag(state: SessionState, table: Table) -> View | None:
     """The open call of a table for the facilitator: why, since when, who called."""
     flag = care.current_flag(table)
     if flag is None or state.ended:  # once ended, nobody waits for a visit any more
@@ -158,7 +207,7 @@ def _host_flag(state, table):
     return {"reason": flag["reason"], "at": flag["at"], "by": member.name if member else ""}
 
 
-def session_info(state, now):
+def session_info(state: SessionState, now: float) -> View:
     """Session-wide facts every viewer may know (no votes, no notes)."""
     return {
         "code": state.code,
@@ -181,7 +230,7 @@ def session_info(state, now):
     }
 
 
-def timer_view(state, now):
+def timer_view(state: SessionState, now: float) -> View | None:
     """The round timer as seconds left (clients count down locally from this, unless it is
     `paused`: it stands still while the session is paused)."""
     if state.timer_ends_at is None:
@@ -191,18 +240,20 @@ def timer_view(state, now):
     return {"seconds": state.timer_seconds, "remaining": max(0.0, state.timer_ends_at - now)}
 
 
-def me_view(state, pid):
+def me_view(state: SessionState, pid: str | None) -> View | None:
     """One participant about itself: name, seat and its own (secret) vote on the current card.
     What a phone's command is answered with: cheap, whatever the size of the room."""
-    member = state.members.get(pid)
-    if member is None:
+    member = state.members.get(pid) if pid is not None else None
+    if member is None or pid is None:
         return None
-    me = {
+    me: View = {
         "pid": member.pid,
         "name": member.name,
         "table": member.table,
         "vote": None,
         "passed": False,
+        "late": None,
+        "before": [],
         "evaluation": evaluation.own_answers(state, pid),
     }
     if member.table is not None:
@@ -210,10 +261,17 @@ def me_view(state, pid):
         if play is not None:
             me["vote"] = play.votes.get(pid)
             me["passed"] = pid in play.passes
+            me["late"] = play.late.get(pid)
+            # One's own answers in the earlier revealed rounds ("pass" or an option index).
+            me["before"] = [
+                "pass" if pid in r.passes else r.votes.get(pid)
+                for r in revealed_rounds(play)
+                if r.number != play.round
+            ]
     return me
 
 
-def participant_view(state, pid, now):
+def participant_view(state: SessionState, pid: str | None, now: float) -> View:
     """Everything one phone shows: the session, itself, its table (with its own vote)."""
     me = me_view(state, pid)
     view = {"session": session_info(state, now), "me": me, "table": None}
@@ -222,12 +280,12 @@ def participant_view(state, pid, now):
     return view
 
 
-def _earlier_notes(state, table):
+def _earlier_notes(state: SessionState, table: Table) -> list[View]:
     """The notes on the cards a table moved on from, newest card first: the facilitator can
     still hide them, or pick them for the projector when an earlier card is spotlighted."""
     return [
         {
-            "card": {"id": play.card, "title": state.deck.card(play.card).title},
+            "card": {"id": play.card, "title": state.card(play.card).title},
             "notes": [_note_view(state, n, with_hidden_flag=True) for n in play.notes],
         }
         for play in reversed(table.plays[:-1])
@@ -235,17 +293,19 @@ def _earlier_notes(state, table):
     ]
 
 
-def facilitator_table(state, table_id, now, stalled_after, with_earlier=True):
+def facilitator_table(
+    state: SessionState, table_id: int, now: float, stalled_after: float, with_earlier: bool = True
+) -> View:
     """One table on the facilitator's screen: counts and revealed results, never secret votes.
 
     Without `with_earlier` the notes of earlier cards are left out: live updates send them only
-    when they changed (see `changes.history_touched`), as late in a session they are most of it.
+    when they changed (`registry.history_touched`), as late in a session they are most of it.
     """
     table = state.tables[table_id]
     play = table.current
     members = _members_view(state, table_id)
     seconds = (now - play.started_at) if play else None
-    view = {
+    view: View = {
         "id": table.id,
         "name": table.name,
         "members": members,
@@ -260,9 +320,11 @@ def facilitator_table(state, table_id, now, stalled_after, with_earlier=True):
         "seconds_on_card": seconds,
         "stalled": bool(
             seconds is not None
+            and play is not None
             and seconds >= stalled_after
             and not play.revealed
             and not play.skipped
+            and bool(state.card(play.card).response.options)
         ),
     }
     if with_earlier:
@@ -270,7 +332,7 @@ def facilitator_table(state, table_id, now, stalled_after, with_earlier=True):
     return view
 
 
-def facilitator_view(state, now, stalled_after):
+def facilitator_view(state: SessionState, now: float, stalled_after: float) -> View:
     """The whole session for the facilitator: every table, unseated people, the deck's cards."""
     return {
         "session": session_info(state, now),
@@ -283,72 +345,61 @@ def facilitator_view(state, now, stalled_after):
         "cards": [{"id": c.id, "title": c.title} for c in state.deck.cards],
         "spotlight": state.spotlight,
         "comparison": comparison(state),
+        "board": board(state),
+        "rounds": state.settings.rounds,
         "stalled_after": stalled_after,
         "evaluation": evaluation.summary(state),
     }
 
 
-def _latest_play(table, card_id):
-    for play in reversed(table.plays):
-        if play.card == card_id:
-            return play
-    return None
-
-
-def _shown(play):
-    """Whether a play's counts may be shown: revealed, and not a card the table skipped."""
-    return play.revealed and not play.skipped
-
-
-def _played(state, table, play):
-    """Whether `table` played the card of `play`: it got the card (drawn or dealt) and someone
-    sits there, or someone there voted, chose or wrote on it. A deal reaches empty tables too;
-    such a table did not play the card in any sense that matters on a screen."""
-    if play is None:
-        return False
-    return bool(
-        state.table_size(table.id)
-        or play.votes
-        or play.tally is not None
-        or play.choice is not None
-        or play.notes
-    )
-
-
-def spotlight_view(state):
-    """The spotlighted card with each table's revealed votes, the total, and the chosen notes.
+def spotlight_view(state: SessionState) -> View | None:
+    """The spotlighted card with each table's last revealed votes (and how they moved between
+    rounds), the room's total and shift, the tables' conclusions, and the chosen notes, grouped
+    by the option they argue for.
 
     Tables where nobody sits that did not play the card are left out: on the wall they would
     only take room.
     """
     if not state.spotlight:
         return None
-    card = state.deck.card(state.spotlight["card"])
+    card = state.card(state.spotlight["card"])
     options = len(card.response.options)
-    rows, total = [], [0] * options
+    scale = card.response.kind == "scale"
+    rows, total, shifts, conclusions = [], [0] * options, [], []
     for table in state.tables:
-        play = _latest_play(table, card.id)
-        played = _played(state, table, play)
-        if not played and not state.table_size(table.id):
+        found = latest_play(table, card.id)
+        play = found if found is not None and played(state, table, found) else None
+        if play is None and not state.table_size(table.id):
             continue  # an empty table that did not play the card would only take room
-        counts = play.distribution(options) if played and _shown(play) else None
+        result = last_revealed(play, options) if play else None
+        counts = result[0] if result else None
         if counts:
             total = [a + b for a, b in zip(total, counts, strict=True)]
+        shift = play_shift(play, options, scale) if play else None
+        if shift:
+            shifts.append(shift)
+        conclusion = _conclusion_view(state, play) if play else None
+        if conclusion:
+            conclusions.append({**conclusion, "table": table.name})
         rows.append(
             {
                 "table": table.name,
-                "played": played,
-                "status": care.status(table, play) if played else None,
+                "played": play is not None,
+                "status": care.status(table, play, talk=not options) if play else None,
                 "tally": bool(play and play.tally is not None),
                 "distribution": counts,
-                "passes": play.pass_count() if counts is not None else None,
-                "choice": play.choice if play else None,
+                "passes": result[1] if result else None,
+                "rounds": len(revealed_rounds(play)) if play else 0,
+                "shift": shift,
+                "choice": found.choice if found else None,
             }
         )
     notes = []
     for note_id in state.spotlight["notes"]:
-        table_id, note = state.notes.get(note_id, (None, None))
-        if note is not None and not note.hidden:
+        if note_id not in state.notes:
+            continue
+        table_id, note = state.notes[note_id]
+        if not note.hidden:
             view = _note_view(state, note)
             view["table"] = state.tables[table_id].name
             notes.append(view)
@@ -356,32 +407,42 @@ def spotlight_view(state):
         "card": card_view(card, state.deck, True),
         "tables": rows,
         "total": total,
+        "shift": room_shift(shifts, options, scale),
+        "conclusions": conclusions,
         "notes": notes,
+        # The chosen notes that are reasons, by option; the others stay in `notes` only.
+        "reasons": [
+            {"option": i, "notes": [n for n in notes if n["option"] == i]} for i in range(options)
+        ],
     }
 
 
-def comparison(state):
-    """For every card played anywhere: each table's revealed distribution, in deck order.
+def comparison(state: SessionState) -> View:
+    """For every card played anywhere: each table's last revealed distribution, in deck order.
 
     ``tables`` holds counts, or ``None`` when a table has no revealed votes on the card;
     ``played`` (same order) tells "not revealed yet" (played) from "did not play this card";
     ``status`` says how a played card stands (see `care.status`: a card a table skipped or left
-    before a reveal is not "still talking"), ``tally`` whether the counts are a show of hands.
+    before a reveal is not "still talking"), ``tally`` whether the counts are a show of hands,
+    ``passes`` how many passed. Screens draw every table on one scale: shares of that table's
+    answers, with the counts.
     """
-    played = {p.card for t in state.tables for p in t.plays}
+    played_cards = {p.card for t in state.tables for p in t.plays}
     rows = []
     for card in state.deck.cards:
-        if card.id not in played:
+        if card.id not in played_cards:
             continue
         options = len(card.response.options)
-        per_table, played_by, statuses, tallies = [], [], [], []
+        per_table, played_by, statuses, tallies, passes = [], [], [], [], []
         for table in state.tables:
-            play = _latest_play(table, card.id)
-            played_it = _played(state, table, play)
-            per_table.append(play.distribution(options) if played_it and _shown(play) else None)
-            played_by.append(played_it)
-            statuses.append(care.status(table, play) if played_it else None)
-            tallies.append(bool(played_it and play.tally is not None))
+            found = latest_play(table, card.id)
+            play = found if found is not None and played(state, table, found) else None
+            result = last_revealed(play, options) if play else None
+            per_table.append(result[0] if result else None)
+            passes.append(result[1] if result else None)
+            played_by.append(play is not None)
+            statuses.append(care.status(table, play, talk=not options) if play else None)
+            tallies.append(bool(play and play.tally is not None))
         rows.append(
             {
                 "card": {
@@ -393,12 +454,13 @@ def comparison(state):
                 "played": played_by,
                 "status": statuses,
                 "tally": tallies,
+                "passes": passes,
             }
         )
     return {"tables": [t.name for t in state.tables], "cards": rows}
 
 
-def projector_view(state, now):
+def projector_view(state: SessionState, now: float) -> View:
     """The wall: join details, the spotlight, the comparison. No names of voters, no hidden notes."""
     return {
         "session": session_info(state, now),

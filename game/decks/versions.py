@@ -7,13 +7,17 @@ Pure: two YAML texts in, a small dict out. A version that cannot be read (or is 
 shape) gives None: the differences line by line are all there is to show then.
 """
 
+from typing import Any
+
 from .yamlsafe import YamlRefused, read_yaml
+
+Data = dict[str, Any]
 
 DECK_FIELDS = ("title", "language", "description", "categories")
 CARD_FIELDS = ("title", "category", "text", "response", "prompts", "reflection")
 
 
-def _deck(text):
+def _deck(text: str) -> Data | None:
     """The deck data of `text` (a mapping), or None."""
     try:
         data = read_yaml(text).data
@@ -22,23 +26,24 @@ def _deck(text):
     return data if isinstance(data, dict) else None
 
 
-def _cards(deck):
+def _cards(deck: Data) -> dict[str, Data]:
     """The deck's cards by id, in their order (a card without an id is known by its place)."""
     cards = deck.get("cards")
-    found = {}
+    found: dict[str, Data] = {}
     for n, card in enumerate(cards if isinstance(cards, list) else []):
         if isinstance(card, dict):
-            key = card.get("id") if isinstance(card.get("id"), str) else f"#{n + 1}"
+            given = card.get("id")
+            key = given if isinstance(given, str) else f"#{n + 1}"
             found.setdefault(key, card)
     return found
 
 
-def _title(card, key):
+def _title(card: Data, key: str) -> str:
     title = card.get("title")
     return title if isinstance(title, str) and title.strip() else key
 
 
-def changes(old_text, new_text):
+def changes(old_text: str, new_text: str) -> Data | None:
     """From `old_text` to `new_text`: ``{"deck": [fields], "added": [titles], "removed":
     [titles], "changed": [{"title", "fields"}], "reordered": bool}``, or None when either
     cannot be read as a deck."""
