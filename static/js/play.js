@@ -363,7 +363,7 @@
     const draw = t(!tb.cards_left ? "no_more" : cur ? "next" : "first");
     fill(box.act,
       open && el("button", { class: "secondary", "data-k": "rv", onclick: () => act("reveal_votes") }, t(opts ? "reveal" : "reflect")),
-      // A new round clears everyone's vote: asked first.
+      // A new round for the whole table: asked first.
       cur && cur.revealed && opts > 0 && confirmed("re", t("revote"), t("revote_q"), () => act("revote"), { class: "secondary" }),
       // Drawing before the reveal ends a vote nobody has seen: asked first.
       view.session.flow === "draw" && (open && opts > 0 && tb.cards_left
