@@ -3,6 +3,13 @@
 const Live = (() => {
   // Translated strings from the page's JSON block (data, so the CSP allows it).
   const S = JSON.parse((document.getElementById("strings") || {}).textContent || "{}");
+  // The words of the game (note kinds, calls...), defined once in game/core/vocabulary.py and
+  // translated by the page: `k_<kind>`, `f_<reason>`, `st_<status>` in the strings, and the keys.
+  const V = JSON.parse((document.getElementById("vocabulary") || {}).textContent || "{}");
+  const PREFIX = { note_kinds: "k_", flag_reasons: "f_", play_statuses: "st_" };
+  for (const name in V) for (const key in V[name]) S[(PREFIX[name] || name + "_") + key] = V[name][key];
+  /** The keys of vocabulary `name`, in their order (e.g. the note kinds). */
+  const keys = (name) => Object.keys(V[name] || {});
 
   /** String `key`, {name} placeholders filled from `vars`. */
   function t(key, vars) {
@@ -182,5 +189,5 @@ const Live = (() => {
     a.textContent = text;
   }
 
-  return { t, el, fill, connect, command, later, watch, clock, ticks, ends, countdown, bars, chip, alertIn, fit, confirmed, onRedraw };
+  return { t, el, fill, keys, connect, command, later, watch, clock, ticks, ends, countdown, bars, chip, alertIn, fit, confirmed, onRedraw };
 })();

@@ -6,7 +6,7 @@
   const $ = (id) => document.getElementById(id);
   const { code, lang } = $("app").dataset;
   const SEAT = "tafelronde:" + code, OUT = "tafelronde:outbox:" + code, VIEW = "tafelronde:view:" + code;
-  const KINDS = ["experience", "tip", "concern", "question"];
+  const KINDS = Live.keys("note_kinds");
   // No definite answer, or the server cannot store now: keep it, send it again (same cid).
   const RETRY = ["offline", "timeout", "rate_limited", "unavailable"];
   const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval", pass_vote: "vote", record_tally: "vote" };
@@ -401,7 +401,7 @@
     const open = f && !f.seen;
     return el("div", { class: "callbox", role: "group", "aria-labelledby": "call-h" },
       el("p", { class: "label", id: "call-h", text: t("call") }),
-      el("div", { class: "segs callsegs" }, ["need_help", "sensitive", "done"].map((r) => el("button", { type: "button", class: "seg", "data-k": "f" + r,
+      el("div", { class: "segs callsegs" }, Live.keys("flag_reasons").map((r) => el("button", { type: "button", class: "seg", "data-k": "f" + r,
         "aria-pressed": String(!!open && f.reason === r), onclick: () => act("flag_table", { reason: r }) }, t("f_" + r)))),
       f && el("p", { class: "call row", role: "status" }, el("span", { text: t(f.seen ? "seen" : "called") }),
         open && el("button", { class: "quiet small", "data-k": "fw", onclick: () => act("withdraw_flag", {}) }, t("withdraw"))));
