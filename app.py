@@ -35,15 +35,13 @@ if __package__:  # installed from a wheel: this module is tafelronde.app, game/ 
     from .game import cli, places
     from .game.web import register
     from .game.web.pages import signins
-    from .game.web.serving import gate, server
-    from .game.web.serving import statics
+    from .game.web.serving import gate, server, statics
     from .game.web.serving.packets import JSONPacket
 else:  # a clone: `python app.py`, `flask --app app`, the tests
     from game import cli, places
     from game.web import register
     from game.web.pages import signins
-    from game.web.serving import gate, server
-    from game.web.serving import statics
+    from game.web.serving import gate, server, statics
     from game.web.serving.packets import JSONPacket
 
 socketio = SocketIO()
@@ -68,8 +66,10 @@ DEFAULTS = {
     # Flask's session-signing key; empty means: generate and keep in instance/.
     "SECRET_KEY": "",
     # Where `python app.py` and `tafelronde` listen; also decides the join link's address.
+    # 8080, not Flask's 5000: macOS keeps 5000 for AirPlay. When the default is taken, the next
+    # free port is used (the banner says which); a port chosen on purpose is never changed.
     "HOST": "0.0.0.0",
-    "PORT": 5000,
+    "PORT": 8080,
     # Interface languages; the first is the fallback.
     "LANGUAGES": ["en", "nl"],
     # Largest Socket.IO message the server accepts, in bytes.
@@ -270,10 +270,11 @@ def _end_polling(sid):
 
 
 def _buffer_static(response):
-    """Read static files into memory so Flask-Compress compresses them whole.
+    """Read static files into memory so Flask-Compress compresses them whole (the ones
+    `game.web.serving.statics` does not send minified and compressed already).
 
-    They are small (the largest is the Socket.IO client, 47 KB). Left as streams, Flask-Compress
-    would skip gzip for them and replace the stream without closing the file behind it.
+    Left as streams, Flask-Compress would skip them and replace the stream without closing the
+    file behind it.
     """
     from flask import request
 
@@ -299,9 +300,11 @@ def main(argv=None):
     app = create_app()
     parser = argparse.ArgumentParser(prog="tafelronde", description="Serve Tafelronde.")
     parser.add_argument("--host", default=str(app.config["HOST"]))
-    parser.add_argument("--port", type=int, default=int(app.config["PORT"]))
+    parser.add_argument("--port", type=int, default=None)
     args = parser.parse_args(argv)
-    server.serve(app, socketio, args.host, args.port)
+    port = int(app.config["PORT"]) if args.port is None else args.port
+    chosen = args.port is not None or port != DEFAULTS["PORT"]
+    server.serve(app, socketio, args.host, port, fall_back=not chosen)
     return 0
 
 

@@ -206,13 +206,17 @@ class Hub(Generic[W]):
         group_size: int | None = None,
         max_note_chars: int = 500,
         max_name_chars: int = 40,
+        language: str | None = None,
     ) -> LiveSession[W]:
         """Start a session from a deck snapshot; return its `LiveSession`.
 
-        `tables` is a count (default names in the deck's language) or a list of names.
+        `tables` is a count or a list of names. Tables the session names itself are named in
+        `language` (the facilitator's; the deck's when not given).
         """
         names = (
-            default_table_names(tables, deck.language) if isinstance(tables, int) else list(tables)
+            default_table_names(tables, language or deck.language)
+            if isinstance(tables, int)
+            else list(tables)
         )
         with self._lock:
             code = self._fresh_code()
@@ -229,6 +233,7 @@ class Hub(Generic[W]):
                 group_size=group_size,
                 max_note_chars=max_note_chars,
                 max_name_chars=max_name_chars,
+                language=language,
             )
             event["projector_key"] = secrets.token_urlsafe(12)
             if self.ownership is not None and not self.ownership.take(code)[0]:

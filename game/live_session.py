@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from .core.command import Event
 from .core.model import SessionState
-from .core.registry import touched_tables
+from .core.registry import history_touched, touched_tables
 from .core.throttle import TokenBucket
 from .core.views import answers_only, note_only
 
@@ -73,6 +73,7 @@ class LiveSession(Generic[W]):
         self.connections: dict[str, int] = {}  # pid -> number of open sockets
         self.buckets: dict[str, TokenBucket] = {}  # pid -> its rate limit
         self.dirty_tables: set[int] = set()  # tables whose full view the facilitator needs again
+        self.dirty_earlier: set[int] = set()  # tables whose notes on earlier cards changed
         self.dirty_session = False  # what the whole room sees may have changed
         self.dirty_notes = False  # notes were added: room-wide parts that count notes change
         self.phones_behind = False  # phones' session facts wait for the next coalesced update
@@ -97,6 +98,12 @@ class LiveSession(Generic[W]):
             return
         self.dirty_session = True
         self.dirty_tables.update(touched_tables(self.state, event))
+        self.dirty_earlier.update(history_touched(self.state, event))
+
+    def take_earlier(self) -> set[int]:
+        """The tables whose notes on earlier cards changed since the last call."""
+        tables, self.dirty_earlier = self.dirty_earlier, set()
+        return tables
 
     def dirty(self) -> bool:
         """Whether anything changed for the facilitators since the last `take_dirty`."""

@@ -8,13 +8,20 @@ from urllib.parse import urljoin
 import brotli
 
 from game.web.live import offline
-from tests.conftest import csrf_of, sign_in
+from tests.conftest import ROOT, csrf_of, sign_in
 from tests.test_sockets import make_session
 
 WEIGHT_LIMIT = 25 * 1024  # bytes, compressed as a phone's browser gets it (issue 21)
 
 
+def test_home_shows_a_participant_the_join_box_and_no_decks(client):
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert "Join a table" in page and "Session code" in page
+    assert "Social media" not in page and "cards" not in page
+
+
 def test_home_lists_decks_with_language_and_card_count(client):
+    sign_in(client)
     page = client.get("/?lang=en").get_data(as_text=True)
     assert (
         "Social media: dilemmas for civil-society organisations" in page or "Social media" in page
@@ -210,3 +217,30 @@ def test_pages_carry_security_headers(client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_our_scripts_and_stylesheets_are_served_without_their_comments(client):
+    def served(name):
+        response = client.get(f"/static/{name}")  # no Accept-Encoding: the minified file
+        body = response.get_data()
+        response.close()
+        return body
+
+    for name in ("js/play.js", "js/live.js", "css/live.css", "css/app.css"):
+        on_disk = (ROOT / "static" / name).read_bytes()
+        lean = served(name)
+        assert re.search(rb"^\s*/\*", on_disk, re.M), name
+        assert b"/*" not in lean and not re.search(rb"^\s*//", lean, re.M), name
+        # Minified (game.web.serving.statics): comments and the spaces between tokens go; the
+        # files on disk stay as written, to read and debug.
+        assert len(lean) < 0.85 * len(on_disk), name
+    vendored = "vendor/socket.io-client-4.8.4/socket.io.slim.min.js"
+    assert served(vendored) == (ROOT / "static" / vendored).read_bytes()  # licence comment kept
+
+
+def test_tables_the_session_names_are_in_the_facilitators_language(app, client):
+    client.set_cookie("lang", "nl")  # the facilitator's page is in Dutch; the deck is English
+    code = make_session(app, client, table_count="2")
+    state = app.extensions["tafelronde.hub"].peek(code).state
+    assert [t.name for t in state.tables] == ["Tafel 1", "Tafel 2"]
+    assert state.settings.language == "nl"  # and so are tables added later

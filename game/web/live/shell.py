@@ -209,9 +209,12 @@ class LiveShell:
                 live.phones_behind = False
                 self.phones_sent_at[live.code] = stamp
             tables, room_changed, notes = live.take_dirty()
+            earlier = live.take_earlier()
             host = wall = None
             if self._listening(f"h:{live.code}"):
-                host, wall = self.screens.host(live.state, tables, room_changed, now, notes)
+                host, wall = self.screens.host(
+                    live.state, tables, room_changed, now, notes, earlier
+                )
             if room_changed and self._listening(f"w:{live.code}"):
                 wall = self.screens.wall(live.state, now, wall)
             else:

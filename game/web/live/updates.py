@@ -52,14 +52,17 @@ class ScreenUpdates:
         self.host_sent = {}  # code -> {part: what its facilitators were last sent}
         self.wall_sent = {}  # code -> what its projectors were last shown
 
-    def host(self, state, tables, room_changed, now, notes=False):
+    def host(self, state, tables, room_changed, now, notes=False, earlier=()):
         """`host_updated` for the tables in `tables` and, when `room_changed`, the room-wide parts
         that differ from the ones last sent (when only `notes` were added: the parts that count
         notes); None when there is nothing to send. Also returns the projector's view when it was
-        built (the comparison is shared)."""
+        built (the comparison is shared). The notes of a table's earlier cards go with it only
+        when they changed (its id in `earlier`)."""
         update = {
             "version": state.version,
-            "tables": [facilitator_table(state, t, now, self.stalled_after) for t in tables],
+            "tables": [
+                facilitator_table(state, t, now, self.stalled_after, t in earlier) for t in tables
+            ],
         }
         wall = None
         if room_changed:
