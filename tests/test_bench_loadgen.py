@@ -107,3 +107,44 @@ def test_several_processes_behind_nginx_produce_figures_per_process(load, tmp_pa
     assert sorted(rows) == ["p0", "p1"]
     assert sum(row["sessions"] for row in rows.values()) == 3  # each session has one owner
     assert all(row["cpu_s"] > 0 and row["rss_mb"] > 0 for row in rows.values())
+
+
+def test_servers_run_in_turn_and_the_table_gives_ratios_to_the_baseline(load):
+    sys.path.insert(0, str(BENCH))
+    from loadgen.compare import BASELINE, ab_table, parse_servers, plan_servers
+
+    servers = parse_servers("before=/tmp/before/app.py,after=app.py,baseline")
+    assert servers == [("before", "/tmp/before/app.py"), ("after", None), ("baseline", BASELINE)]
+    plans = plan_servers(Namespace(phones=6, server_script=None), servers, 2)
+    assert [(p.label, p.repetition) for p in plans] == [
+        ("before", 0),
+        ("after", 0),
+        ("baseline", 0),
+        ("before", 1),
+        ("after", 1),
+        ("baseline", 1),
+    ]
+
+    def figures(label, cpu, join):
+        return {
+            "settings": {"phones": 6, "sessions": 1, "generators": 1, "label": label},
+            "join": {"joined": 6, "hello_join": {"p50": join}, "wall_s": 1.0},
+            "ack": {
+                "vote": {"lost_or_refused": 0, "latency": {"p50": 0.01, "p99": 0.02}},
+                "note": {"lost_or_refused": 0},
+            },
+            "vote_to_facilitator": {"p50": 0.01, "p99": 0.02},
+            "server": {"cpu_ms_per_vote": cpu, "rss_kb_per_phone": 70, "cpu_s": {"joining": 1}},
+            "throughput": {"host_bytes_per_s_rounds": 1000},
+            "load_generator": {"loop_lag": {"p99": 0.01}},
+            "machine": {"load_average_before": [1.0, 1.0, 1.0], "cpu_s_other_processes": 3},
+        }
+
+    runs = [figures("after", 3.0, 0.2), figures("baseline", 2.0, 0.1)]
+    runs += [figures("after", 2.6, 0.2), figures("baseline", 2.0, 0.1)]
+    table = ab_table(runs)
+    ratios = table.split("ratios to baseline")[1].splitlines()
+    (after,) = [line for line in ratios if line.startswith("after")]
+    assert after.split()[1:3] == ["1.40x", "2.00x"]  # median of 1.5x and 1.3x; 0.2 / 0.1
+    with pytest.raises(SystemExit):
+        parse_servers("a=app.py,a=other.py")

@@ -87,11 +87,11 @@ def summary_row(figures):
         "rss_kb_per_phone": srv["rss_kb_per_phone"],
         "lag_p99": gen["loop_lag"].get("p99"),
         "load": figures["machine"]["load_average_before"][0],
-        "join_p50": figures["join"]["hello_join"].get("p50"),
-        "join_p99": figures["join"]["hello_join"].get("p99"),
-        "joined_s": figures["join"]["wall_s"],
-        "join_cpu_s": srv["cpu_s"]["joining"],
-        "host_bytes_per_s": figures["throughput"].get("host_bytes_per_s_rounds"),
+        "join_p50": figures["join"].get("hello_join", {}).get("p50"),
+        "join_p99": figures["join"].get("hello_join", {}).get("p99"),
+        "joined_s": figures["join"].get("wall_s"),
+        "join_cpu_s": srv.get("cpu_s", {}).get("joining"),
+        "host_bytes_per_s": figures.get("throughput", {}).get("host_bytes_per_s_rounds"),
         "other_cpu_s": figures["machine"].get("cpu_s_other_processes"),
     }
 
