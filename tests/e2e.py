@@ -11,10 +11,13 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from playwright.sync_api import expect
+from tests.ci import need_playwright
 
-from game.decks.deck import load_deck
-from tests.servers import HOST_KEY, ROOT
+need_playwright()  # a module that imports this one is skipped (fails under CI) without it
+from playwright.sync_api import expect  # noqa: E402
+
+from game.decks.deck import load_deck  # noqa: E402
+from tests.servers import HOST_KEY, ROOT  # noqa: E402
 
 TIMEOUT = 10_000  # ms, for every expect()
 expect.set_options(timeout=TIMEOUT)

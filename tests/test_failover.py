@@ -15,6 +15,9 @@ from game.storage.postgres import PostgresStore
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 from tests.waiting import GUARD_SECONDS
 
+# Chromium shows the facilitator's and the projector's pages recover; the servers are real.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 PROCESSES = 3
 PHONES = 12
 TABLES = 3

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from game.web import serving
+from tests.ci import need
 from tests.realclients import close_client, connect, tiny_server
 from tests.waiting import until
 
@@ -168,7 +169,7 @@ def test_capacity_follows_the_open_file_limit():
 
 
 def test_the_soft_open_file_limit_is_raised_when_allowed():
-    resource = pytest.importorskip("resource")
+    resource = need("resource", "a POSIX system: Linux or macOS")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))

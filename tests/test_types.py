@@ -4,8 +4,7 @@ writes. A mistyped event field or a wrong argument there fails here, before any 
 import subprocess
 import sys
 
-import pytest
-
+from tests.ci import TEST_EXTRA, need
 from tests.servers import ROOT
 
 CHECKED = [
@@ -17,7 +16,7 @@ CHECKED = [
 
 
 def test_the_public_surface_type_checks():
-    pytest.importorskip("mypy", reason="mypy is in the test extra")
+    need("mypy", TEST_EXTRA)
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--ignore-missing-imports", "--follow-imports=silent"]
         + ["--no-error-summary", "--cache-dir", "/dev/null", *CHECKED],
