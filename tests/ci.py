@@ -35,7 +35,8 @@ def need(module, install):
     try:
         return importlib.import_module(module)
     except ImportError as error:
-        missing(f"{module} is not installed ({install}): {error}")
+        problem = f"{module} is not installed ({install}): {error}"
+    missing(problem)  # outside the except: the report says this, not an ImportError chain
 
 
 TEST_EXTRA = 'pip install -e ".[test]"'
