@@ -7,10 +7,14 @@ import contextlib
 import sqlite3
 import time
 
+import pytest
+
 from game.core.model import replay
 from game.storage.sqlite import SQLiteStore
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 from tests.waiting import GUARD_SECONDS
+
+pytestmark = pytest.mark.slow
 
 PHONES = 6
 TABLES = 2
