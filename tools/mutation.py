@@ -1,0 +1,154 @@
+"""Mutation testing of the rules: how many small deliberate bugs in game/core/ the fast tests catch.
+
+    .venv/bin/pip install -e ".[test]" mutmut==3.8.1
+    .venv/bin/python tools/mutation.py                 # game/core/ and game/live_session.py
+    .venv/bin/python tools/mutation.py --jobs 2 game/core/views.py   # one module, two workers
+    .venv/bin/python tools/mutation.py --keep          # leave the work folder to inspect
+
+mutmut (https://pypi.org/project/mutmut/) changes one thing at a time in every function of the
+given paths (``<`` for ``<=``, ``and`` for ``or``, a constant, a dropped argument...) and runs the
+fast tests that reach that function (``-m "not slow and not browser"``; it learns which tests reach
+which function in a first run). A mutant the tests notice is *killed*; one they do not is a
+*survivor*: either a gap in the tests, or an *equivalent* mutant that behaves the same.
+
+This is a tool for people, not a CI gate (docs/architecture.md has the last score and what the
+survivors were). It never touches this checkout: it copies the tracked files into a work folder
+(a temporary one unless ``--workdir``), configures mutmut there, runs it, and prints the score,
+the run time and every survivor with its diff. Paths are folders or files of the repository;
+a folder is mutated whole, so a new module is mutated the day it appears.
+"""
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PATHS = ["game/core/", "game/live_session.py"]
+FAST = "not slow and not browser"
+
+
+def copy_checkout(workdir):
+    """The tracked files of this checkout (as they are on disk now) into `workdir`."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            target = workdir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def top_level(workdir):
+    """Every file and folder at the top of the copy: the tests read docs, decks, bench/ and more
+    beside the code, and mutmut runs them from its mutants/ folder, where all of it must be."""
+    return sorted(p.name + ("/" if p.is_dir() else "") for p in workdir.iterdir())
+
+
+def configure(workdir, paths, jobs_timeout):
+    """Write mutmut's settings into the copy's pyproject.toml.
+
+    pytest's own ``pythonpath = ["."]`` goes: mutmut puts its mutants/ folder first on the path,
+    and the checkout's unmutated `game` package must not shadow it.
+    """
+    pyproject = workdir / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^pythonpath = \["\."\]\n', "", text)
+    text += "\n[tool.mutmut]\n"
+    text += f"source_paths = {paths!r}\n".replace("'", '"')
+    text += f"also_copy = {top_level(workdir)!r}\n".replace("'", '"')
+    selection = ["tests/", "-m", FAST, "-p", "no:randomly"]
+    text += f"pytest_add_cli_args_test_selection = {selection!r}\n".replace("'", '"')
+    text += f"timeout_multiplier = {jobs_timeout}\n"
+    text += "use_git_change_detection = false\n"
+    pyproject.write_text(text, encoding="utf-8")
+
+
+def mutmut(workdir, *args, check=True):
+    """Run the mutmut command (of this interpreter's environment) in `workdir`."""
+    command = [str(Path(sys.executable).parent / "mutmut"), *args]
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        sys.exit(f"mutmut {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return result
+
+
+def statuses(workdir):
+    """``{mutant name: status}`` of every mutant, from `mutmut results --all true`."""
+    found = {}
+    for line in mutmut(workdir, "results", "--all", "true").stdout.splitlines():
+        name, sep, status = line.strip().rpartition(": ")
+        if sep and name:
+            found[name] = status
+    return found
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", default=PATHS, help="folders or files to mutate")
+    parser.add_argument("--jobs", type=int, default=None, help="test processes (default: CPUs)")
+    parser.add_argument("--workdir", type=Path, help="where to copy and run (default: temporary)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
+    parser.add_argument(
+        "--timeout-multiplier",
+        type=float,
+        default=15.0,
+        help="a mutant times out after this many times its tests' clean run time (mutmut's)",
+    )
+    args = parser.parse_args(argv)
+    if shutil.which("mutmut", path=str(Path(sys.executable).parent)) is None:
+        sys.exit('mutmut is not installed here: .venv/bin/pip install "mutmut==3.8.1"')
+    paths = [p if not (ROOT / p).is_dir() or p.endswith("/") else p + "/" for p in args.paths]
+    for path in paths:
+        if not (ROOT / path).exists():
+            sys.exit(f"no such path in the repository: {path}")
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tafelronde-mutation-"))
+    started = time.monotonic()
+    try:
+        if workdir.exists() and any(workdir.iterdir()):
+            sys.exit(f"{workdir} is not empty (mutmut keeps its results there)")
+        workdir.mkdir(parents=True, exist_ok=True)
+        copy_checkout(workdir)
+        configure(workdir, paths, args.timeout_multiplier)
+        print(f"Mutating {', '.join(paths)} against the fast tests ({FAST}) in {workdir}")
+        run = ["run"] + ([f"--max-children={args.jobs}"] if args.jobs else [])
+        result = mutmut(workdir, *run, check=False)
+        if result.returncode != 0:
+            sys.exit(f"mutmut run failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}")
+        found = statuses(workdir)
+        minutes = (time.monotonic() - started) / 60
+        report(workdir, found, minutes)
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        elif args.keep:
+            print(f"\nKept {workdir} (mutmut show NAME / mutmut browse there)")
+
+
+def report(workdir, found, minutes):
+    """Print the counts, the score and every survivor's diff."""
+    counts = Counter(found.values())
+    judged = counts["killed"] + counts["survived"] + counts["timeout"]
+    killed = counts["killed"] + counts["timeout"]  # a mutant that hangs the tests is caught
+    print(f"\n{len(found)} mutants: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
+    if judged:
+        print(f"Score: {killed} of {judged} killed = {100 * killed / judged:.1f} %")
+    print(f"Run time: {minutes:.1f} min")
+    survivors = sorted(name for name, status in found.items() if status != "killed")
+    for name in survivors:
+        if found[name] == "timeout":
+            continue
+        shown = mutmut(workdir, "show", name, check=False).stdout.strip()
+        print(f"\n{shown}")
+
+
+if __name__ == "__main__":
+    main()
