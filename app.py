@@ -32,18 +32,22 @@ from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 if __package__:  # installed from a wheel: this module is tafelronde.app, game/ is tafelronde.game
-    from .game import places
-    from .game.web import gate, register, server, signins
+    from .game import cli, places
+    from .game.web import register
+    from .game.web.pages import signins
+    from .game.web.serving import gate, server
 else:  # a clone: `python app.py`, `flask --app app`, the tests
-    from game import places
-    from game.web import gate, register, server, signins
+    from game import cli, places
+    from game.web import register
+    from game.web.pages import signins
+    from game.web.serving import gate, server
 
 socketio = SocketIO()
 compress = Compress()
 
 HERE = Path(__file__).resolve().parent
 
-# Host keys avoid characters people confuse when reading them off a wall (game.web.signins).
+# Host keys avoid characters people confuse when reading them off a wall (game.web.pages.signins).
 new_host_key = signins.new_host_key
 
 DEFAULTS = {
@@ -173,6 +177,7 @@ def create_app(test_config=None):
         warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
         # Handlers first: Flask-SocketIO hands the ones it holds to each new server in init_app.
         register.init_app(app, socketio)
+        cli.init_app(app)
         _init_socketio(app)
     app.extensions["tafelronde.live"].start_leases()  # CLUSTER only: renew session leases
     return app
@@ -226,7 +231,7 @@ def _init_socketio(app):
         ping_timeout=20,
     )
     # In front of Socket.IO: an oversize long-polling POST is answered 413 at once and its
-    # connection closed, never read (game.web.gate).
+    # connection closed, never read (game.web.serving.gate).
     app.wsgi_app = gate.BodyLimit(
         app.wsgi_app, app.config["MAX_MESSAGE_BYTES"], on_refused=_end_polling
     )

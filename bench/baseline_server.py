@@ -9,7 +9,7 @@ It has no store, no rules, no rate limits, no coalescing: state is a few dicts. 
 from Tafelronde is what a vote costs on the wire:
 
 - the same rooms (``s:CODE``, ``t:CODE:N``, ``p:CODE:PID``, ``h:CODE``) and the same async mode
-  (``TAFELRONDE_ASYNC_MODE``, eventlet by default) behind the same HTTP server (`game.web.serving`:
+  (``TAFELRONDE_ASYNC_MODE``, eventlet by default) behind the same HTTP server (`game.web.serving.http`:
   pool, listen queue, open-file limit);
 - per vote or note: one ``table_updated`` to the table's phones (members, the card with its deck
   text, who voted, the notes), one ``host_updated`` to the facilitator (the session facts with
@@ -342,7 +342,7 @@ def create_app(decks_dir, host_key):
 
 def main(argv=None):
     """Serve until stopped, with Tafelronde's own HTTP server for the async mode."""
-    from game.web import serving
+    from game.web.serving import http as serving
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--host", default="127.0.0.1")

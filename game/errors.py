@@ -5,8 +5,10 @@ it) and its parameters; the shells translate it for the person who caused it. An
 a `GameError` is a bug and is logged as one, never swallowed.
 """
 
+from typing import Any
 
-def N_(message):
+
+def N_(message: str) -> str:
     """Mark `message` for translation without translating it here (the core knows no language)."""
     return message
 
@@ -15,13 +17,14 @@ class GameError(Exception):
     """A refused command. `code` is stable for programs; `message % params` is for people."""
 
     code = "refused"
+    ack_fields: tuple[str, ...] = ()
 
-    def __init__(self, message, **params):
+    def __init__(self, message: str, **params: Any) -> None:
         super().__init__(message)
         self.message = message
         self.params = params
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message % self.params if self.params else self.message
 
 

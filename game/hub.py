@@ -5,7 +5,7 @@ writes the resulting events to the store *before* answering, and keeps what the 
 to know: which tables changed (for coalesced updates), who is connected, participant tokens,
 client ids already applied, and per-participant rate limits.
 
-It knows nothing of Flask or Socket.IO (`game/web/live.py` is the transport), so everything here
+It knows nothing of Flask or Socket.IO (`game/web/live/namespace.py` is the transport), so everything here
 is tested with plain function calls. Time comes from the `clock` passed in.
 
 Every write is fenced: it names the sequence number its first event must get (`next_seq`), so a
@@ -19,10 +19,12 @@ import secrets
 import threading
 import time
 
-from .core import evaluation, export
-from .core.events import check_event
-from .core.model import TRANSIENT_EVENTS, apply_event, replay, state_from_created
-from .core.rules import Actor, decide, default_table_names, presence, session_created
+from .core import export
+from .core.command import Actor
+from .core.features import evaluation
+from .core.model import state_from_created
+from .core.registry import TRANSIENT_EVENTS, apply_event, check_event, replay
+from .core.rules import answer_for, decide, default_table_names, presence, session_created
 from .core.throttle import TokenBucket
 from .errors import N_, GameError, InvalidInput, NotFound
 from .live_session import OK, LiveSession
@@ -332,10 +334,8 @@ class Hub:
                     self._check_rate(live, actor.pid)
                 events = decide(live.state, actor, command, payload, self.clock())
                 self._apply(live, events)
-                answer = OK
-                for event in events:
-                    if event["type"] == "note_added":
-                        answer = {"ok": True, "note": event["note"]}
+                extra = answer_for(command, events)
+                answer = {"ok": True, **extra} if extra else OK
                 if key is not None:
                     live.applied[key] = answer
                 stored = [e for e in events if e["type"] not in TRANSIENT_EVENTS]

@@ -8,7 +8,7 @@ changed since the last coalesced update. `Hub` (game/hub.py) is the only thing t
 import threading
 from collections import OrderedDict
 
-from .core.changes import touched_tables
+from .core.registry import touched_tables
 
 # Answers per session kept in memory for repeated client ids; older ones are read from the store
 # (a phone repeats only what it has not seen acknowledged, so a repeat is almost always recent).

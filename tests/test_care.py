@@ -6,7 +6,7 @@ import json
 import pytest
 
 from game.core import export
-from game.core.model import replay
+from game.core.registry import replay
 from game.core.rules import PROJECTOR, Actor, decide
 from game.core.views import view_for
 from game.errors import Forbidden, InvalidInput, NotFound, OutOfTurn
@@ -129,8 +129,12 @@ def test_pass_is_secret_until_reveal_and_a_vote_replaces_it():
     assert "a" not in g.state.tables[0].current.passes
     g.do("a", "pass_vote")
     assert "a" not in g.state.tables[0].current.votes
-    g.do("b", "revote")
+    for pid in "bc":
+        g.do(pid, "cast_vote", choice=0)
+    assert g.state.tables[0].current.revealed
+    g.do("b", "revote")  # a new round: nobody has passed in it yet; the round before keeps it
     assert not g.state.tables[0].current.passes
+    assert g.state.tables[0].current.earlier[0].passes == {"a"}
 
 
 def test_pass_on_an_open_card_is_refused():

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.storage.sqlite import SQLiteStore
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 from tests.waiting import GUARD_SECONDS

@@ -134,7 +134,7 @@ def test_a_burst_gets_no_more_updates_per_second_than_the_rate(slow_app):
 def test_phones_get_joins_and_seats_at_most_once_a_second_slower_in_big_sessions(
     slow_app, monkeypatch
 ):
-    import game.web.live_shell as live_shell
+    import game.web.live.shell as live_shell
 
     web = slow_app.test_client()
     code = make_session(slow_app, web)

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from app import DEFAULTS, create_app, new_host_key
-from game.web.server import startup_banner
+from game.web.serving.server import startup_banner
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 

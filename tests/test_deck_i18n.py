@@ -7,7 +7,7 @@ import pytest
 from babel.messages.extract import extract_from_file
 
 from game.decks.deck import DeckError, load_deck_text
-from game.web.i18n import Translator, load_catalogues, locale_from_environment
+from game.i18n import Translator, load_catalogues, locale_from_environment
 from tests.conftest import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent

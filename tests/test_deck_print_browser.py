@@ -3,8 +3,8 @@
 import pytest
 
 from game.decks.deck import load_deck
-from game.web.deck_files import print_page
-from game.web.deck_pdf import BASE, count_pages, open_print_page
+from game.web.decks.files import print_page
+from game.web.decks.pdf import BASE, count_pages, open_print_page
 from tests.e2e import ROOT
 
 pytestmark = pytest.mark.browser

@@ -20,10 +20,10 @@ from collections import Counter, defaultdict
 import pytest
 import socketio
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.core.rules import FACILITATOR, Actor
 from game.hub import Hub
-from game.storage.events import Store
+from game.storage.sqlite import SQLiteStore as Store
 from tests.coregame import hub_session
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 from tests.waiting import until
@@ -117,7 +117,10 @@ def check_everything_acknowledged_is_stored(server, code, ledger):
         assert cast[pid] >= count
     for pid, choice in ledger.last_acked_vote.items():
         table = state.members[pid].table
-        final = state.tables[table].current.votes.get(pid)
+        # A changed vote after a reveal opens the next round: the latest round with a vote of
+        # `pid` holds its last vote (earlier rounds are kept, not overwritten).
+        rounds = state.tables[table].current.rounds()
+        final = next((r.votes[pid] for r in reversed(rounds) if pid in r.votes), None)
         # The last acknowledged vote, or one sent after it whose answer the kill swallowed.
         assert final in (choice, ledger.last_sent_vote[pid]), (pid, final, choice)
     return state

@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from game.core import evaluation, export
-from game.core.model import replay
+from game.core import export
+from game.core.features import evaluation
+from game.core.registry import replay
 from game.core.rules import FACILITATOR
 from game.core.views import view_for
 from game.errors import InvalidInput, NotFound, OutOfTurn

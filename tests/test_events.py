@@ -2,8 +2,9 @@
 
 import pytest
 
-from game.core.events import EVENT_TYPES, EventShapeError, check_event
-from game.core.model import _APPLY
+from game.core.events import EventShapeError
+from game.core.registry import APPLY as _APPLY
+from game.core.registry import EVENT_TYPES, check_event
 
 
 def test_every_event_the_model_applies_is_declared_and_back():

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from game.core.model import replay
+from game.core.registry import replay
 from game.storage.postgres import PostgresStore
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
 from tests.waiting import GUARD_SECONDS

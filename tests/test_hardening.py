@@ -16,8 +16,7 @@ import requests
 import socketio as socketio_client
 
 from app import socketio
-from game.core.evaluation import AFTER_END_COMMANDS
-from game.core.events import check_event
+from game.core.registry import AFTER_END_COMMANDS, check_event
 from game.core.rules import (
     FACILITATOR,
     FACILITATOR_COMMANDS,
@@ -27,7 +26,7 @@ from game.core.rules import (
     decide,
     handle,
 )
-from game.storage.events import Store
+from game.storage.sqlite import SQLiteStore as Store
 from tests.conftest import SERVE_MODES, csrf_of, make_app, sign_in
 from tests.realclients import Facilitator, RealPhone, close_client, connect, tiny_server
 from tests.test_sockets import Phone, make_session
@@ -105,6 +104,7 @@ def valid_participant_payloads(room):
         "pass_vote": {"card": card},
         "flag_table": {"reason": "need_help"},
         "record_tally": {"counts": [1] * room["options"], "passes": 0, "card": card},
+        "set_conclusion": {"text": "We would ask the volunteers first.", "card": card},
     }
 
 
@@ -125,6 +125,7 @@ def valid_facilitator_payloads(room):
         "end_session": {},
         "clear_flag": {"table": 0},
         "set_devices": {"devices": "shared", "table": 1},
+        "set_rounds": {"rounds": 2},
     }
 
 
@@ -156,6 +157,8 @@ FIELD_TYPES = {
     "counts": list,
     "passes": int,
     "devices": str,
+    "rounds": int,
+    "option": int,
 }
 NOT_OBJECTS = [None, [1, 2], "cast", 5, 2.5, True]
 BAD_CIDS = [1, [], {}, "", "x" * 65, NESTED]
@@ -218,12 +221,14 @@ def test_the_valid_payloads_are_valid(app, room):
     pid = room["phones"][0].pid
     ended = copy.deepcopy(state)
     ended.ended_at = 1.0
+    revealed = copy.deepcopy(state)  # a new round is started once the votes are shown
+    revealed.tables[0].current.revealed = True
     busy = copy.deepcopy(state)
     handle(busy, FACILITATOR, "start_timer", {"seconds": 60}, 0)
     handle(busy, Actor.participant(pid), "flag_table", {"reason": "need_help"}, 0)
     for command, payload in valid_participant_payloads(room).items():
         actor = Actor.participant("p-new" if command == "join" else pid)
-        at = ended if command in AFTER_END_COMMANDS else state
+        at = ended if command in AFTER_END_COMMANDS else revealed if command == "revote" else state
         events = decide(copy.deepcopy(at), actor, command, dict(payload), 0)
         assert [e["type"] for e in events] == ACTS[command], (command, events)
         for event in events:
@@ -697,7 +702,7 @@ def test_an_oversize_socketio_message_is_refused(real):
         answer = b""
         while chunk := poll.recv(65536):  # until the server closes it (bounded by the timeout)
             answer += chunk
-    assert big.status_code == 413  # answered before the body is read (game.web.gate)
+    assert big.status_code == 413  # answered before the body is read (game.web.serving.gate)
     assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"\r\n\r\n1"), answer
     assert requests.get(polling, timeout=5).status_code == 400  # that connection is gone
     assert stored_events(server, code) == before

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_file
 
-from game.web.i18n import load_catalogues
+from game.i18n import load_catalogues
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "N_plural": (1, 2)}

@@ -8,8 +8,8 @@ import secrets
 import pytest
 
 from app import socketio
-from game.web import live
-from game.web.live import ASK_BURST, FailureLog
+from game.web.live import namespace as live
+from game.web.live.namespace import ASK_BURST, FailureLog
 from tests.conftest import make_app
 from tests.test_sockets import Phone, make_session
 
@@ -41,7 +41,7 @@ def test_events_with_extra_arguments_reserved_names_or_bytes_are_answered(app, c
 
 
 class FrozenTime:
-    """Stands in for the `time` module of game.web.live: its clock moves only when told."""
+    """Stands in for the `time` module of game.web.live.namespace: its clock moves only when told."""
 
     def __init__(self, now=1000.0):
         self.now = now

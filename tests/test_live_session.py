@@ -9,7 +9,7 @@ run in-process against a real SQLite store: no server, no clock.
 from game.core.rules import FACILITATOR, Actor
 from game.hub import Hub
 from game.live_session import REMEMBERED_ANSWERS, RecentAnswers
-from game.storage.events import Store
+from game.storage.sqlite import SQLiteStore as Store
 from tests.coregame import hub_session
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from game.web.network import base_url, is_loopback, is_wildcard
+from game.web.serving.network import base_url, is_loopback, is_wildcard
 from tests.conftest import make_app, sign_in
 from tests.test_sockets import make_session
 

@@ -5,7 +5,7 @@ import json
 import re
 from urllib.parse import urljoin
 
-from game.web import offline
+from game.web.live import offline
 from tests.conftest import csrf_of, sign_in
 from tests.test_sockets import make_session
 

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from game.core.model import TRANSIENT_EVENTS, replay
+from game.core.registry import TRANSIENT_EVENTS, replay
 from game.core.rules import PROJECTOR, Actor, decide
 from game.errors import Forbidden, GameError, InvalidInput, NotFound, OutOfTurn
 from tests.coregame import Game
@@ -198,23 +198,31 @@ def test_vote_can_be_changed_and_counts_once():
     assert g.state.tables[0].current.votes == {"a": 1}
 
 
-def test_changing_a_vote_after_the_reveal_updates_the_distribution():
+def test_changing_a_vote_after_the_reveal_is_a_vote_in_the_next_round():
     g = three_at_table_zero()
     for pid in "abc":
         g.do(pid, "cast_vote", choice=0)
     g.do("a", "cast_vote", choice=2)
-    assert g.state.tables[0].current.distribution(3) == [2, 0, 1]
+    play = g.state.tables[0].current
+    # The revealed round is kept as it was; the change opened round 2 and counts there.
+    assert [r.distribution(3) for r in play.earlier] == [[3, 0, 0]]
+    assert play.round == 1 and play.distribution(3) == [0, 0, 1] and not play.revealed
 
 
-def test_revote_clears_the_votes_of_this_card():
+def test_revote_starts_a_new_round_and_keeps_the_one_before():
     g = three_at_table_zero()
-    for pid in "abc":
+    g.do("a", "cast_vote", choice=0)
+    with pytest.raises(OutOfTurn):  # secret votes: each changes their own, nobody wipes them
+        g.do("b", "revote")
+    for pid in "bc":
         g.do(pid, "cast_vote", choice=0)
     g.do("b", "revote")
     play = g.state.tables[0].current
     assert play.votes == {} and not play.revealed and play.round == 1
+    assert play.earlier[0].votes == {"a": 0, "b": 0, "c": 0} and play.earlier[0].revealed
+    g.do("a", "cast_vote", choice=1)
     g.host("reset_table", table=0)
-    assert play.round == 2
+    assert play.round == 2 and len(play.earlier) == 2
 
 
 def test_bad_votes_are_refused_and_change_nothing():

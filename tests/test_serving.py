@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from game.web import serving
+from game.web.serving import http as serving
 from tests.ci import need
 from tests.realclients import close_client, connect, tiny_server
 from tests.waiting import until

@@ -2,9 +2,9 @@
 
 import secrets
 
-from game.cli.sessions import DAY, expired_codes, purge_expired, start_retention
 from game.core.rules import FACILITATOR, Actor
 from game.hub import normalise_code
+from game.web.serving.retention import DAY, expired_codes, purge_expired, start_retention
 from tests.coregame import hub_session
 
 NOW = 1_800_000_000.0

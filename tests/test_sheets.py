@@ -108,7 +108,7 @@ def test_semicolon_csv_as_dutch_excel_saves_it():
 
 
 def test_problems_in_dutch_keep_their_cells():
-    from game.web.i18n import Translator, load_catalogues
+    from game.i18n import Translator, load_catalogues
 
     raw = workbook([HEADER, ("a", "A", "T", "choice", "Alleen")])
     with pytest.raises(DeckError) as caught:

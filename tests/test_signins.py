@@ -6,7 +6,7 @@ import pytest
 
 from app import socketio
 from game.storage.sqlite import SQLiteStore
-from game.web.signins import SignIns, write_host_key
+from game.web.pages.signins import SignIns, write_host_key
 from tests.conftest import HOST_KEY, csrf_of, make_app
 from tests.test_sockets import make_session
 

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from game.storage.events import Store
+from game.storage.sqlite import SQLiteStore as Store
 
 
 def created(code="ABC234", at=1.0):

@@ -76,7 +76,9 @@ def mutmut(workdir, *args, check=True):
     command = [str(Path(sys.executable).parent / "mutmut"), *args]
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
     if check and result.returncode != 0:
-        sys.exit(f"mutmut {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        sys.exit(
+            f"mutmut {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
     return result
 
 

@@ -15,17 +15,16 @@ from flask.cli import AppGroup
 from ..decks.deck import DeckError, deck_schema, load_deck
 from ..decks.messages import Message, N_plural
 from ..errors import N_
+from ..i18n import locale_from_environment
 from ..storage.library import deck_files
-from ..web.i18n import locale_from_environment, translator
-from . import sessions as sessions_cli
+from ..web.language import translator
 
 decks = AppGroup("decks", help="Check decks and publish their JSON Schema.")
 
 
 def init_app(app):
-    """Register the command groups on the app's ``flask`` command."""
+    """Register the ``decks`` command group."""
     app.cli.add_command(decks)
-    sessions_cli.init_app(app)
 
 
 def lang_option(command):
@@ -119,7 +118,7 @@ def print_command(deck, output, reflections, session, chromium):
     The page is the one browsers print (the deck library's "Print"), rendered by headless
     Chromium through Playwright, so paper, PDF and screen show the same layout.
     """
-    from ..web.deck_pdf import render_pdf
+    from ..web.decks.pdf import render_pdf
 
     try:
         pages = render_pdf(deck, output, reflections=reflections, code=session, chromium=chromium)

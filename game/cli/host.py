@@ -1,7 +1,7 @@
 """``flask --app app host ...``: the facilitator's key from the command line.
 
 ``host rotate-key`` writes a new key to ``instance/host_key`` and ends every facilitator sign-in,
-also in a server that is running (it re-reads both files when they change, `game.web.signins`).
+also in a server that is running (it re-reads both files when they change, `game.web.pages.signins`).
 A key set in ``instance/config.py`` or ``TAFELRONDE_HOST_KEY`` is changed there instead: the
 command says so and changes nothing.
 """
@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..web.i18n import gettext as _
-from ..web.signins import new_host_key, write_host_key
+from ..web.language import gettext as _
+from ..web.pages.signins import new_host_key, write_host_key
 
 host = AppGroup("host", help="The facilitator's key and sign-ins.")
 

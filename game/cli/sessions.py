@@ -10,7 +10,6 @@ Purging is deleting: the session, its people, votes, notes and client ids, with 
 the database file (see `Store.delete`).
 """
 
-import logging
 from datetime import UTC, datetime
 
 import click
@@ -19,10 +18,7 @@ from flask.cli import AppGroup
 
 from ..core import export
 from ..hub import normalise_code
-
-DAY = 24 * 3600
-
-log = logging.getLogger("tafelronde.retention")
+from ..web.serving.retention import purge_expired
 
 sessions = AppGroup("sessions", help="List, purge and delete stored sessions.")
 
@@ -30,54 +26,6 @@ sessions = AppGroup("sessions", help="List, purge and delete stored sessions.")
 def init_app(app):
     """Register the ``sessions`` command group."""
     app.cli.add_command(sessions)
-
-
-def expired_codes(stored, days, now):
-    """Codes of the sessions in `stored` (``Store.sessions()`` rows) that retention removes."""
-    if not days or days <= 0:
-        return []
-    ended_before = now - days * DAY
-    created_before = now - 2 * days * DAY
-    return [
-        row["code"]
-        for row in stored
-        if (row["ended_at"] is not None and row["ended_at"] < ended_before)
-        or (row["ended_at"] is None and row["created_at"] < created_before)
-    ]
-
-
-def purge_expired(app, days=None, now=None):
-    """Delete every session past retention (default: the app's RETENTION_DAYS); their codes."""
-    days = app.config["RETENTION_DAYS"] if days is None else days
-    hub = app.extensions["tafelronde.hub"]
-    codes = expired_codes(hub.store.sessions(), days, hub.clock() if now is None else now)
-    for code in codes:
-        hub.delete(code)
-    return codes
-
-
-def start_retention(app, socketio):
-    """Purge now (returns the line to print), then once a day in the background while serving."""
-    days = app.config["RETENTION_DAYS"]
-    if not days or days <= 0:
-        return "Retention: off (RETENTION_DAYS = 0): sessions are kept until deleted."
-    purged = purge_expired(app)
-
-    def daily():
-        while True:
-            socketio.sleep(DAY)
-            try:
-                with app.app_context():
-                    count = len(purge_expired(app))
-                log.info("retention purged %d session(s)", count)
-            except Exception:  # a failed purge must not stop the next one; it is logged
-                log.exception("retention purge failed")
-
-    socketio.start_background_task(daily)
-    return (
-        f"Retention: {days} days; purged {len(purged)} old session(s) "
-        f"(ended more than {days} days ago, or started more than {2 * days} days ago)."
-    )
 
 
 def _when(timestamp):
@@ -142,8 +90,8 @@ def delete_command(code):
 )
 def export_command(code, fmt):
     """Print a session's results (the same files the facilitator downloads)."""
-    from ..web.i18n import gettext
-    from ..web.results import local_zone
+    from ..web.language import gettext
+    from ..web.pages.results import local_zone
 
     data = current_app.extensions["tafelronde.hub"].results(code)
     if data is None:

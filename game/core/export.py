@@ -22,7 +22,8 @@ import re
 from datetime import UTC, datetime
 
 from ..errors import N_
-from . import care, evaluation
+from .features import care, evaluation
+from .vocabulary import FLAG_REASONS, NOTE_KINDS, PLAY_STATUSES
 
 FORMAT = "tafelronde-results/1"
 
@@ -306,23 +307,8 @@ _MD_LINE_START = re.compile(r"^([#>+=-])|^(\d{1,9})([.)])")
 # A heading's closing sequence: "Card #" would lose its "#".
 _MD_CLOSING_HASHES = re.compile(r"(?<=\s)#(#*)$")
 
-PLAY_STATUS = {
-    "skipped": N_("Skipped by the table."),
-    "abandoned": N_("Left before the votes were revealed."),
-}
-
-FLAG_REASONS = {
-    "need_help": N_("Need help"),
-    "sensitive": N_("Sensitive"),
-    "done": N_("Done"),
-}
-
-NOTE_KINDS = {
-    "experience": N_("Experience"),
-    "tip": N_("Tip"),
-    "concern": N_("Concern"),
-    "question": N_("Question"),
-}
+# The statuses the report spells out under a card (the others show the distribution).
+REPORTED_STATUSES = ("skipped", "abandoned")
 
 
 def md(text):
@@ -376,7 +362,8 @@ def markdown_report(data, translate, tz=UTC):
     for table in data["tables"]:
         members = ", ".join(md(name) for name in table["members"] if name)
         calls = ", ".join(
-            f"{t(FLAG_REASONS[flag['reason']])} {_when(flag['at'], tz)}" for flag in table["flags"]
+            f"{t(FLAG_REASONS.label(flag['reason']))} {_when(flag['at'], tz)}"
+            for flag in table["flags"]
         )
         lines.append(
             f"- **{md(table['name'])}**: "
@@ -401,8 +388,8 @@ def markdown_report(data, translate, tz=UTC):
             lines.append("")
         for play in card["plays"]:
             lines += [f"### {md(play['table'])}", ""]
-            if play["status"] in PLAY_STATUS:
-                lines += [t(PLAY_STATUS[play["status"]]), ""]
+            if play["status"] in REPORTED_STATUSES:
+                lines += [t(PLAY_STATUSES.label(play["status"])), ""]
             elif card["options"]:
                 if play["distribution"] is None:
                     lines += [
@@ -421,7 +408,9 @@ def markdown_report(data, translate, tz=UTC):
             shown = [note for note in play["notes"] if not note["hidden"]]
             for note in shown:
                 author = f" ({md(note['author'])})" if note["author"] else ""
-                lines.append(f"- **{t(NOTE_KINDS[note['kind']])}**{author}: {md(note['text'])}")
+                lines.append(
+                    f"- **{t(NOTE_KINDS.label(note['kind']))}**{author}: {md(note['text'])}"
+                )
             if shown:
                 lines.append("")
     lines += _evaluation_lines(data["evaluation"], t)

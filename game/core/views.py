@@ -8,9 +8,9 @@ to the facilitator only. Tested in ``tests/test_views.py``.
 
 from typing import Any
 
-from . import care, evaluation
+from .command import Actor
+from .features import care, evaluation
 from .model import SessionState
-from .rules import Actor
 
 
 def card_view(card, deck, with_reflection):

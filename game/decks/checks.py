@@ -6,8 +6,11 @@ places it in the file (at the key, the value, or the mapping that lacks a field)
 
 import difflib
 import re
+from collections.abc import Iterable, Sequence
+from typing import TypeGuard, TypeVar
 
 from ..errors import N_
+from ..jsontypes import JSON
 from .messages import KINDS, Message, N_plural
 from .model import (
     CARD_KEYS,
@@ -40,23 +43,28 @@ from .model import (
     DeckProblem,
     Response,
 )
-from .yamlsafe import KEY
+from .yamlsafe import KEY, DataPath, Positions
+
+T = TypeVar("T")
+Mapping = dict[str, JSON]  # a mapping in deck data, as YAML or JSON gives it
 
 
 class Checker:
     """Collects problems, locating each in the file when positions are known."""
 
-    def __init__(self, positions, problems):
+    def __init__(self, positions: Positions, problems: Iterable[DeckProblem]) -> None:
         self.positions = positions
         self.problems = list(problems)
         # Paths an unknown key was taken for (`titel` -> `title`): that key is not also missing.
-        self.suggested = set()
+        self.suggested: set[DataPath] = set()
 
-    def report(self, path, message, *, at_key=False):
+    def report(self, path: Iterable[str | int], message: str, *, at_key: bool = False) -> None:
         """Record `message` about `path`, placed at its key, its value, or else its parent."""
         self.problems.append(DeckProblem(tuple(path), message, *self.locate(path, at_key)))
 
-    def locate(self, path, at_key=False):
+    def locate(
+        self, path: Iterable[str | int], at_key: bool = False
+    ) -> tuple[int | None, int | None]:
         """Where `path` is in the file as (line, column); (None, None) without positions."""
         path = tuple(path)
         if at_key and (*path, KEY) in self.positions:
@@ -70,7 +78,12 @@ class Checker:
 # The checks below return the checked value, or None after reporting a problem.
 
 
-def check_deck(ck, data):
+def _complete(values: Sequence[T | None]) -> TypeGuard[Sequence[T]]:
+    """True when every one of `values` passed its check (none is None)."""
+    return None not in values
+
+
+def check_deck(ck: Checker, data: JSON) -> Deck | None:
     """Check a whole deck; return the `Deck` or None."""
     if not isinstance(data, dict):
         message = N_("a deck must be a mapping with `title`, `language` and `cards`, not %(what)s")
@@ -83,12 +96,14 @@ def check_deck(ck, data):
     description = _field_text(ck, data, (), "description", DESCRIPTION_MAX)
     categories, defined = _categories(ck, data)
     cards = _cards(ck, data, defined, language or "en")
-    if None in (title, language, description, categories, cards):
+    if title is None or language is None or description is None:
+        return None
+    if categories is None or cards is None:
         return None
     return Deck(title, language, description, categories, cards)
 
 
-def _language(ck, data):
+def _language(ck: Checker, data: Mapping) -> str | None:
     """The deck's two-letter language code."""
     why = Message(N_("every deck needs a language, a two-letter code such as `en` or `nl`"))
     language = _field_text(ck, data, (), "language", None, why=why)
@@ -102,7 +117,7 @@ def _language(ck, data):
     return language
 
 
-def _categories(ck, data):
+def _categories(ck: Checker, data: Mapping) -> tuple[tuple[Category, ...] | None, set[str] | None]:
     """The categories, and the set of ids cards may use (None when that is unknowable)."""
     raw = data.get("categories")
     if raw is None:
@@ -112,11 +127,11 @@ def _categories(ck, data):
         ck.report(("categories",), Message(message, what=_kind(raw)))
         return None, None
     checked = [_category(ck, cat_id, entry) for cat_id, entry in raw.items()]
-    categories = None if None in checked else tuple(checked)
+    categories = tuple(checked) if _complete(checked) else None
     return categories, set(raw)
 
 
-def _category(ck, cat_id, entry):
+def _category(ck: Checker, cat_id: str, entry: JSON) -> Category | None:
     """One category under `categories`."""
     path = ("categories", cat_id)
     valid_id = _valid_id(ck, cat_id, path, Message(N_("category id")), at_key=True)
@@ -128,17 +143,17 @@ def _category(ck, cat_id, entry):
     why = Message(N_("every category needs a label"))
     label = _field_text(ck, entry, path, "label", LABEL_MAX, why=why)
     colour = _colour(ck, entry, path)
-    if None in (valid_id, label, colour):
+    if valid_id is None or label is None or colour is None:
         return None
     return Category(cat_id, label, colour or None)
 
 
-def _colour(ck, entry, path):
+def _colour(ck: Checker, entry: Mapping, path: DataPath) -> str | None:
     """An optional "#rrggbb" colour, kept in lowercase."""
     path = (*path, "colour")
     if "colour" in entry and entry["colour"] is None:
         # Almost always `colour: #2f6f9f` without quotes: YAML reads `#...` as a comment.
-        message = Message(N_('`colour` is empty; write it in quotes, like `"#2f6f9f"`'))
+        message: str = Message(N_('`colour` is empty; write it in quotes, like `"#2f6f9f"`'))
         ck.report(path, message, at_key=True)
         return None
     colour = _field_text(ck, entry, path[:-1], "colour", None)
@@ -151,7 +166,9 @@ def _colour(ck, entry, path):
     return colour.lower() if colour else colour
 
 
-def _cards(ck, data, defined, language):
+def _cards(
+    ck: Checker, data: Mapping, defined: set[str] | None, language: str
+) -> tuple[Card, ...] | None:
     """The list of cards, each checked, with ids unique in the deck."""
     why = Message(
         N_("every deck needs a list of %(lo)s to %(hi)s cards"), lo=CARDS_MIN, hi=CARDS_MAX
@@ -169,20 +186,20 @@ def _cards(ck, data, defined, language):
         return None
     ok = True
     if not CARDS_MIN <= len(raw) <= CARDS_MAX:
-        message = N_plural(
+        forms = N_plural(
             "`cards` needs %(lo)s to %(hi)s cards; this has %(num)d card",
             "`cards` needs %(lo)s to %(hi)s cards; this has %(num)d cards",
         )
-        ck.report(("cards",), Message(*message, lo=CARDS_MIN, hi=CARDS_MAX, num=len(raw)))
+        ck.report(("cards",), Message(*forms, lo=CARDS_MIN, hi=CARDS_MAX, num=len(raw)))
         ok = False
     cards = [_card(ck, entry, ("cards", i), defined, language) for i, entry in enumerate(raw)]
     ok = _unique_ids(ck, raw) and ok
-    return tuple(cards) if ok and None not in cards else None
+    return tuple(cards) if ok and _complete(cards) else None
 
 
-def _unique_ids(ck, raw):
+def _unique_ids(ck: Checker, raw: list[JSON]) -> bool:
     """Report every card whose id an earlier card already has; True when ids are unique."""
-    first = {}
+    first: dict[str, int] = {}
     unique = True
     for index, entry in enumerate(raw):
         card_id = entry.get("id") if isinstance(entry, dict) else None
@@ -204,7 +221,9 @@ def _unique_ids(ck, raw):
     return unique
 
 
-def _card(ck, raw, path, defined, language):
+def _card(
+    ck: Checker, raw: JSON, path: tuple[str, int], defined: set[str] | None, language: str
+) -> Card | None:
     """One card."""
     if not isinstance(raw, dict):
         message = N_(
@@ -239,13 +258,16 @@ def _card(ck, raw, path, defined, language):
         ),
     )
     reflection = _field_text(ck, raw, path, "reflection", REFLECTION_MAX)
-    parts = (card_id, title, category, text, response, prompts, reflection)
-    if None in parts:
+    if card_id is None or title is None or category is None or text is None:
+        return None
+    if response is None or prompts is None or reflection is None:
         return None
     return Card(card_id, title, text, category or None, response, prompts, reflection)
 
 
-def _valid_id(ck, value, path, name, *, at_key=False):
+def _valid_id(
+    ck: Checker, value: object, path: DataPath, name: str, *, at_key: bool = False
+) -> str | None:
     """`value` if it is a valid id (lowercase letters, digits, dashes; at most 60)."""
     if isinstance(value, str) and re.match(ID_PATTERN, value):
         return value
@@ -264,7 +286,9 @@ def _valid_id(ck, value, path, name, *, at_key=False):
     return None
 
 
-def _category_ref(ck, raw, path, defined):
+def _category_ref(
+    ck: Checker, raw: Mapping, path: DataPath, defined: set[str] | None
+) -> str | None:
     """The card's optional category, which must be defined under `categories`."""
     category = _field_text(ck, raw, path, "category", None)
     if not category or defined is None or category in defined:
@@ -280,7 +304,7 @@ def _category_ref(ck, raw, path, defined):
     return None
 
 
-def _response(ck, card, path, language):
+def _response(ck: Checker, card: Mapping, path: DataPath, language: str) -> Response | None:
     """How people answer the card; a card without `response` is open."""
     path = (*path, "response")
     raw = card.get("response")
@@ -322,7 +346,7 @@ def _response(ck, card, path, language):
     return Response("open") if ok else None
 
 
-def _response_type(ck, raw, path):
+def _response_type(ck: Checker, raw: Mapping, path: DataPath) -> str | None:
     """`choice`, `scale` or `open` (the default)."""
     kind = _field_text(ck, raw, path, "type", None)
     if kind is None or kind == "":
@@ -340,7 +364,7 @@ def _response_type(ck, raw, path):
     return None
 
 
-def _settings_fit(ck, raw, path, kind):
+def _settings_fit(ck: Checker, raw: Mapping, path: DataPath, kind: str) -> bool:
     """Report settings that belong to another response type; True when there are none."""
     owners = {"options": "choice", "labels": "scale", "statement": "scale"}
     ok = True
@@ -361,7 +385,7 @@ def _settings_fit(ck, raw, path, kind):
     return ok
 
 
-def _options(ck, raw, path):
+def _options(ck: Checker, raw: Mapping, path: DataPath) -> tuple[str, ...] | None:
     """The 2 to 6 distinct options of a choice."""
     options = _text_list(
         ck,
@@ -381,7 +405,7 @@ def _options(ck, raw, path):
     )
     if not options:
         return options
-    first = {}
+    first: dict[str, int] = {}
     distinct = True
     for index, option in enumerate(options):
         if option in first:
@@ -393,7 +417,15 @@ def _options(ck, raw, path):
     return options if distinct else None
 
 
-def _field_text(ck, mapping, path, key, limit, *, why=None):
+def _field_text(
+    ck: Checker,
+    mapping: Mapping,
+    path: DataPath,
+    key: str,
+    limit: int | None,
+    *,
+    why: str | None = None,
+) -> str | None:
     """The trimmed text at `mapping[key]`; "" when absent or empty and optional (`why` is None)."""
     if key not in mapping:
         if why is None:
@@ -403,17 +435,27 @@ def _field_text(ck, mapping, path, key, limit, *, why=None):
     return _text(ck, mapping[key], (*path, key), f"`{key}`", limit, why=why, at_key=True)
 
 
-def _report_missing(ck, path, why):
+def _report_missing(ck: Checker, path: DataPath, why: str) -> None:
     """Report a missing required field, unless a misspelt key was already taken for it."""
     if path not in ck.suggested:
         ck.report(path, Message(N_("missing `%(key)s`: %(why)s"), key=path[-1], why=why))
 
 
-def _text(ck, value, path, name, limit, *, why=None, at_key=False):
+def _text(
+    ck: Checker,
+    value: JSON,
+    path: DataPath,
+    name: str,
+    limit: int | None,
+    *,
+    why: str | None = None,
+    at_key: bool = False,
+) -> str | None:
     """Trim and check one text; `why` (even "") makes it required."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if why is None:
             return ""
+        message: str
         if why:
             message = Message(N_("%(name)s is empty: %(why)s"), name=name, why=why)
         else:
@@ -426,16 +468,28 @@ def _text(ck, value, path, name, limit, *, why=None, at_key=False):
         return None
     value = value.strip()
     if limit is not None and len(value) > limit:
-        message = N_plural(
+        forms = N_plural(
             "%(name)s is too long: %(num)d character, at most %(limit)s",
             "%(name)s is too long: %(num)d characters, at most %(limit)s",
         )
-        ck.report(path, Message(*message, name=name, num=len(value), limit=limit))
+        ck.report(path, Message(*forms, name=name, num=len(value), limit=limit))
+
         return None
     return value
 
 
-def _text_list(ck, mapping, path, key, *, item, limit, count, count_message, why=None):
+def _text_list(
+    ck: Checker,
+    mapping: Mapping,
+    path: DataPath,
+    key: str,
+    *,
+    item: str,
+    limit: int,
+    count: tuple[int, int],
+    count_message: tuple[str, str],
+    why: str | None = None,
+) -> tuple[str, ...] | None:
     """A tuple of trimmed texts at `mapping[key]`, () when absent and optional."""
     path = (*path, key)
     value = mapping.get(key)
@@ -461,10 +515,17 @@ def _text_list(ck, mapping, path, key, *, item, limit, count, count_message, why
     if not lo <= len(value) <= hi:
         ck.report(path, Message(*count_message, lo=lo, hi=hi, num=len(value)))
         return None
-    return None if None in texts else tuple(texts)
+    return tuple(texts) if _complete(texts) else None
 
 
-def _unknown_keys(ck, mapping, path, allowed, where, elsewhere=None):
+def _unknown_keys(
+    ck: Checker,
+    mapping: Mapping,
+    path: DataPath,
+    allowed: Sequence[str],
+    where: str,
+    elsewhere: tuple[str, Sequence[str]] | None = None,
+) -> None:
     """Report keys not in `allowed`, suggesting the likely intended key.
 
     `elsewhere` is (parent, keys) for keys that belong one level down, such as a card's
@@ -491,7 +552,7 @@ def _unknown_keys(ck, mapping, path, allowed, where, elsewhere=None):
         ck.report((*path, key), message, at_key=True)
 
 
-def _kind(value):
+def _kind(value: object) -> str:
     """What `value` is, in words for a "must be ..., not ..." message."""
     if isinstance(value, dict):
         kind = "mapping"
@@ -510,18 +571,18 @@ def _kind(value):
     return Message(KINDS[kind])
 
 
-def _listing(words):
+def _listing(words: Iterable[str]) -> str:
     """`a`, `b`, `c` for messages."""
     return ", ".join(f"`{w}`" for w in words)
 
 
-def _suggestion(word, choices):
+def _suggestion(word: object, choices: Iterable[object]) -> str | None:
     """The one of `choices` that `word` is most likely a typo of, or None."""
     matches = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 
-def _slugify(value):
+def _slugify(value: object) -> str:
     """A valid id close to `value`, suggested when an id breaks the rules."""
     slug = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
     return slug[:60].rstrip("-")

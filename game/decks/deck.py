@@ -7,18 +7,21 @@ The format is specified in ``docs/decks.md``; `deck_schema()` publishes the same
 Schema for editors. This module does no I/O apart from `load_deck` reading one file.
 """
 
+import os
 from pathlib import Path
+from typing import cast
 
 from ..errors import N_
+from ..jsontypes import JSON
 from .checks import Checker, check_deck
 from .messages import Message
 from .model import *  # noqa: F403 - `game.decks.deck` is the public face of the deck model
-from .model import MAX_DECK_BYTES, DeckError, DeckProblem
-from .schema import deck_schema  # noqa: F401 - part of the public API
-from .yamlsafe import YamlRefused, read_yaml
+from .model import MAX_DECK_BYTES, Deck, DeckError, DeckProblem
+from .schema import deck_schema as deck_schema  # part of the public API
+from .yamlsafe import Positions, YamlProblem, YamlRefused, read_yaml
 
 
-def parse_deck(data, *, source="<deck>", positions=None):
+def parse_deck(data: JSON, *, source: str = "<deck>", positions: Positions | None = None) -> Deck:
     """Validate plain `data` and return a `Deck`, or raise `DeckError` listing every problem.
 
     `positions` (from `game.decks.yamlsafe.read_yaml`) maps data paths to 1-based (line, column) so that
@@ -27,7 +30,7 @@ def parse_deck(data, *, source="<deck>", positions=None):
     return _validated(data, source, positions or {}, [])
 
 
-def load_deck_text(text, source="<deck>"):
+def load_deck_text(text: str, source: str = "<deck>") -> Deck:
     """Read a deck from YAML `text`; `source` names it in error lines (usually the file path)."""
     size = len(text.encode("utf-8"))
     if size > MAX_DECK_BYTES:
@@ -45,7 +48,7 @@ def load_deck_text(text, source="<deck>"):
     return _validated(reading.data, source, reading.positions, problems)
 
 
-def load_deck(path):
+def load_deck(path: str | os.PathLike[str]) -> Deck:
     """Read and validate the deck file at `path`; unreadable files raise `DeckError` too."""
     path = Path(path)
     source = str(path)
@@ -70,13 +73,13 @@ def load_deck(path):
     return load_deck_text(text, source)
 
 
-def _too_big(size):
+def _too_big(size: int) -> DeckProblem:
     """The problem for a file over `MAX_DECK_BYTES`."""
     message = N_("the file is too large: %(size)s bytes, at most %(limit)s")
     return DeckProblem((), Message(message, size=f"{size:,}", limit=f"{MAX_DECK_BYTES:,}"))
 
 
-def _not_utf8(raw, index):
+def _not_utf8(raw: bytes, index: int) -> DeckProblem:
     """The problem for bytes that are not UTF-8, located at the first bad byte."""
     line_start = raw.rfind(b"\n", 0, index) + 1
     line = raw.count(b"\n", 0, index) + 1
@@ -86,12 +89,12 @@ def _not_utf8(raw, index):
     return DeckProblem((), message, line, column)
 
 
-def _from_yaml(problem):
+def _from_yaml(problem: YamlProblem) -> DeckProblem:
     """A `YamlProblem` as a `DeckProblem`."""
     return DeckProblem(problem.path, problem.message, problem.line, problem.column)
 
 
-def _validated(data, source, positions, problems):
+def _validated(data: JSON, source: str, positions: Positions, problems: list[DeckProblem]) -> Deck:
     """Check `data` on top of `problems` found earlier; return the `Deck` or raise with them all."""
     checker = Checker(positions, problems)
     deck = check_deck(checker, data)
@@ -99,4 +102,5 @@ def _validated(data, source, positions, problems):
         # In file order, as an editor lists them; without positions the order of discovery stays.
         ordered = sorted(checker.problems, key=lambda p: (p.line or 0, p.column or 0))
         raise DeckError(ordered, source)
-    return deck
+    # A check returns None only after reporting a problem: with none reported, this is the deck.
+    return cast(Deck, deck)

@@ -14,18 +14,32 @@ rule comes from Babel's data for English, like every catalogue's plural forms.
 """
 
 import gettext as _gettext
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, Self, cast
 
 from babel.messages.plurals import get_plural
 
 from ..errors import N_
 
 
-def N_plural(singular, plural):
+class Translator(Protocol):
+    """What renders a message: Python's and Flask-Babel's translations fit, and `English`."""
+
+    def gettext(self, message: str, /) -> str:
+        """The translated template of `message`."""
+        ...
+
+    def ngettext(self, singular: str, plural: str, num: int, /) -> str:
+        """The translated template of the form `num` needs."""
+        ...
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
     """Mark a singular/plural pair for translation without translating it here."""
     return singular, plural
 
 
-def plural_rule(locale):
+def plural_rule(locale: str) -> Callable[[int], int]:
     """The gettext plural function (``n -> index``) of `locale`, from Babel's plural data."""
     return _gettext.c2py(get_plural(locale).plural_expr)
 
@@ -33,14 +47,14 @@ def plural_rule(locale):
 class English:
     """The source-language translator: templates are already English."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.plural_index = plural_rule("en")
 
-    def gettext(self, message):
+    def gettext(self, message: str, /) -> str:
         """`message` as it is."""
         return message
 
-    def ngettext(self, singular, plural, num):
+    def ngettext(self, singular: str, plural: str, num: int, /) -> str:
         """The singular or plural template as Babel's English plural rule picks."""
         return singular if self.plural_index(num) == 0 else plural
 
@@ -54,36 +68,44 @@ class Message(str):
     `template` uses ``%(name)s`` placeholders; with `plural`, the argument `num` picks the form.
     """
 
-    def __new__(cls, template, plural=None, /, **params):
+    template: str
+    plural: str | None
+    params: dict[str, object]
+
+    def __new__(cls, template: str, plural: str | None = None, /, **params: object) -> Self:
         self = super().__new__(cls, _render(template, plural, params, ENGLISH))
         self.template, self.plural, self.params = template, plural, params
         return self
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., "Message"], tuple[Any, ...]]:
         return _rebuild, (self.template, self.plural, self.params)
 
-    def render(self, translator=ENGLISH):
+    def render(self, translator: Translator = ENGLISH) -> str:
         """This message in the language of `translator`."""
         return _render(self.template, self.plural, self.params, translator)
 
 
-def _rebuild(template, plural, params):
+def _rebuild(template: str, plural: str | None, params: dict[str, object]) -> Message:
     return Message(template, plural, **params)
 
 
-def render(message, translator=ENGLISH):
+def render(message: str, translator: Translator = ENGLISH) -> str:
     """`message` in the language of `translator`; plain text (an OS error, say) stays as it is."""
     if isinstance(message, Message):
         return message.render(translator)
     return str(message)
 
 
-def _render(template, plural, params, translator):
+def _render(
+    template: str, plural: str | None, params: Mapping[str, object], translator: Translator
+) -> str:
     """Translate the template first, then fill in the (themselves translated) arguments."""
     if plural is None:
         text = translator.gettext(template)
     else:
-        text = translator.ngettext(template, plural, params["num"])
+        # A plural message is built with its count as `num` (N_plural's templates use %(num)d).
+        text = translator.ngettext(template, plural, cast(int, params["num"]))
+
     if not params:
         return text
     values = {k: render(v, translator) if isinstance(v, str) else v for k, v in params.items()}

@@ -4,10 +4,13 @@ Shared by the checks (`game.decks.checks`), the schema (`game.decks.schema`) and
 (`game.decks.deck`). No I/O.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import N_, GameError
-from .messages import ENGLISH, render
+from ..jsontypes import JSON
+from .messages import ENGLISH, Translator, render
+from .yamlsafe import ProblemPath
 
 MAX_DECK_BYTES = 1_000_000
 
@@ -82,17 +85,17 @@ class Deck:
     categories: tuple[Category, ...] = ()
     cards: tuple[Card, ...] = ()
 
-    def card(self, card_id):
+    def card(self, card_id: str | None) -> Card | None:
         """The card with `card_id`, or None if the deck has none."""
         return next((card for card in self.cards if card.id == card_id), None)
 
-    def category(self, category_id):
+    def category(self, category_id: str | None) -> Category | None:
         """The category with `category_id`, or None (also for a card without category)."""
         return next((c for c in self.categories if c.id == category_id), None)
 
-    def to_data(self):
+    def to_data(self) -> dict[str, JSON]:
         """This deck as plain JSON-able data in the YAML shape: `parse_deck(d.to_data()) == d`."""
-        data = {"title": self.title, "language": self.language}
+        data: dict[str, JSON] = {"title": self.title, "language": self.language}
         if self.description:
             data["description"] = self.description
         if self.categories:
@@ -101,21 +104,21 @@ class Deck:
         return data
 
 
-def _category_data(category):
+def _category_data(category: Category) -> dict[str, JSON]:
     """A category as plain data."""
-    data = {"label": category.label}
+    data: dict[str, JSON] = {"label": category.label}
     if category.colour:
         data["colour"] = category.colour
     return data
 
 
-def _card_data(card):
+def _card_data(card: Card) -> dict[str, JSON]:
     """A card as plain data; the response is always explicit."""
-    data = {"id": card.id, "title": card.title}
+    data: dict[str, JSON] = {"id": card.id, "title": card.title}
     if card.category:
         data["category"] = card.category
     data["text"] = card.text
-    response = {"type": card.response.kind}
+    response: dict[str, JSON] = {"type": card.response.kind}
     if card.response.kind == "choice":
         response["options"] = list(card.response.options)
     elif card.response.kind == "scale":
@@ -141,17 +144,17 @@ class DeckProblem:
     a spreadsheet's ``Cards!C12``.
     """
 
-    path: tuple
+    path: ProblemPath
     message: str
     line: int | None = None
     column: int | None = None
     place: str | None = None
 
-    def text(self, translator=ENGLISH):
+    def text(self, translator: Translator = ENGLISH) -> str:
         """The message in the language of `translator`."""
         return render(self.message, translator)
 
-    def line_for(self, source, translator=ENGLISH):
+    def line_for(self, source: str, translator: Translator = ENGLISH) -> str:
         """``source:line:column: message``, or ``source: message`` when the place is unknown."""
         message = self.text(translator)
         if self.place:
@@ -166,14 +169,15 @@ class DeckError(GameError):
 
     code = "invalid_deck"
 
-    def __init__(self, problems, source="<deck>"):
+    def __init__(self, problems: Iterable[DeckProblem], source: str = "<deck>") -> None:
         self.problems = tuple(problems)
         self.source = source
         super().__init__(N_("The deck has problems:\n%(details)s"), details="\n".join(self.lines()))
 
-    def lines(self, translator=ENGLISH):
+    def lines(self, translator: Translator = ENGLISH) -> list[str]:
         """One ``source:line:column: message`` line per problem, in `translator`'s language."""
         return [problem.line_for(self.source, translator) for problem in self.problems]
 
-    def __str__(self):
+    def __str__(self) -> str:
+
         return "\n".join(self.lines())

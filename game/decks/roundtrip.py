@@ -14,6 +14,7 @@ the one validator. No Flask and no I/O either.
 
 import io
 import re
+from typing import TypedDict
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -27,19 +28,20 @@ from ruamel.yaml.scalarstring import (
 from ruamel.yaml.tokens import CommentToken
 
 from ..errors import N_
+from ..jsontypes import JSON
 from .deck import CARD_KEYS, CATEGORY_KEYS, DECK_KEYS, RESPONSE_KEYS
 from .yamlsafe import YamlRefused, read_yaml
 
 MAX_DEPTH = 20  # the same as the safe reader: form data is as untrusted as an upload
 FOLD_AT = 76  # texts longer than this become folded blocks (`>`), wrapped at this width
-KEY_ORDER = {
+KEY_ORDER: dict[str | None, tuple[str, ...]] = {
     "deck": DECK_KEYS,
     "card": CARD_KEYS,
     "response": RESPONSE_KEYS,
     "category": CATEGORY_KEYS,
 }
 # What the values under each key are, so that merging knows where it is in a deck.
-CHILD_KIND = {
+CHILD_KIND: dict[tuple[str | None, str | None], str] = {
     ("deck", "categories"): "categories",
     ("deck", "cards"): "cards",
     ("categories", None): "category",
@@ -52,7 +54,22 @@ class FormDataError(ValueError):
     """The form data cannot be a deck at all (nested too deeply, not a mapping)."""
 
 
-def apply_form(text, data, origins=None):
+class Layout(TypedDict):
+    """How a YAML file is indented (ruamel's `indent` settings) and whether it starts with ---."""
+
+    mapping: int
+    sequence: int
+    offset: int
+    explicit_start: bool
+
+
+# A collection in ruamel's round-trip tree, which carries the comments around its items.
+Node = CommentedMap | CommentedSeq
+# Where a comment sits: a mapping or sequence of the tree, and the key or index of an item in it.
+Holder = tuple[CommentedMap, object]
+
+
+def apply_form(text: str, data: JSON, origins: JSON = None) -> str:
     """Return YAML text saying `data`, written as an edit of `text`.
 
     `origins` optionally lists, per card in `data["cards"]`, the id that card had in `text`
@@ -75,22 +92,23 @@ def apply_form(text, data, origins=None):
     return _dump(_fresh(data), YAML_SETTINGS_FRESH)
 
 
-YAML_SETTINGS_FRESH = {"mapping": 2, "sequence": 4, "offset": 2, "explicit_start": False}
+YAML_SETTINGS_FRESH: Layout = {"mapping": 2, "sequence": 4, "offset": 2, "explicit_start": False}
 
 
-def _check_depth(data):
+def _check_depth(data: JSON) -> None:
     """Refuse data nested deeper than `MAX_DEPTH` (checked without recursion)."""
-    stack = [(data, 1)]
+    stack: list[tuple[JSON, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise FormDataError(N_("The deck is nested too deeply."))
-        children = value.values() if isinstance(value, dict) else value
-        if isinstance(value, dict | list):
-            stack.extend((child, depth + 1) for child in children)
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
 
 
-def _edited(text, old, data, origins):
+def _edited(text: str, old: dict[str, JSON], data: dict[str, JSON], origins: JSON) -> str | None:
     """The round-trip edit of `text`, or None when `text` cannot be loaded by ruamel."""
     settings = _layout(text)
     root = _yaml(settings).load(text)
@@ -100,10 +118,12 @@ def _edited(text, old, data, origins):
     return _dump(root, settings)
 
 
-def _layout(text):
+def _layout(text: str) -> Layout:
     """Indentation and start marker the organiser used, so untouched lines stay as they were."""
-    mapping = sequence = offset = None
-    key_only_indent = None
+    mapping: int | None = None
+    sequence: int | None = None
+    offset: int | None = None
+    key_only_indent: int | None = None
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -116,14 +136,14 @@ def _layout(text):
         elif mapping is None and key_only_indent is not None and indent > key_only_indent:
             mapping = indent - key_only_indent
         key_only_indent = indent if re.match(r"^[^#'\"]*:$", stripped) else None
-    mapping = mapping if mapping in range(2, 9) else 2
+    mapping = mapping if mapping is not None and mapping in range(2, 9) else 2
     if sequence is None or offset is None or not 0 <= offset <= sequence - 2 or sequence > 10:
         sequence, offset = max(mapping, 2) + 2, 2
     start = bool(re.match(r"^(\s*(#[^\n]*)?\n)*---", text))
     return {"mapping": mapping, "sequence": sequence, "offset": offset, "explicit_start": start}
 
 
-def _yaml(settings):
+def _yaml(settings: Layout) -> YAML:
     """A round-trip ruamel.yaml instance with the given layout."""
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
@@ -136,14 +156,14 @@ def _yaml(settings):
     return yaml
 
 
-def _dump(node, settings):
+def _dump(node: object, settings: Layout) -> str:
     """`node` as YAML text."""
     out = io.StringIO()
     _yaml(settings).dump(node, out)
     return out.getvalue()
 
 
-def _says(text, data):
+def _says(text: str, data: JSON) -> bool:
     """True when `text` reads back as `data` (texts compared trimmed, as the validator does)."""
     try:
         return _trimmed(read_yaml(text).data) == _trimmed(data)
@@ -151,7 +171,7 @@ def _says(text, data):
         return False
 
 
-def _trimmed(value):
+def _trimmed(value: JSON) -> JSON:
     """`value` with every text trimmed, for comparison."""
     if isinstance(value, dict):
         return {str(k): _trimmed(v) for k, v in value.items()}
@@ -169,7 +189,13 @@ def _trimmed(value):
 # dropped.
 
 
-def _merge_map(node, old, new, kind, origins=None):
+def _merge_map(
+    node: CommentedMap,
+    old: dict[str, JSON],
+    new: dict[str, JSON],
+    kind: str | None,
+    origins: JSON = None,
+) -> None:
     """Make mapping `node` (which says `old`) say `new`, touching only what changed."""
     keys = {str(k): k for k in node}  # ruamel may read a key such as `2024` as a number
     for name, key in keys.items():
@@ -191,7 +217,14 @@ def _merge_map(node, old, new, kind, origins=None):
             _set_gap(node, name, gap)
 
 
-def _merged(node, old, new, kind, origins=None, holder=None):
+def _merged(
+    node: object,
+    old: JSON,
+    new: JSON,
+    kind: str | None,
+    origins: JSON = None,
+    holder: Holder | None = None,
+) -> object:
     """The node for `new` where `node` (which says `old`) was: merged in place if possible.
 
     `holder` is the (mapping, key) the node is the value of; it keeps the comment above the
@@ -209,7 +242,7 @@ def _merged(node, old, new, kind, origins=None, holder=None):
     return _fresh(new, node)
 
 
-def _merge_list(node, old, new):
+def _merge_list(node: CommentedSeq, old: list[JSON], new: list[JSON]) -> None:
     """Make a list of texts (options, prompts, labels) say `new`, item by item."""
     while len(node) > len(new):
         del node[len(node) - 1]
@@ -224,9 +257,15 @@ def _merge_list(node, old, new):
             _set_gap(node, index, gap)
 
 
-def _merge_cards(node, old, new, origins, holder):
+def _merge_cards(
+    node: CommentedSeq,
+    old: list[JSON],
+    new: list[JSON],
+    origins: JSON,
+    holder: Holder | None,
+) -> None:
     """Make the card list say `new`, matching cards by id (or by `origins`) to keep comments."""
-    by_id = {}
+    by_id: dict[str, int] = {}
     for index, card in enumerate(old[: len(node)]):
         card_id = card.get("id") if isinstance(card, dict) else None
         if isinstance(card_id, str) and card_id not in by_id:
@@ -235,28 +274,29 @@ def _merge_cards(node, old, new, origins, holder):
         origins = [None] * len(new)
     gaps = [_pop_gap(node, index) for index in range(len(node))]
     # The comment above each card: for the first, ruamel keeps it with the `cards:` key.
-    intros = {index + 1: gap for index, gap in enumerate(gaps[:-1])}
+    intros: dict[int | None, str] = {index + 1: gap for index, gap in enumerate(gaps[:-1])}
     intros[0] = _first_intro(holder)
     # Cards are usually separated by a blank line; new and moved cards get the same.
     separator = "\n" if any(gap.startswith("\n") for gap in gaps[:-1]) else ""
-    items, used = [], set()
+    items: list[tuple[int | None, object]] = []
+    used: set[int] = set()
     for card, origin in zip(new, origins, strict=True):
-        wanted = origin if isinstance(origin, str) else None
+        wanted: JSON = origin if isinstance(origin, str) else None
         if wanted is None and isinstance(card, dict):
             wanted = card.get("id")
-        index = by_id.get(wanted) if isinstance(wanted, str) else None
-        if index is not None and index not in used:
-            used.add(index)
-            items.append((index, _merged(node[index], old[index], card, "card")))
+        found = by_id.get(wanted) if isinstance(wanted, str) else None
+        if found is not None and found not in used:
+            used.add(found)
+            items.append((found, _merged(node[found], old[found], card, "card")))
         else:
             items.append((None, _fresh(card)))
     comments = dict(node.ca.items)
     node.ca.items.clear()
     del node[:]
-    for position, (index, value) in enumerate(items):
+    for position, (was, value) in enumerate(items):
         node.append(value)
-        if index in comments:
-            node.ca.items[position] = comments[index]
+        if was in comments:
+            node.ca.items[position] = comments[was]
     if items and items[0][0] != 0:
         _set_first_intro(holder, intros.get(items[0][0], ""))
     for position in range(len(items)):
@@ -268,7 +308,7 @@ def _merge_cards(node, old, new, origins, holder):
         _set_gap(node, position, gap)
 
 
-def _insert_at(node, name, kind):
+def _insert_at(node: CommentedMap, name: str, kind: str | None) -> int:
     """Where a new key goes: after the keys that come before it in the documented order."""
     order = KEY_ORDER.get(kind)
     if not order or name not in order:
@@ -281,7 +321,7 @@ def _insert_at(node, name, kind):
     return position
 
 
-def _remove_key(node, key):
+def _remove_key(node: CommentedMap, key: object) -> None:
     """Delete `key`; the gap after it becomes the gap after the key before it."""
     keys = list(node)
     position = keys.index(key)
@@ -295,7 +335,7 @@ def _remove_key(node, key):
 # -- gaps: comment lines between entries ----------------------------------------------------------
 
 
-def _last_leaf(container, key):
+def _last_leaf(container: Node, key: object) -> tuple[Node, object]:
     """The innermost (container, key) that ends the value at `container[key]`."""
     value = container[key]
     while isinstance(value, CommentedMap | CommentedSeq) and len(value):
@@ -307,7 +347,7 @@ def _last_leaf(container, key):
     return container, key
 
 
-def _token(owner, leaf):
+def _token(owner: Node, leaf: object) -> CommentToken | None:
     """The comment token after `owner[leaf]` (slot 0 in sequences, 2 in mappings), or None."""
     slots = owner.ca.items.get(leaf)
     slot = 0 if isinstance(owner, CommentedSeq) else 2
@@ -315,7 +355,7 @@ def _token(owner, leaf):
     return token if isinstance(token, CommentToken) else None
 
 
-def _split(owner, leaf):
+def _split(owner: Node, leaf: object) -> tuple[str, str]:
     """(end-of-line comment, whole lines after) of the value at `owner[leaf]`."""
     token = _token(owner, leaf)
     if token is None:
@@ -326,7 +366,7 @@ def _split(owner, leaf):
     return eol, rest
 
 
-def _pop_gap(container, key):
+def _pop_gap(container: Node, key: object) -> str:
     """Take away the whole comment lines after the value at `container[key]`, and return them."""
     owner, leaf = _last_leaf(container, key)
     eol, rest = _split(owner, leaf)
@@ -334,33 +374,33 @@ def _pop_gap(container, key):
     return rest
 
 
-def _set_gap(container, key, gap):
+def _set_gap(container: Node, key: object, gap: str) -> None:
     """Put `gap` (whole comment lines) after the value at `container[key]`."""
     owner, leaf = _last_leaf(container, key)
     eol, _ = _split(owner, leaf)
     _store(owner, leaf, eol, gap)
 
 
-def _first_intro(holder):
+def _first_intro(holder: Holder | None) -> str:
     """The whole comment lines above the first item of the list at `holder` (mapping, key)."""
     if holder is None:
         return ""
     parent, key = holder
     slots = parent.ca.items.get(key)
     tokens = slots[3] if slots and len(slots) > 3 and isinstance(slots[3], list) else []
-    lines = []
+    lines: list[str] = []
     for token in tokens:
         column = getattr(token.start_mark, "column", 0) or 0
         lines.append(" " * column + token.value.lstrip(" "))
     return "".join(lines)
 
 
-def _set_first_intro(holder, text):
+def _set_first_intro(holder: Holder | None, text: str) -> None:
     """Put whole comment lines `text` above the first item of the list at `holder`."""
     if holder is None:
         return
     parent, key = holder
-    tokens = []
+    tokens: list[CommentToken] = []
     for line in text.splitlines():
         if line.strip():
             column = len(line) - len(line.lstrip(" "))
@@ -372,7 +412,7 @@ def _set_first_intro(holder, text):
     slots[3] = tokens or None
 
 
-def _store(owner, leaf, eol, rest):
+def _store(owner: Node, leaf: object, eol: str, rest: str) -> None:
     """Write the comment token after `owner[leaf]` from its two parts."""
     if isinstance(owner[leaf], FoldedScalarString | LiteralScalarString):
         value = rest
@@ -394,7 +434,7 @@ def _store(owner, leaf, eol, rest):
 # -- new values -----------------------------------------------------------------------------------
 
 
-def _fresh(value, replacing=None):
+def _fresh(value: JSON, replacing: object = None) -> object:
     """A ruamel node for plain `value`; texts keep the style of the node they replace."""
     if isinstance(value, dict):
         node = CommentedMap()
@@ -417,10 +457,13 @@ def _fresh(value, replacing=None):
     return value
 
 
-def _folded(text):
+def _folded(text: str) -> FoldedScalarString:
     """`text` as a folded block (`>`), wrapped at spaces near `FOLD_AT` characters."""
-    folded = FoldedScalarString(text + "\n")
-    positions, start, last_space = [], 0, None
+    folded: FoldedScalarString = FoldedScalarString(text + "\n")
+
+    positions: list[int] = []
+    start, last_space = 0, None
+
     for index, char in enumerate(text):
         # Folding replaces one space; it must not touch a run of spaces, or the text would change.
         if char == " " and 0 < index < len(text) - 1 and text[index - 1] != " " != text[index + 1]:
@@ -430,5 +473,5 @@ def _folded(text):
             last_space = index
     if len(text) - start > FOLD_AT and last_space is not None and last_space > start:
         positions.append(last_space)
-    folded.fold_pos = positions
+    folded.fold_pos = positions  # type: ignore[attr-defined]  # a slot ruamel leaves unannotated
     return folded

@@ -1,9 +1,14 @@
 """The deck format as a JSON Schema, built from the same limits as the validator (`model`)."""
 
+from collections.abc import Sequence
+
+from ..jsontypes import JSON
 from . import model
 
+Schema = dict[str, JSON]  # a JSON Schema object
 
-def deck_schema():
+
+def deck_schema() -> Schema:
     """The deck format as a JSON Schema (draft-07, which editors' YAML extensions understand).
 
     Built from the same limits as the validator. A schema cannot check that card ids are unique
@@ -61,7 +66,7 @@ def deck_schema():
     }
 
 
-def _card_schema():
+def _card_schema() -> Schema:
     """The JSON Schema of one card."""
     return _object(
         "One dilemma card.",
@@ -101,8 +106,16 @@ def _card_schema():
     )
 
 
-def _response_schema():
+def _response_schema() -> Schema:
     """The JSON Schema of a card's response, with the settings each type allows."""
+    options = _texts_schema(
+        f"For choice: {model.OPTIONS_MIN} to {model.OPTIONS_MAX} different options.",
+        f"An option, up to {model.OPTION_MAX} characters.",
+        model.OPTION_MAX,
+        model.OPTIONS_MIN,
+        model.OPTIONS_MAX,
+    )
+    options["uniqueItems"] = True
     schema = _object(
         "How people answer: choose an option, agree on a scale, or talk only (open).",
         {
@@ -112,13 +125,7 @@ def _response_schema():
                 "enum": list(model.RESPONSE_TYPES),
                 "default": "open",
             },
-            "options": _texts_schema(
-                f"For choice: {model.OPTIONS_MIN} to {model.OPTIONS_MAX} different options.",
-                f"An option, up to {model.OPTION_MAX} characters.",
-                model.OPTION_MAX,
-                model.OPTIONS_MIN,
-                model.OPTIONS_MAX,
-            ),
+            "options": options,
             "statement": _text_schema(
                 f"For scale: the statement people agree or disagree with, up to {model.STATEMENT_MAX} "
                 "characters.",
@@ -135,7 +142,6 @@ def _response_schema():
             ),
         },
     )
-    schema["properties"]["options"]["uniqueItems"] = True
     only = {"choice": {"statement", "labels"}, "scale": {"options"}}
     schema["allOf"] = [
         {
@@ -158,9 +164,9 @@ def _response_schema():
     return schema
 
 
-def _object(description, properties, required=()):
+def _object(description: str, properties: Schema, required: Sequence[str] = ()) -> Schema:
     """A closed JSON Schema object."""
-    schema = {"type": "object", "description": description}
+    schema: Schema = {"type": "object", "description": description}
     if required:
         schema["required"] = list(required)
     schema["additionalProperties"] = False
@@ -168,15 +174,17 @@ def _object(description, properties, required=()):
     return schema
 
 
-def _text_schema(description, limit, *, required=True):
+def _text_schema(description: str, limit: int, *, required: bool = True) -> Schema:
     """A text of at most `limit` characters; a required one must hold more than spaces."""
-    schema = {"type": "string", "description": description, "maxLength": limit}
+    schema: Schema = {"type": "string", "description": description, "maxLength": limit}
     if required:
         schema.update(minLength=1, pattern=r"\S")
     return schema
 
 
-def _texts_schema(description, item_description, limit, least, most):
+def _texts_schema(
+    description: str, item_description: str, limit: int, least: int, most: int
+) -> Schema:
     """A list of `least` to `most` required texts."""
     return {
         "type": "array",

@@ -14,9 +14,12 @@ import datetime
 import io
 import re
 import zipfile
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from ..errors import N_
-from .deck import DeckError, parse_deck
+from ..jsontypes import JSON
+from .deck import Deck, DeckError, DeckProblem, parse_deck
 from .messages import Message
 from .sheets import (
     MAX_CARD_ROWS,
@@ -24,6 +27,7 @@ from .sheets import (
     MAX_COLUMNS,
     MAX_DECK_ROWS,
     Cell,
+    Row,
     SheetRefused,
     Table,
     card_rows,
@@ -31,6 +35,13 @@ from .sheets import (
     deck_rows,
     problem_at,
 )
+
+if TYPE_CHECKING:  # openpyxl is imported only when a spreadsheet arrives (see `read_xlsx`)
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# What a file holds: its Deck rows, its Cards table, and the problems found reading cells.
+Tables = tuple[Table, Table, list[DeckProblem]]
 
 MAX_SHEET_BYTES = 1_000_000  # like a YAML deck (and MAX_CONTENT_LENGTH)
 MAX_UNCOMPRESSED = 8_000_000  # a 200-card deck is well under 1 MB of XML
@@ -45,12 +56,12 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and .doc) format
 
 
-def is_sheet_name(filename):
+def is_sheet_name(filename: object) -> bool:
     """True for the file names this module reads (``.csv``, ``.xlsx``, ``.xlsm``, ``.xls``)."""
     return str(filename).lower().endswith((".csv", ".xlsx", ".xlsm", ".xls", ".tsv"))
 
 
-def deck_from_file(raw, filename):
+def deck_from_file(raw: bytes, filename: str) -> Deck:
     """The validated `Deck` in a CSV or XLSX file's bytes, or `DeckError` with every problem."""
     try:
         deck_table, card_table, problems = read_tables(raw, filename)
@@ -59,7 +70,7 @@ def deck_from_file(raw, filename):
     return deck_from_tables(deck_table, card_table, filename, problems)
 
 
-def read_tables(raw, filename):
+def read_tables(raw: bytes, filename: str) -> Tables:
     """The Deck and Cards tables of a file, and problems found while reading cells."""
     name = str(filename).lower()
     if len(raw) > MAX_SHEET_BYTES:
@@ -74,18 +85,18 @@ def read_tables(raw, filename):
     return read_csv(raw, filename)
 
 
-def _refused(source, message, cell=None):
+def _refused(source: str, message: str, cell: Cell | None = None) -> SheetRefused:
     return SheetRefused([problem_at(cell, source, message)])
 
 
 # -- CSV ------------------------------------------------------------------------------------------
 
 
-def read_csv(raw, source):
+def read_csv(raw: bytes, source: str) -> Tables:
     """Deck rows and Cards rows from CSV bytes (UTF-8; comma, semicolon or tab separated)."""
     text = _csv_text(raw, source)
     delimiter = _delimiter(text)
-    problems = []
+    problems: list[DeckProblem] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         # Every line of a CSV counts, empty ones too: unlike a sheet, it has no reason to hold
@@ -99,7 +110,7 @@ def read_csv(raw, source):
     return deck_table, card_table, problems
 
 
-def _csv_text(raw, source):
+def _csv_text(raw: bytes, source: str) -> str:
     """The text of a CSV file, refusing what is not UTF-8 text."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         message = N_("the file is saved as UTF-16; save it as CSV UTF-8")
@@ -120,7 +131,7 @@ def _csv_text(raw, source):
         raise _refused(source, message, Cell(None, row, column)) from None
 
 
-def _delimiter(text):
+def _delimiter(text: str) -> str:
     """The separator of the Cards header row (``id,…``, ``id;…``), else a comma.
 
     Spreadsheets in Dutch (and other) locales save CSV with semicolons.
@@ -129,15 +140,23 @@ def _delimiter(text):
     return match.group(1) if match else ","
 
 
-def _row(sheet, number, values, source, problems):
+def _row(
+    sheet: str | None,
+    number: int,
+    values: Iterable[str | None],
+    source: str,
+    problems: list[DeckProblem],
+) -> Row:
     """One row as a list of (Cell, text) for its non-empty cells; overlong cells refused."""
-    row = []
+    row: Row = []
     for column, value in enumerate(values, start=1):
         if value is None or value == "":
             continue
         cell = Cell(sheet, number, column)
         if column > MAX_COLUMNS:
-            message = Message(N_("too many columns: a deck uses at most %(max)s"), max=MAX_COLUMNS)
+            message: str = Message(
+                N_("too many columns: a deck uses at most %(max)s"), max=MAX_COLUMNS
+            )
             raise _refused(source, message, cell)
         if len(value) > MAX_CELL_CHARS:
             message = N_("this cell is too long: %(num)s characters, at most %(max)s")
@@ -149,10 +168,17 @@ def _row(sheet, number, values, source, problems):
     return row
 
 
-def _read_rows(sheet, value_rows, source, problems, scan):
+def _read_rows(
+    sheet: str | None,
+    value_rows: Iterable[Iterable[str | None]],
+    source: str,
+    problems: list[DeckProblem],
+    scan: int,
+) -> list[Row]:
     """The rows of a CSV file or a sheet (`value_rows`: each row's cell texts) as `_row` makes
     them, refusing at the row past `scan` rows or past `MAX_FILLED_ROWS` non-empty ones."""
-    rows, filled = [], 0
+    rows: list[Row] = []
+    filled = 0
     for number, values in enumerate(value_rows, start=1):
         if number > scan:
             raise _too_many_rows(source, Cell(sheet, number, 1))
@@ -165,12 +191,12 @@ def _read_rows(sheet, value_rows, source, problems, scan):
     return rows
 
 
-def _too_many_rows(source, cell):
+def _too_many_rows(source: str, cell: Cell) -> SheetRefused:
     message = N_("too many rows: a deck has at most %(max)s cards; reading stopped here")
     return _refused(source, Message(message, max=200), cell)
 
 
-def _split(rows, sheet):
+def _split(rows: list[Row], sheet: str | None) -> tuple[Table, Table]:
     """One table of Deck rows above a Cards table (whose header row starts with `id`)."""
     for index, row in enumerate(rows):
         if row and row[0][0].column == 1 and row[0][1].strip().lower() == "id":
@@ -181,7 +207,7 @@ def _split(rows, sheet):
 # -- XLSX -----------------------------------------------------------------------------------------
 
 
-def read_xlsx(raw, source):
+def read_xlsx(raw: bytes, source: str) -> Tables:
     """Deck rows and Cards rows from XLSX bytes, after checking the zip before parsing."""
     _check_zip(raw, source)
     import openpyxl  # only when a spreadsheet arrives: it is a large import
@@ -199,7 +225,7 @@ def read_xlsx(raw, source):
         book.close()
 
 
-def _check_zip(raw, source):
+def _check_zip(raw: bytes, source: str) -> None:
     """Refuse what is not a zip, or would unpack too large (a zip bomb), or carries macros."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
@@ -242,10 +268,10 @@ def _check_zip(raw, source):
                     raise _refused(source, Message(message, part=member.filename))
 
 
-def _xlsx_tables(book, source):
+def _xlsx_tables(book: "Workbook", source: str) -> Tables:
     """Find the Deck and Cards sheets (or split a single sheet) and read their rows."""
     sheets = {ws.title.strip().lower(): ws for ws in book.worksheets}
-    problems = []
+    problems: list[DeckProblem] = []
     if CARDS_SHEET.lower() in sheets:
         cards_ws = sheets[CARDS_SHEET.lower()]
         deck_ws = sheets.get(DECK_SHEET.lower())
@@ -263,7 +289,7 @@ def _xlsx_tables(book, source):
     raise _refused(source, Message(message))
 
 
-def _sheet_rows(ws, source, problems):
+def _sheet_rows(ws: "Worksheet", source: str, problems: list[DeckProblem]) -> list[Row]:
     """The rows of one sheet, stopping with a refusal at too many rows."""
     values = (
         [_cell_text(c.value) for c in cells] for cells in ws.iter_rows(max_col=MAX_COLUMNS + 1)
@@ -271,7 +297,7 @@ def _sheet_rows(ws, source, problems):
     return _read_rows(ws.title, values, source, problems, scan=MAX_SCAN_ROWS)
 
 
-def _cell_text(value):
+def _cell_text(value: object) -> str:
     """A cell's value as the text a deck holds (numbers and dates as people wrote them)."""
     if value is None:
         return ""
@@ -287,7 +313,7 @@ def _cell_text(value):
 # -- writing --------------------------------------------------------------------------------------
 
 
-def deck_to_csv(deck):
+def deck_to_csv(deck: Deck) -> bytes:
     """The deck as CSV bytes: UTF-8 with a BOM (so Excel reads it as UTF-8), Deck rows first."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -297,13 +323,15 @@ def deck_to_csv(deck):
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def deck_to_xlsx(deck):
+def deck_to_xlsx(deck: Deck) -> bytes:
     """The deck as XLSX bytes: the sheets `Cards` and `Deck`."""
     import openpyxl
+    import openpyxl.utils
     from openpyxl.styles import Alignment, Font
 
     book = openpyxl.Workbook()
-    cards = book.active
+    # A new workbook has one sheet, a worksheet, and it is the active one.
+    cards = cast("Worksheet", book.active)
     cards.title = CARDS_SHEET
     deck_ws = book.create_sheet(DECK_SHEET)
     for row in card_rows(deck):
@@ -311,8 +339,8 @@ def deck_to_xlsx(deck):
     for row in deck_rows(deck):
         deck_ws.append(row)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row in cards.iter_rows(min_row=2):
-        for cell in row:
+    for cells in cards.iter_rows(min_row=2):
+        for cell in cells:
             cell.alignment = wrap
     for cell in cards[1]:
         cell.font = Font(bold=True)
@@ -328,7 +356,7 @@ def deck_to_xlsx(deck):
     return buffer.getvalue()
 
 
-TEMPLATES = {
+TEMPLATES: dict[str, dict[str, JSON]] = {
     "en": {
         "title": "My deck",
         "language": "en",
@@ -386,6 +414,6 @@ TEMPLATES = {
 }
 
 
-def template_deck(language):
+def template_deck(language: str) -> Deck:
     """The example deck behind the downloadable spreadsheet template, in `language` if we have it."""
     return parse_deck(TEMPLATES.get(language, TEMPLATES["en"]))

@@ -18,13 +18,16 @@ refused at its place. On export, a text that a spreadsheet would take for a form
 with ``=``, ``+``, ``-`` or ``@``) gets a leading ``'``, which import removes again.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TypeAlias, cast
 
 from ..errors import N_
+from ..jsontypes import JSON
 from .deck import DeckError, parse_deck
 from .messages import Message
-from .model import SCALE_POINTS, DeckProblem
-from .yamlsafe import KEY
+from .model import SCALE_POINTS, Deck, DeckProblem
+from .yamlsafe import KEY, DataPath, Positions
 
 OPTION_COLUMNS = tuple(f"option {i}" for i in range(1, 7))
 PROMPT_COLUMNS = tuple(f"prompt {i}" for i in range(1, 7))
@@ -57,14 +60,14 @@ class Cell:
     row: int
     column: int
 
-    def place(self, source):
+    def place(self, source: str) -> str:
         """``Cards!C12`` for a sheet, ``source:12:3`` for CSV."""
         if self.sheet is not None:
             return f"{self.sheet}!{column_letter(self.column)}{self.row}"
         return f"{source}:{self.row}:{self.column}"
 
 
-def column_letter(number):
+def column_letter(number: int) -> str:
     """1 -> A, 27 -> AA."""
     letters = ""
     while number:
@@ -77,30 +80,37 @@ def column_letter(number):
 class Table:
     """Rows of text read from a file: ``rows[i]`` is a list of (Cell, text) for non-empty cells."""
 
-    rows: list
+    rows: list["Row"]
     sheet: str | None = None
+
+
+# A row read from a file: (Cell, text) for each of its non-empty cells.
+Row: TypeAlias = list[tuple[Cell, str]]
+# The cell behind each synthetic (line, column) given to the validator; looked up by a
+# problem's line and column, which are None for a problem without a place.
+Places: TypeAlias = dict[tuple[int | None, int | None], Cell]
 
 
 class SheetRefused(Exception):
     """The file cannot be read as a spreadsheet deck at all (too big, a zip bomb, macros...)."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: Iterable[DeckProblem]) -> None:
         super().__init__("; ".join(str(p.message) for p in problems))
         self.problems = tuple(problems)
 
 
-def problem_at(cell, source, message):
+def problem_at(cell: Cell | None, source: str, message: str) -> DeckProblem:
     """A `DeckProblem` at `cell` (or at the whole file when `cell` is None)."""
     if cell is None:
         return DeckProblem((), message, place=source)
     return DeckProblem((), message, cell.row, cell.column, place=_place(cell, source))
 
 
-def _place(cell, source):
+def _place(cell: Cell, source: str) -> str | None:
     return cell.place(source) if cell.sheet is not None else None
 
 
-def clean_text(cell, value, source, problems):
+def clean_text(cell: Cell, value: str, source: str, problems: list[DeckProblem]) -> str:
     """A cell's value as text; formulas (``=...``) are refused; a defusing ``'`` is taken off."""
     if value.startswith(FORMULA_START):
         message = N_(
@@ -114,7 +124,7 @@ def clean_text(cell, value, source, problems):
     return value
 
 
-def defuse(text):
+def defuse(text: str) -> str:
     """`text` as written into a spreadsheet: never taken for a formula when opened."""
     return "'" + text if text.startswith(DEFUSE_START) else text
 
@@ -122,14 +132,18 @@ def defuse(text):
 # -- rows -> deck ---------------------------------------------------------------------------------
 
 
-def deck_from_tables(deck_table, card_table, source, problems=()):
+def deck_from_tables(
+    deck_table: Table, card_table: Table, source: str, problems: Iterable[DeckProblem] = ()
+) -> Deck:
     """Build and validate a deck from its Deck rows and Cards rows.
 
     Returns the `Deck`, or raises `DeckError` with every problem (those found while reading the
     file, `problems`, first), each at its cell.
     """
     problems = list(problems)
-    data, positions, places = {}, {(): (0, 0)}, {}
+    data: dict[str, JSON] = {}
+    positions: Positions = {(): (0, 0)}
+    places: Places = {}
     places[(0, 0)] = Cell(deck_table.sheet, 1, 1)  # the whole deck: its first cell
     builder = _Builder(data, positions, places)
     _deck_rows(builder, deck_table, source, problems)
@@ -147,12 +161,12 @@ def deck_from_tables(deck_table, card_table, source, problems=()):
     raise DeckError(problems, source)
 
 
-def _sheet_of(problem):
+def _sheet_of(problem: DeckProblem) -> str | None:
     """The sheet a problem's place names (None for CSV and whole-file problems)."""
     return problem.place.split("!", 1)[0] if problem.place and "!" in problem.place else None
 
 
-def _located(problem, places, source):
+def _located(problem: DeckProblem, places: Places, source: str) -> DeckProblem:
     """A validator problem, its synthetic position turned back into its cell."""
     cell = places.get((problem.line, problem.column))
     if cell is None:
@@ -163,11 +177,11 @@ def _located(problem, places, source):
 class _Builder:
     """Deck data in the YAML shape, with a unique position per cell for the validator."""
 
-    def __init__(self, data, positions, places):
+    def __init__(self, data: dict[str, JSON], positions: Positions, places: Places) -> None:
         self.data, self.positions, self.places = data, positions, places
         self.counter = 0
 
-    def mark(self, path, cell, key_cell=None):
+    def mark(self, path: DataPath, cell: Cell, key_cell: Cell | None = None) -> None:
         """Record that the value at `path` is in `cell` (and its name, for "unknown key", too)."""
         # Positions only need to be distinct and in reading order; `places` maps them back.
         self.counter += 1
@@ -180,7 +194,7 @@ class _Builder:
             self.places[(self.counter, 1)] = key_cell
 
 
-def _deck_rows(builder, table, source, problems):
+def _deck_rows(builder: _Builder, table: Table, source: str, problems: list[DeckProblem]) -> None:
     """The Deck rows: title, language, description, and categories."""
     data = builder.data
     for row in table.rows:
@@ -194,7 +208,7 @@ def _deck_rows(builder, table, source, problems):
         if name in DECK_FIELDS:
             cell, value = values.get(1, (Cell(name_cell.sheet, name_cell.row, 2), None))
             if name in data:
-                message = Message(N_("`%(name)s` is given twice"), name=name)
+                message: str = Message(N_("`%(name)s` is given twice"), name=name)
                 problems.append(problem_at(name_cell, source, message))
                 continue
             data[name] = clean_text(cell, value, source, problems) if value is not None else None
@@ -210,9 +224,16 @@ def _deck_rows(builder, table, source, problems):
             problems.append(problem_at(name_cell, source, Message(message, name=row[0][1][:40])))
 
 
-def _category_row(builder, name_cell, values, source, problems):
+def _category_row(
+    builder: _Builder,
+    name_cell: Cell,
+    values: dict[int, tuple[Cell, str]],
+    source: str,
+    problems: list[DeckProblem],
+) -> None:
     """``category | id | label | colour``."""
-    categories = builder.data.setdefault("categories", {})
+    # Only this function puts `categories` in the data: always a mapping.
+    categories = cast(dict[str, JSON], builder.data.setdefault("categories", {}))
     id_cell, cat_id = values.get(1, (Cell(name_cell.sheet, name_cell.row, 2), None))
     if not cat_id or not cat_id.strip():
         message = Message(N_("a `category` row needs the category's id in the next cell"))
@@ -223,7 +244,8 @@ def _category_row(builder, name_cell, values, source, problems):
         message = Message(N_("category `%(id)s` is given twice"), id=cat_id)
         problems.append(problem_at(id_cell, source, message))
         return
-    entry = categories[cat_id] = {}
+    entry: dict[str, JSON] = {}
+    categories[cat_id] = entry
     builder.mark(("categories", cat_id), name_cell, id_cell)
     for offset, key in ((2, "label"), (3, "colour")):
         if offset in values:
@@ -234,14 +256,14 @@ def _category_row(builder, name_cell, values, source, problems):
             builder.mark(("categories", cat_id, key), id_cell)
 
 
-def _card_rows(builder, table, source, problems):
+def _card_rows(builder: _Builder, table: Table, source: str, problems: list[DeckProblem]) -> None:
     """The Cards table: its header row, then one card per non-empty row."""
     rows = [row for row in table.rows if row]
     if not rows:
         builder.data["cards"] = None
         return
     header_row, *card_rows = rows
-    columns = {}
+    columns: dict[int, str] = {}
     for cell, text in header_row:
         name = " ".join(text.strip().lower().split())
         if name not in CARD_COLUMNS:
@@ -254,18 +276,27 @@ def _card_rows(builder, table, source, problems):
         else:
             columns[cell.column] = name
     builder.mark(("cards",), header_row[0][0], header_row[0][0])
-    cards = builder.data["cards"] = []
+    cards: list[JSON] = []
+    builder.data["cards"] = cards
     for row in card_rows:
         card = _card(builder, len(cards), row, columns, header_row, source, problems)
         cards.append(card)
 
 
-def _card(builder, index, row, columns, header_row, source, problems):
+def _card(
+    builder: _Builder,
+    index: int,
+    row: Row,
+    columns: dict[int, str],
+    header_row: Row,
+    source: str,
+    problems: list[DeckProblem],
+) -> dict[str, JSON]:
     """One card row as card data."""
     path = ("cards", index)
     sheet, number = row[0][0].sheet, row[0][0].row
     builder.mark(path, Cell(sheet, number, 1))
-    by_name = {}
+    by_name: dict[str, tuple[Cell, str]] = {}
     for cell, text in row:
         name = columns.get(cell.column)
         if name is None:
@@ -277,12 +308,12 @@ def _card(builder, index, row, columns, header_row, source, problems):
     # A required field left empty is reported at its own cell, not at the row.
     for name, column in ((n, c) for c, n in columns.items()):
         builder.mark((*path, name), Cell(sheet, number, column))
-    card = {}
+    card: dict[str, JSON] = {}
     for name in ("id", "title", "category", "text"):
         if name in by_name:
             card[name] = by_name[name][1]
             builder.mark((*path, name), by_name[name][0])
-    response = {}
+    response: dict[str, JSON] = {}
     if "response" in by_name:
         cell, kind = by_name["response"]
         response["type"] = kind.strip().lower()
@@ -316,7 +347,7 @@ def _card(builder, index, row, columns, header_row, source, problems):
 # -- deck -> rows ---------------------------------------------------------------------------------
 
 
-def deck_rows(deck):
+def deck_rows(deck: Deck) -> list[list[str]]:
     """The Deck rows of `deck`, as lists of texts."""
     rows = [["title", deck.title], ["language", deck.language]]
     if deck.description:
@@ -326,7 +357,7 @@ def deck_rows(deck):
     return [[defuse(text) for text in row] for row in rows]
 
 
-def card_rows(deck):
+def card_rows(deck: Deck) -> list[list[str]]:
     """The Cards table of `deck`: the header row, then one row per card."""
     rows = [list(CARD_COLUMNS)]
     for card in deck.cards:

@@ -18,11 +18,14 @@ empty plain value, `~` and `null` read as ``None`` (a missing value). The one ta
 """
 
 from dataclasses import dataclass, field
+from typing import NoReturn, Protocol, TypeAlias, cast
 
 import yaml
 from yaml.events import (
     AliasEvent,
+    CollectionStartEvent,
     DocumentStartEvent,
+    Event,
     MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
@@ -31,6 +34,7 @@ from yaml.events import (
 )
 
 from ..errors import N_
+from ..jsontypes import JSON
 from .messages import Message
 
 MAX_DEPTH = 20
@@ -69,7 +73,7 @@ SYNTAX_HINTS = {
 class _KeyMarker:
     """The type of `KEY`; a class of its own so it can never equal a key read from a file."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "KEY"
 
 
@@ -77,12 +81,21 @@ class _KeyMarker:
 # starts. Keys are located separately so that "unknown key" can point at the key itself.
 KEY = _KeyMarker()
 
+# Where a value sits in the data: mapping keys and list indexes, from the root.
+DataPath: TypeAlias = tuple[str | int, ...]
+# A problem's path; it ends in None at a key that is empty.
+ProblemPath: TypeAlias = tuple[str | int | None, ...]
+# A 1-based (line, column) in the file.
+Position: TypeAlias = tuple[int, int]
+# `positions` as above: a data path, or a data path and `KEY`, to where it is written.
+Positions: TypeAlias = dict[tuple[str | int | _KeyMarker, ...], Position]
+
 
 @dataclass(frozen=True)
 class YamlProblem:
     """Something wrong with the YAML itself, at a 1-based line and column when known."""
 
-    path: tuple
+    path: ProblemPath
     message: str
     line: int | None
     column: int | None
@@ -91,7 +104,7 @@ class YamlProblem:
 class YamlRefused(Exception):
     """The text is not valid YAML, or uses a feature that is refused; reading stopped there."""
 
-    def __init__(self, problem):
+    def __init__(self, problem: YamlProblem) -> None:
         super().__init__(problem.message)
         self.problem = problem
 
@@ -100,12 +113,12 @@ class YamlRefused(Exception):
 class Reading:
     """The result of `read_yaml`: the data, its positions, and problems that did not stop reading."""
 
-    data: object
-    positions: dict = field(default_factory=dict)
-    problems: list = field(default_factory=list)
+    data: JSON
+    positions: Positions = field(default_factory=dict)
+    problems: list[YamlProblem] = field(default_factory=list)
 
 
-def read_yaml(text, *, max_depth=MAX_DEPTH):
+def read_yaml(text: str, *, max_depth: int = MAX_DEPTH) -> Reading:
     """Read one YAML document from `text` into plain dicts, lists, strings and None.
 
     Returns a `Reading`. Raises `YamlRefused` for syntax errors and refused features.
@@ -116,7 +129,7 @@ def read_yaml(text, *, max_depth=MAX_DEPTH):
         # The Reader checks every character as it is created, so that is inside the try too.
         loader = yaml.SafeLoader(text)
         while loader.check_event():
-            builder.feed(loader.get_event())
+            builder.feed(loader.get_event())  # type: ignore[no-untyped-call]  # untyped in stubs
     except yaml.reader.ReaderError as error:
         raise YamlRefused(_reader_problem(text, error)) from None
     except yaml.MarkedYAMLError as error:
@@ -127,17 +140,26 @@ def read_yaml(text, *, max_depth=MAX_DEPTH):
     return Reading(builder.root, builder.positions, builder.problems)
 
 
-def _position(mark):
+class _Mark(Protocol):
+    """A place in the text, as PyYAML's marks (Python's and libyaml's) give it: 0-based."""
+
+    line: int
+    column: int
+
+
+def _position(mark: _Mark | None) -> Position:
     """A PyYAML mark (0-based) as the 1-based (line, column) editors show."""
+    # The parser marks every event; a syntax error's marks are checked before they come here.
+    mark = cast(_Mark, mark)
     return mark.line + 1, mark.column + 1
 
 
-def _syntax_problem(error):
+def _syntax_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
     """Turn a PyYAML syntax error into one plain problem where the parser stopped."""
     problem = (error.problem or error.context or "the file is not valid YAML").strip()
     # The first hint whose start matches wins, so the more specific ones come first.
     hint = next((hint for start, hint in SYNTAX_HINTS.items() if problem.startswith(start)), None)
-    plain = Message(hint) if hint else problem  # PyYAML's own wording stays English
+    plain: str = Message(hint) if hint else problem  # PyYAML's own wording stays English
     mark = error.problem_mark or error.context_mark
     if error.context == "while scanning a quoted scalar" and error.context_mark:
         # The parser stops at the end of the file; the opening quote is the place to look at.
@@ -147,7 +169,7 @@ def _syntax_problem(error):
     return YamlProblem((), Message(N_("YAML syntax error: %(detail)s"), detail=plain), line, column)
 
 
-def _reader_problem(text, error):
+def _reader_problem(text: str, error: yaml.reader.ReaderError) -> YamlProblem:
     """Turn PyYAML's complaint about a character YAML does not allow into a located problem."""
     index = error.position
     line = text.count("\n", 0, index) + 1
@@ -161,7 +183,7 @@ def _reader_problem(text, error):
     return YamlProblem((), message, line, column)
 
 
-def _written_tag(tag):
+def _written_tag(tag: str) -> str:
     """A resolved tag as people write it: `tag:yaml.org,2002:python/object` -> `!!python/object`."""
     prefix = "tag:yaml.org,2002:"
     return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
@@ -172,26 +194,27 @@ class _Frame:
 
     __slots__ = ("container", "path", "expecting_key", "key", "first_lines")
 
-    def __init__(self, container, path):
+    def __init__(self, container: dict[str, JSON] | list[JSON], path: DataPath | None) -> None:
         self.container = container
         self.path = path
         self.expecting_key = isinstance(container, dict)
-        self.key = None
-        self.first_lines = {}  # key -> line of its first occurrence, to report duplicates
+        self.key: str | None = None
+        # key -> line of its first occurrence, to report duplicates
+        self.first_lines: dict[str, int] = {}
 
 
 class _Builder:
     """Builds data and positions from parser events with an explicit stack (no recursion)."""
 
-    def __init__(self, max_depth):
+    def __init__(self, max_depth: int) -> None:
         self.max_depth = max_depth
-        self.stack = []
-        self.root = None
-        self.positions = {}
-        self.problems = []
+        self.stack: list[_Frame] = []
+        self.root: JSON = None
+        self.positions: Positions = {}
+        self.problems: list[YamlProblem] = []
         self.documents = 0
 
-    def feed(self, event):
+    def feed(self, event: Event) -> None:
         """Handle one parser event."""
         if isinstance(event, DocumentStartEvent):
             self.documents += 1
@@ -212,18 +235,20 @@ class _Builder:
                     "the file nests deeper than %(depth)s levels; a deck needs no more than 5"
                 )
                 self._refuse(event, Message(message, depth=self.max_depth))
-            container = {} if isinstance(event, MappingStartEvent) else []
+            container: dict[str, JSON] | list[JSON] = (
+                {} if isinstance(event, MappingStartEvent) else []
+            )
             path = self._put(container, event.start_mark, collection=True)
             self.stack.append(_Frame(container, path))
         elif isinstance(event, MappingEndEvent | SequenceEndEvent):
             self.stack.pop()
 
-    def _refuse(self, event, message):
+    def _refuse(self, event: Event, message: str) -> NoReturn:
         """Stop reading: `message` at the event's position is the only problem reported."""
         line, column = _position(event.start_mark)
         raise YamlRefused(YamlProblem((), message, line, column))
 
-    def _refuse_anchor(self, event, written):
+    def _refuse_anchor(self, event: Event, written: str) -> NoReturn:
         """Anchors and aliases are refused before anything is expanded."""
         message = N_(
             "anchors and aliases (`%(written)s`) are not allowed in a deck: they can make a small "
@@ -231,7 +256,7 @@ class _Builder:
         )
         self._refuse(event, Message(message, written=written))
 
-    def _check_node(self, event):
+    def _check_node(self, event: ScalarEvent | CollectionStartEvent) -> None:
         """Refuse an anchor or any tag but `!!str` on a scalar, mapping or sequence."""
         if event.anchor is not None:
             self._refuse_anchor(event, f"&{event.anchor}")
@@ -240,13 +265,13 @@ class _Builder:
             self._refuse(event, Message(message, tag=_written_tag(event.tag)))
 
     @staticmethod
-    def _scalar(event):
+    def _scalar(event: ScalarEvent) -> str | None:
         """The text of a scalar, or None for an empty plain value, `~` or `null`."""
         if event.style is None and event.tag is None and event.value in NULLS:
             return None
         return event.value
 
-    def _put(self, value, mark, *, collection):
+    def _put(self, value: JSON, mark: _Mark | None, *, collection: bool) -> DataPath | None:
         """Place `value` in the open container; return its path, or None if it is discarded."""
         position = _position(mark)
         if not self.stack:
@@ -272,15 +297,17 @@ class _Builder:
         self.positions[path] = position
         return path
 
-    def _take_key(self, frame, key, position, collection):
+    def _take_key(self, frame: _Frame, value: JSON, position: Position, collection: bool) -> None:
         """Remember the key whose value comes next; a key that cannot be used discards it."""
         frame.expecting_key = False
         frame.key = None
         line, column = position
         if collection:
             # A list or mapping as a key cannot be told apart in messages; nobody needs one.
-            message = Message(N_("a key must be plain text, not a list or mapping"))
+            message: str = Message(N_("a key must be plain text, not a list or mapping"))
             raise YamlRefused(YamlProblem((), message, line, column))
+        # Not a collection, so a scalar: `_scalar` made it text, or None.
+        key = cast(str | None, value)
         if frame.path is None:
             return
         path = (*frame.path, key)
@@ -301,4 +328,4 @@ class _Builder:
         else:
             frame.key = key
             frame.first_lines[key] = line
-            self.positions[(*path, KEY)] = position
+            self.positions[(*frame.path, key, KEY)] = position

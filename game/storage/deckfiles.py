@@ -24,6 +24,7 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -51,7 +52,7 @@ class StoreError(Exception):
 
     status = 400
 
-    def __init__(self, message, **details):
+    def __init__(self, message: str, **details: object) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
@@ -107,14 +108,14 @@ class TrashEntry:
     path: Path
 
 
-def revision_of(data):
+def revision_of(data: bytes | str) -> str:
     """The revision of file content (`bytes` or `str`): its SHA-256 in hex."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     return hashlib.sha256(data).hexdigest()
 
 
-def check_new_slug(slug):
+def check_new_slug(slug: object) -> str:
     """Return `slug` if it can name a new deck file, else raise `StoreError`."""
     if not isinstance(slug, str) or not NEW_SLUG.match(slug) or ".." in slug:
         raise StoreError(
@@ -127,7 +128,7 @@ def check_new_slug(slug):
     return slug
 
 
-def slug_from(text):
+def slug_from(text: object) -> str:
     """A new-deck name made from a title or an uploaded file name (may still be taken)."""
     text = re.sub(r"\.(ya?ml)$", "", str(text).strip().lower())
     slug = re.sub(r"[^a-z0-9.]+", "-", text).strip("-.")
@@ -135,7 +136,7 @@ def slug_from(text):
     return slug or "deck"
 
 
-def atomic_write(path, data):
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace `path` with `data` (bytes) so that a crash leaves the old file or the new one.
 
     The temporary file sits in the same folder (os.replace is only atomic within one file
@@ -158,7 +159,7 @@ def atomic_write(path, data):
     _fsync_dir(path.parent)
 
 
-def _fsync_dir(directory):
+def _fsync_dir(directory: str | os.PathLike[str]) -> None:
     """Make a rename in `directory` durable (a no-op where folders cannot be opened)."""
     try:
         fd = os.open(directory, os.O_RDONLY)
@@ -172,7 +173,7 @@ def _fsync_dir(directory):
         os.close(fd)
 
 
-def unified_diff(old_text, new_text, old_name, new_name):
+def unified_diff(old_text: str, new_text: str, old_name: str, new_name: str) -> str:
     """A readable unified diff of two texts (empty when they are equal)."""
     old_lines = [line.rstrip("\n") + "\n" for line in old_text.splitlines()]
     new_lines = [line.rstrip("\n") + "\n" for line in new_text.splitlines()]
@@ -182,7 +183,13 @@ def unified_diff(old_text, new_text, old_name, new_name):
 class DeckStore:
     """The deck folder as the editor sees it. One per app; safe to share between threads."""
 
-    def __init__(self, root, *, clock=None, keep_versions=KEEP_VERSIONS):
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        clock: Callable[[], datetime] | None = None,
+        keep_versions: int = KEEP_VERSIONS,
+    ) -> None:
         self.root = Path(root)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.keep_versions = keep_versions
@@ -190,19 +197,19 @@ class DeckStore:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def path(self, slug):
+    def path(self, slug: str) -> Path:
         """The file of the existing deck `slug`; raises `NotFound`."""
         found = deck_path(self.root, slug)
         if found is None:
             raise NotFound(N_("There is no deck with this name."), slug=slug)
         return found
 
-    def read(self, slug):
+    def read(self, slug: str) -> tuple[str, str]:
         """The deck's text and revision; raises `NotFound` or `TooLarge`."""
         raw = self._read_bytes(self.path(slug))
         return raw.decode("utf-8-sig", errors="replace"), revision_of(raw)
 
-    def _read_bytes(self, path):
+    def _read_bytes(self, path: Path) -> bytes:
         """The bytes of `path`, refusing files over the size limit before reading them."""
         try:
             if path.stat().st_size > MAX_UPLOAD_BYTES:
@@ -214,7 +221,7 @@ class DeckStore:
     # -- writing -------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _locked(self):
+    def _locked(self) -> Iterator[None]:
         """Serialise changes: threads (or green threads) first, then processes through a lock
         file (`filelock`: flock on POSIX, msvcrt on Windows, so the app also starts there)."""
         with self._thread_lock:
@@ -229,7 +236,7 @@ class DeckStore:
             finally:
                 lock.release()
 
-    def create(self, slug, text):
+    def create(self, slug: str, text: str) -> str:
         """Write a new deck `slug`; raises `Exists` when the name is taken. Returns the revision."""
         check_new_slug(slug)
         data = _encoded(text)
@@ -238,7 +245,7 @@ class DeckStore:
             atomic_write(self.root / f"{slug}.yaml", data)
         return revision_of(data)
 
-    def save(self, slug, text, base_revision):
+    def save(self, slug: str, text: str, base_revision: str | None) -> str:
         """Replace the deck's text if nobody changed it since `base_revision`; return the new one.
 
         The text being replaced goes to the history first. Saving the same text again is a no-op.
@@ -259,12 +266,12 @@ class DeckStore:
                 atomic_write(path, data)
         return revision_of(data)
 
-    def _refuse_taken(self, slug):
+    def _refuse_taken(self, slug: str) -> None:
         """Raise `Exists` when any deck file (of any suffix) already uses `slug`."""
         if deck_path(self.root, slug) is not None:
             raise Exists(N_("A deck with this name exists already."), slug=slug)
 
-    def _keep_version(self, slug, path, content):
+    def _keep_version(self, slug: str, path: Path, content: bytes) -> None:
         """Copy `content` (the text about to be replaced) into the deck's history."""
         folder = self.root / HISTORY / slug
         folder.mkdir(parents=True, exist_ok=True)
@@ -282,11 +289,11 @@ class DeckStore:
 
     # -- history -------------------------------------------------------------------------------
 
-    def history(self, slug):
+    def history(self, slug: str) -> list[Version]:
         """Earlier versions of `slug`, newest first."""
         self.path(slug)
         folder = self.root / HISTORY / slug
-        versions = []
+        versions: list[Version] = []
         for file in sorted(folder.glob("*.yaml"), reverse=True):
             if VERSION_ID.match(file.stem):
                 stat = file.stat()
@@ -300,7 +307,7 @@ class DeckStore:
                 )
         return versions
 
-    def version_text(self, slug, version_id):
+    def version_text(self, slug: str, version_id: object) -> str:
         """The text of one earlier version; raises `NotFound`."""
         self.path(slug)
         if not isinstance(version_id, str) or not VERSION_ID.match(version_id):
@@ -310,12 +317,12 @@ class DeckStore:
 
     # -- names ---------------------------------------------------------------------------------
 
-    def duplicate(self, slug, new_slug):
+    def duplicate(self, slug: str, new_slug: str) -> str:
         """Copy deck `slug` to the new name `new_slug` (without history); returns its revision."""
         text, _ = self.read(slug)
         return self.create(new_slug, text)
 
-    def rename(self, slug, new_slug):
+    def rename(self, slug: str, new_slug: str) -> str:
         """Give deck `slug` the name `new_slug`, history included. Running sessions are not affected."""
         check_new_slug(new_slug)
         with self._locked():
@@ -330,7 +337,7 @@ class DeckStore:
         return new_slug
 
     @staticmethod
-    def _move_history(source, target):
+    def _move_history(source: Path, target: Path) -> None:
         """Move the version files of one history folder into another (merging if it exists)."""
         if not source.is_dir():
             return
@@ -341,7 +348,7 @@ class DeckStore:
 
     # -- trash ---------------------------------------------------------------------------------
 
-    def delete(self, slug):
+    def delete(self, slug: str) -> TrashEntry:
         """Move deck `slug` and its history to the trash; returns the `TrashEntry`."""
         with self._locked():
             path = self.path(slug)
@@ -356,28 +363,28 @@ class DeckStore:
             _fsync_dir(self.root)
         return TrashEntry(entry_id, path.stem, stamp, folder / path.name)
 
-    def trash(self):
+    def trash(self) -> list[TrashEntry]:
         """The deleted decks, most recently deleted first."""
-        entries = []
+        entries: list[TrashEntry] = []
         folder = self.root / TRASH
         if not folder.is_dir():
             return entries
         for item in folder.iterdir():
             match = TRASH_ID.match(item.name)
             files = sorted(item.glob("*.y*ml")) if match and item.is_dir() else []
-            if files:
+            if match and files:
                 slug, stamp = match.groups()
                 entries.append(TrashEntry(item.name, slug, _stamp_time(stamp), files[0]))
         return sorted(entries, key=lambda e: e.deleted, reverse=True)
 
-    def trash_entry(self, entry_id):
+    def trash_entry(self, entry_id: object) -> TrashEntry:
         """One entry of the trash; raises `NotFound`."""
         for entry in self.trash():
             if entry.id == entry_id:
                 return entry
         raise NotFound(N_("This deck is no longer in the trash."))
 
-    def restore_from_trash(self, entry_id, slug=None):
+    def restore_from_trash(self, entry_id: object, slug: str | None = None) -> str:
         """Bring a deleted deck back, under its old name or `slug`; returns the name used."""
         entry = self.trash_entry(entry_id)
         slug = entry.slug if slug is None else check_new_slug(slug)
@@ -392,7 +399,7 @@ class DeckStore:
         return slug
 
 
-def _encoded(text):
+def _encoded(text: str) -> bytes:
     """Deck text as UTF-8 bytes, refusing anything over the size limit."""
     data = text.encode("utf-8")
     if len(data) > MAX_UPLOAD_BYTES:
@@ -400,6 +407,6 @@ def _encoded(text):
     return data
 
 
-def _stamp_time(stamp):
+def _stamp_time(stamp: str) -> datetime:
     """The time a version or trash stamp names."""
     return datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=UTC)

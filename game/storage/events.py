@@ -9,8 +9,7 @@ This module holds what both backends share: the queue and its fair lead, what ea
 (events numbered per session, fencing, client ids, leases) and every read. The backends only say
 how to run one transaction with a savepoint per write, and how to read:
 `game.storage.sqlite.SQLiteStore` (one file, embedded, the default) and
-`game.storage.postgres.PostgresStore` (shared by several processes). `Store` is the SQLite one,
-under its old name.
+`game.storage.postgres.PostgresStore` (shared by several processes).
 
 Fencing: each session's events are numbered 1, 2, 3, ... (`seq`, unique per session). A writer
 may say which number its first event must get (`expect_seq`); if another writer got there first,
@@ -26,11 +25,48 @@ import json
 import math
 import threading
 import time
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Generic, NamedTuple, Protocol, TypedDict, TypeVar, TypeVarTuple, cast
 
+from ..jsontypes import JSONDict
 from .signins import SignInRecords
+from .sqltypes import Execute, Params, Row
 
 SESSION_COLUMNS = ("code", "deck_id", "deck_title", "created_at", "ended_at", "people")
+
+T = TypeVar("T")
+R_co = TypeVar("R_co", covariant=True)
+Ts = TypeVarTuple("Ts")
+
+# An event record as written: a JSON object with a `type` (a `game.core.events` record fits).
+StoredEvent = Mapping[str, Any]
+# What a client id's command answered, remembered per (pid, cid).
+Answers = dict[tuple[str, str], JSONDict]
+
+
+class SessionRow(TypedDict):
+    """A stored session as the facilitator's list shows it (`sessions`), keys `SESSION_COLUMNS`."""
+
+    code: str
+    deck_id: str
+    deck_title: str
+    created_at: float
+    ended_at: float | None
+    people: int
+
+
+class RunBlocking(Protocol):
+    """Runs ``function(*args)`` without stalling other connections, returning its result."""
+
+    def __call__(self, function: Callable[[*Ts], T], /, *args: *Ts) -> T:
+        """``function(*args)``, perhaps in another thread."""
+        ...
+
+
+class StoreOptions(TypedDict, total=False):
+    """The options a backend passes on to `GroupCommitStore` besides `run_blocking`."""
+
+    clock: Callable[[], float]
 
 
 class StaleWriter(Exception):
@@ -41,7 +77,13 @@ class StaleWriter(Exception):
     of the write was stored: reload the session (`load` or `snapshot`) and decide again.
     """
 
-    def __init__(self, code, expected, actual, why="another writer got there first"):
+    def __init__(
+        self,
+        code: str,
+        expected: int | None,
+        actual: int,
+        why: str = "another writer got there first",
+    ) -> None:
         super().__init__(
             f"session {code}: the writer expected to write event {expected}, "
             f"the next one is {actual} ({why})"
@@ -49,11 +91,11 @@ class StaleWriter(Exception):
         self.code, self.expected, self.actual = code, expected, actual
 
 
-class EventLog(list):
+class EventLog(list[JSONDict]):
     """A session's stored events, oldest first (a plain list), plus `last_seq`: the sequence
     number of the last of them (0 when there are none). The next write expects ``last_seq + 1``."""
 
-    def __init__(self, events=(), last_seq=0):
+    def __init__(self, events: Iterable[JSONDict] = (), last_seq: int = 0) -> None:
         super().__init__(events)
         self.last_seq = last_seq
 
@@ -63,11 +105,11 @@ class Snapshot(NamedTuple):
     remembered per client id (``{(pid, cid): answer}``) and the `last_seq` of the events."""
 
     events: EventLog
-    applied: dict
+    applied: Answers
     last_seq: int
 
 
-class _Write:
+class _Write(Generic[R_co]):
     """One caller's writes, whether they are committed, and the signal that wakes their caller
     (when they are committed, or when it is that caller's turn to lead the next commit).
 
@@ -76,17 +118,19 @@ class _Write:
 
     __slots__ = ("apply", "wake", "committed", "error", "result", "fenced", "ticket")
 
-    def __init__(self, apply, fenced=None):
+    def __init__(
+        self, apply: "Callable[[Batch], R_co]", fenced: tuple[str, int | None] | None = None
+    ) -> None:
         self.apply = apply
         self.fenced = fenced  # (code, expect_seq) of an event write: how to report a lost race
         self.ticket = 0  # its place in the order of submission
         self.wake = threading.Event()
         self.committed = False
-        self.error = None
-        self.result = None
+        self.error: BaseException | None = None
+        self.result: R_co | None = None
 
 
-def _direct(function, *args):
+def _direct(function: Callable[[*Ts], T], *args: *Ts) -> T:
     return function(*args)
 
 
@@ -95,30 +139,34 @@ class Batch:
     sequence number of each session already touched (so a batch asks the database once per
     session). Backends call `forget` when a write rolls back to its savepoint."""
 
-    def __init__(self, execute):
+    def __init__(self, execute: Execute) -> None:
         self.execute = execute  # execute(sql, params) -> cursor; SQL with "?" placeholders
-        self._next = {}
-        self._pending = {}
+        self._next: dict[str, int] = {}
+        self._pending: dict[str, int] = {}
 
-    def next_seq(self, code):
+    def next_seq(self, code: str) -> int:
         """The number the next event of `code` gets, as this transaction sees it."""
         if code not in self._next:
-            row = self.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE code = ?", (code,)
-            ).fetchone()
+            # An aggregate without GROUP BY always returns its one row.
+            row = cast(
+                Row,
+                self.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM events WHERE code = ?", (code,)
+                ).fetchone(),
+            )
             self._next[code] = row[0] + 1
         return self._next[code]
 
-    def advance(self, code, count):
+    def advance(self, code: str, count: int) -> None:
         """`count` events of `code` were written by the current write (kept if it succeeds)."""
         self._pending[code] = self.next_seq(code) + count
 
-    def done(self):
+    def done(self) -> None:
         """The current write succeeded: its numbers are taken."""
         self._next.update(self._pending)
         self._pending.clear()
 
-    def forget(self, code=None):
+    def forget(self, code: str | None = None) -> None:
         """The current write rolled back: drop what it took (and, for `code`, what was cached,
         since another writer may have written it meanwhile)."""
         self._pending.clear()
@@ -131,36 +179,39 @@ class GroupCommitStore(SignInRecords):
     The facilitator's sign-ins are kept here too (`game.storage.signins`)."""
 
     # The driver's errors a single write may fail with (rolled back alone); set by the backend.
-    Error = Exception
-    IntegrityError = Exception
+    Error: type[Exception] = Exception
+    IntegrityError: type[Exception] = Exception
 
-    def __init__(self, run_blocking=_direct, clock=time.time):
+    def __init__(
+        self, run_blocking: RunBlocking = _direct, clock: Callable[[], float] = time.time
+    ) -> None:
         self._run_blocking = run_blocking
         self.clock = clock  # for leases: seconds since the epoch, the same on every machine
         self._lock = threading.Lock()
-        self._queue = []
+        self._queue: list[_Write[object]] = []
         self._tickets = 0  # writes submitted so far
-        self._refused = {}  # code -> fenced writes up to this ticket are stale (inf: until reloaded)
+        # code -> fenced writes up to this ticket are stale (inf: until reloaded)
+        self._refused: dict[str, float] = {}
         self._committing = False
         self.commits = 0  # transactions written; a benchmark reads it to show grouping
 
     # --- to be provided by a backend -------------------------------------------------------------
 
-    def _commit(self, batch):
+    def _commit(self, batch: list[_Write[object]]) -> None:
         """Run every write of `batch` in one transaction, each in its own savepoint: a write that
         fails sets its `error` and rolls back alone. Runs in `run_blocking`."""
         raise NotImplementedError
 
-    def _query(self, function, consistent=False):
+    def _query(self, function: Callable[[Execute], T], consistent: bool = False) -> T:
         """Return ``function(execute)`` (`execute(sql, params)` -> cursor); `consistent`: all its
         reads in one transaction, seeing one state of the store."""
         raise NotImplementedError
 
-    def close(self):
+    def close(self) -> None:
         """Close the connections (tests and shutdown)."""
         raise NotImplementedError
 
-    def _after_delete(self):
+    def _after_delete(self) -> None:
         """Called after a session is deleted (SQLite wipes its WAL)."""
 
     # --- writing ---------------------------------------------------------------------------------
@@ -168,8 +219,8 @@ class GroupCommitStore(SignInRecords):
     def append(
         self,
         code: str,
-        events: list[dict],
-        applied: tuple[str, str, dict] | None = None,
+        events: Iterable[StoredEvent],
+        applied: tuple[str, str, Mapping[str, Any]] | None = None,
         expect_seq: int | None = None,
     ) -> int:
         """Store `events` of session `code` (and a client id's answer); return when durable.
@@ -179,10 +230,10 @@ class GroupCommitStore(SignInRecords):
     def submit(
         self,
         code: str,
-        events: list[dict],
-        applied: tuple[str, str, dict] | None = None,
+        events: Iterable[StoredEvent],
+        applied: tuple[str, str, Mapping[str, Any]] | None = None,
         expect_seq: int | None = None,
-    ) -> "_Write":
+    ) -> _Write[int]:
         """Queue the writes for `events` without waiting; pass the result to `wait`.
 
         Submitting under a session's lock and waiting outside it keeps the log in the order the
@@ -196,7 +247,7 @@ class GroupCommitStore(SignInRecords):
         """
         events = list(events)
 
-        def apply(tx):
+        def apply(tx: Batch) -> int:
             first = tx.next_seq(code)
             if expect_seq is not None:
                 if expect_seq != first:
@@ -219,7 +270,7 @@ class GroupCommitStore(SignInRecords):
         write = _Write(apply, (code, expect_seq))
         return self._enqueue(write)
 
-    def wait(self, write):
+    def wait(self, write: _Write[T]) -> T:
         """Return once `write` is committed (with its result); raise what refused it.
 
         Whoever finds no commit in progress leads one: it commits everything queued (its own
@@ -241,12 +292,13 @@ class GroupCommitStore(SignInRecords):
                 write.wake.wait()
         if write.error is not None:
             raise write.error
-        return write.result
+        # Committed without an error: `apply` ran and left its answer.
+        return cast(T, write.result)
 
-    def delete(self, code):
+    def delete(self, code: str) -> None:
         """Remove a session and everything recorded about it, leaving no copy in the files."""
 
-        def apply(tx):
+        def apply(tx: Batch) -> None:
             tx.execute("DELETE FROM sessions WHERE code = ?", (code,))
             tx.execute("DELETE FROM leases WHERE code = ?", (code,))
             tx.execute("DELETE FROM lease_wants WHERE code = ?", (code,))
@@ -255,9 +307,9 @@ class GroupCommitStore(SignInRecords):
         self._write(apply)
         self._after_delete()
 
-    def purge(self, ended_before):
+    def purge(self, ended_before: float) -> list[str]:
         """Delete every session that ended before the timestamp `ended_before`; return their codes."""
-        codes = [
+        codes: list[str] = [
             row[0]
             for row in self._read(
                 "SELECT code FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?",
@@ -268,14 +320,14 @@ class GroupCommitStore(SignInRecords):
             self.delete(code)
         return codes
 
-    def _enqueue(self, write):
+    def _enqueue(self, write: _Write[T]) -> _Write[T]:
         with self._lock:
             self._tickets += 1
             write.ticket = self._tickets
             self._queue.append(write)
         return write
 
-    def _stale(self, write, error):
+    def _stale(self, write: _Write[object], error: StaleWriter) -> None:
         """Backends call this when `write` was refused as stale (in the commit's thread).
 
         The writes of that session this store receives until the session is read again (`load`,
@@ -286,16 +338,16 @@ class GroupCommitStore(SignInRecords):
         if write.fenced is not None and write.fenced[1] is not None:
             self._refused[error.code] = math.inf  # one dict store: safe without the (green) lock
 
-    def _reloading(self, code):
+    def _reloading(self, code: str) -> None:
         """`code` is being read afresh: writes submitted from now on are judged on their numbers."""
         with self._lock:
             if code in self._refused:
                 self._refused[code] = self._tickets
 
-    def _write(self, apply):
+    def _write(self, apply: "Callable[[Batch], T]") -> T:
         return self.wait(self._enqueue(_Write(apply)))
 
-    def _lead_once(self):
+    def _lead_once(self) -> None:
         """Commit what is queued now as one transaction, wake its writers, pass the lead on."""
         with self._lock:
             batch, self._queue = self._queue, []
@@ -325,7 +377,7 @@ class GroupCommitStore(SignInRecords):
 
     # --- session leases --------------------------------------------------------------------------
 
-    def claim(self, code, owner, ttl):
+    def claim(self, code: str, owner: str, ttl: float) -> bool:
         """Take (or keep) the lease on session `code` for `owner` for `ttl` seconds.
 
         True if `owner` holds it now: it was free, expired, or already `owner`'s (then this
@@ -333,7 +385,7 @@ class GroupCommitStore(SignInRecords):
         """
         now = self.clock()
 
-        def apply(tx):
+        def apply(tx: Batch) -> bool:
             tx.execute(
                 "INSERT INTO leases (code, owner, expires_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (code) DO UPDATE SET owner = excluded.owner,"
@@ -346,12 +398,12 @@ class GroupCommitStore(SignInRecords):
 
         return self._write(apply)
 
-    def renew(self, code, owner, ttl):
+    def renew(self, code: str, owner: str, ttl: float) -> bool:
         """Extend `owner`'s lease on `code` by `ttl` seconds from now; False if it is not
         `owner`'s any more (taken by another after it expired, or released)."""
         now = self.clock()
 
-        def apply(tx):
+        def apply(tx: Batch) -> bool:
             cursor = tx.execute(
                 "UPDATE leases SET expires_at = ? WHERE code = ? AND owner = ?",
                 (now + ttl, code, owner),
@@ -360,34 +412,34 @@ class GroupCommitStore(SignInRecords):
 
         return self._write(apply)
 
-    def renew_all(self, owner, ttl):
+    def renew_all(self, owner: str, ttl: float) -> set[str]:
         """Extend every lease `owner` holds by `ttl` seconds from now, in one write; returns the
         codes it holds (a session missing from them was taken over, released or deleted). Like
         `renew`, a lease that ran out but that nobody took is `owner`'s again."""
         now = self.clock()
 
-        def apply(tx):
+        def apply(tx: Batch) -> set[str]:
             tx.execute("UPDATE leases SET expires_at = ? WHERE owner = ?", (now + ttl, owner))
             rows = tx.execute("SELECT code FROM leases WHERE owner = ?", (owner,)).fetchall()
             return {row[0] for row in rows}
 
         return self._write(apply)
 
-    def release(self, code, owner):
+    def release(self, code: str, owner: str) -> bool:
         """Give up `owner`'s lease on `code` (True if it held one), so another may claim it at once."""
 
-        def apply(tx):
+        def apply(tx: Batch) -> bool:
             cursor = tx.execute("DELETE FROM leases WHERE code = ? AND owner = ?", (code, owner))
             return cursor.rowcount == 1
 
         return self._write(apply)
 
-    def owner_of(self, code):
+    def owner_of(self, code: str) -> str | None:
         """The owner of the unexpired lease on `code`, or None."""
         lease = self.lease(code)
         return lease[0] if lease else None
 
-    def lease(self, code):
+    def lease(self, code: str) -> tuple[str, float] | None:
         """``(owner, expires_at)`` of the unexpired lease on `code`, or None."""
         rows = self._read(
             "SELECT owner, expires_at FROM leases WHERE code = ? AND expires_at > ?",
@@ -395,13 +447,13 @@ class GroupCommitStore(SignInRecords):
         )
         return tuple(rows[0]) if rows else None
 
-    def want(self, code, wanted_by, ttl):
+    def want(self, code: str, wanted_by: str, ttl: float) -> None:
         """Say, for `ttl` seconds, that `wanted_by` is asked to serve `code` (a router sends the
         session's people to it) while another process holds the lease. The holder reads it
         with `wanted` and may `hand_over`. A later want replaces an earlier one."""
         until = self.clock() + ttl
 
-        def apply(tx):
+        def apply(tx: Batch) -> None:
             tx.execute(
                 "INSERT INTO lease_wants (code, wanted_by, wanted_until) VALUES (?, ?, ?)"
                 " ON CONFLICT (code) DO UPDATE SET wanted_by = excluded.wanted_by,"
@@ -411,7 +463,7 @@ class GroupCommitStore(SignInRecords):
 
         self._write(apply)
 
-    def wanted(self, owner):
+    def wanted(self, owner: str) -> dict[str, str]:
         """``{code: wanted_by}`` for the sessions whose lease `owner` holds and that another
         process wants (an unexpired `want`)."""
         rows = self._read(
@@ -421,12 +473,12 @@ class GroupCommitStore(SignInRecords):
         )
         return dict(rows)
 
-    def hand_over(self, code, owner, to, ttl):
+    def hand_over(self, code: str, owner: str, to: str, ttl: float) -> bool:
         """Give `owner`'s lease on `code` to `to` for `ttl` seconds (True if `owner` held it);
         the want is spent. Writes queued before it by `owner` are committed before it."""
         now = self.clock()
 
-        def apply(tx):
+        def apply(tx: Batch) -> bool:
             cursor = tx.execute(
                 "UPDATE leases SET owner = ?, expires_at = ? WHERE code = ? AND owner = ?",
                 (to, now + ttl, code, owner),
@@ -438,74 +490,83 @@ class GroupCommitStore(SignInRecords):
 
     # --- reading ---------------------------------------------------------------------------------
 
-    def _read(self, sql, params=()):
+    def _read(self, sql: str, params: Params = ()) -> list[Row]:
         return self._query(lambda execute: execute(sql, params).fetchall())
 
-    def load(self, code):
+    def load(self, code: str) -> EventLog:
         """The stored events of a session, oldest first, as an `EventLog` (a list with
         `last_seq`); empty, with `last_seq` 0, if there is no such session."""
         self._reloading(code)
         return _events(self._read(_LOAD, (code,)))
 
-    def snapshot(self, code):
+    def snapshot(self, code: str) -> Snapshot:
         """Events, client ids' answers and `last_seq` of a session, read in one transaction
         (what a process taking over a session reloads)."""
         self._reloading(code)
 
-        def read(execute):
+        def read(execute: Execute) -> Snapshot:
             log = _events(execute(_LOAD, (code,)).fetchall())
             return Snapshot(log, _answers(execute(_APPLIED, (code,)).fetchall()), log.last_seq)
 
         return self._query(read, consistent=True)
 
-    def last_seq(self, code):
+    def last_seq(self, code: str) -> int:
         """The sequence number of the last stored event of `code` (0 if none)."""
-        return self._read("SELECT COALESCE(MAX(seq), 0) FROM events WHERE code = ?", (code,))[0][0]
+        seq: int = self._read("SELECT COALESCE(MAX(seq), 0) FROM events WHERE code = ?", (code,))[
+            0
+        ][0]
+        return seq
 
-    def applied(self, code):
+    def applied(self, code: str) -> Answers:
         """``{(pid, cid): answer}`` for the session: client ids already applied."""
         return _answers(self._read(_APPLIED, (code,)))
 
-    def answer(self, code, pid, cid):
+    def answer(self, code: str, pid: str, cid: str) -> JSONDict | None:
         """The answer remembered for client id `cid` of `pid` in session `code`, or None."""
         rows = self._read(
             "SELECT answer FROM applied WHERE code = ? AND pid = ? AND cid = ?", (code, pid, cid)
         )
-        return json.loads(rows[0][0]) if rows else None
+        answer: JSONDict | None = json.loads(rows[0][0]) if rows else None
+        return answer
 
-    def exists(self, code):
+    def exists(self, code: str) -> bool:
         """True if a session with this code is stored."""
         return bool(self._read("SELECT 1 FROM sessions WHERE code = ?", (code,)))
 
-    def sessions(self):
+    def sessions(self) -> list[SessionRow]:
         """Every stored session, newest first, as dicts for the facilitator's list."""
         rows = self._read(
             f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions ORDER BY created_at DESC"
         )
-        return [dict(zip(SESSION_COLUMNS, row, strict=True)) for row in rows]
+        # SESSION_COLUMNS are the keys of SessionRow, and the SELECT reads them in that order.
+        return [cast(SessionRow, dict(zip(SESSION_COLUMNS, row, strict=True))) for row in rows]
 
-    def event_count(self, code=None):
+    def event_count(self, code: str | None = None) -> int:
         """How many events are stored (for one session, or all)."""
+        count: int
         if code is None:
-            return self._read("SELECT COUNT(*) FROM events")[0][0]
-        return self._read("SELECT COUNT(*) FROM events WHERE code = ?", (code,))[0][0]
+            count = self._read("SELECT COUNT(*) FROM events")[0][0]
+            return count
+        count = self._read("SELECT COUNT(*) FROM events WHERE code = ?", (code,))[0][0]
+        return count
 
 
 _LOAD = "SELECT seq, body FROM events WHERE code = ? ORDER BY seq"
 _APPLIED = "SELECT pid, cid, answer FROM applied WHERE code = ?"
 
 
-def _events(rows):
+def _events(rows: Sequence[Row]) -> EventLog:
     return EventLog([json.loads(body) for _, body in rows], rows[-1][0] if rows else 0)
 
 
-def _answers(rows):
+def _answers(rows: Iterable[Row]) -> Answers:
     return {(pid, cid): json.loads(answer) for pid, cid, answer in rows}
 
 
-def _event_ops(code, seq, event):
+def _event_ops(code: str, seq: int, event: StoredEvent) -> list[tuple[str, Params]]:
     """The SQL that records one event as number `seq`, plus the session summary it changes."""
-    ops = []
+    ops: list[tuple[str, Params]] = []
+
     kind = event["type"]
     if kind == "session_created":
         ops.append(
@@ -525,13 +586,3 @@ def _event_ops(code, seq, event):
     elif kind == "session_ended":
         ops.append(("UPDATE sessions SET ended_at = ? WHERE code = ?", (event["at"], code)))
     return ops
-
-
-def __getattr__(name):
-    # `from game.storage.events import Store` keeps working: the SQLite store, imported lazily
-    # because the backend module imports this one.
-    if name == "Store":
-        from .sqlite import SQLiteStore
-
-        return SQLiteStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,11 +1,19 @@
 """Which event store a configuration asks for: the SQLite file, or a shared PostgreSQL database."""
 
+from collections.abc import Mapping
+from typing import Any, Unpack
+
+from .events import GroupCommitStore, RunBlocking, StoreOptions
 from .sqlite import SQLiteStore
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def open_store(config, run_blocking=None, **options):
+def open_store(
+    config: Mapping[str, Any],  # a Flask config or a dict: settings of any type
+    run_blocking: RunBlocking | None = None,
+    **options: Unpack[StoreOptions],
+) -> GroupCommitStore:
     """Open the store the settings name: `STORE_URL` empty means the SQLite file at `DATABASE`;
     a ``postgresql://`` URL means that database (psycopg 3 must be installed: the `scale` extra).
 

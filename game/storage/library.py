@@ -4,11 +4,12 @@ Pure apart from reading files; no Flask. Each file is read and validated by `gam
 shown as valid here is exactly one a session can be started from.
 """
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..decks.deck import Deck, DeckError, load_deck
+from ..decks.deck import Deck, DeckError, DeckProblem, load_deck
 
 DECK_SUFFIXES = (".yaml", ".yml")
 
@@ -29,10 +30,10 @@ class DeckEntry:
     deck: Deck | None
     errors: tuple[str, ...]
     modified: float
-    problems: tuple = ()
+    problems: tuple[DeckProblem, ...] = ()
 
 
-def deck_files(directory):
+def deck_files(directory: str | os.PathLike[str]) -> list[Path]:
     """The deck files (``*.yaml``, ``*.yml``) in `directory`, sorted by name, hidden ones left out."""
     directory = Path(directory)
     if not directory.is_dir():
@@ -44,18 +45,21 @@ def deck_files(directory):
     )
 
 
-def scan_decks(directory):
+def scan_decks(directory: str | os.PathLike[str]) -> list[DeckEntry]:
     """Read every deck file in `directory` into a `DeckEntry`, sorted by file name."""
     return [read_entry(path) for path in deck_files(directory)]
 
 
-def read_entry(path):
+def read_entry(path: str | os.PathLike[str]) -> DeckEntry:
     """Read one deck file into a `DeckEntry`; an invalid deck keeps its error lines."""
     path = Path(path)
     try:
         modified = path.stat().st_mtime
     except OSError:
         modified = 0.0  # load_deck below reports why the file cannot be read
+    deck: Deck | None
+    errors: tuple[str, ...]
+    problems: tuple[DeckProblem, ...]
     try:
         deck, errors, problems = load_deck(path), (), ()
     except DeckError as error:
@@ -63,7 +67,7 @@ def read_entry(path):
     return DeckEntry(path.stem, path, deck, errors, modified, problems)
 
 
-def deck_path(directory, slug):
+def deck_path(directory: str | os.PathLike[str], slug: object) -> Path | None:
     """The existing file for `slug` in `directory`, or None; refuses slugs that are not plain names."""
     if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or ".." in slug:
         return None

@@ -13,11 +13,18 @@ transaction; if another process commits the same number first, the unique constr
 """
 
 import threading
+from collections.abc import Callable
+from typing import TypeGuard, TypeVar, Unpack
 
 import psycopg
 from psycopg import errors
+from psycopg.rows import TupleRow
 
-from .events import Batch, GroupCommitStore, StaleWriter
+from .events import Batch, GroupCommitStore, RunBlocking, StaleWriter, StoreOptions, _Write
+from .sqltypes import Execute, Params
+
+T = TypeVar("T")
+Connection = psycopg.Connection[TupleRow]
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sessions (
@@ -69,21 +76,29 @@ class PostgresStore(GroupCommitStore):
     Error = psycopg.Error
     IntegrityError = psycopg.IntegrityError
 
-    def __init__(self, url, run_blocking=None, connect_timeout=10, **options):
+    def __init__(
+        self,
+        url: str,
+        run_blocking: RunBlocking | None = None,
+        connect_timeout: int = 10,
+        **options: Unpack[StoreOptions],
+    ) -> None:
         if run_blocking is not None:
-            options["run_blocking"] = run_blocking
-        super().__init__(**options)
+            super().__init__(run_blocking, **options)
+        else:
+            super().__init__(**options)
         self.url = url
         self._connect_timeout = connect_timeout
-        self._sql = {}
+        self._sql: dict[str, str] = {}
         self._read_lock = threading.Lock()
-        self._writer = self._reader = None
+        self._writer: Connection | None = None
+        self._reader: Connection | None = None
         self._run_blocking(self._open)
 
-    def _connect(self):
+    def _connect(self) -> Connection:
         return psycopg.connect(self.url, autocommit=True, connect_timeout=self._connect_timeout)
 
-    def _open(self):
+    def _open(self) -> None:
         self._writer = self._connect()
         self._reader = self._connect()
         self._reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
@@ -92,16 +107,16 @@ class PostgresStore(GroupCommitStore):
             for statement in SCHEMA:
                 self._writer.execute(statement)
 
-    def close(self):
+    def close(self) -> None:
         """Close both connections (tests and shutdown)."""
         for connection in (self._writer, self._reader):
             if connection is not None:
                 connection.close()
 
-    def _execute_on(self, connection):
+    def _execute_on(self, connection: Connection) -> Execute:
         """An `execute(sql, params)` that takes the store's "?" placeholders."""
 
-        def execute(sql, params=()):
+        def execute(sql: str, params: Params = ()) -> psycopg.Cursor[TupleRow]:
             converted = self._sql.get(sql)
             if converted is None:
                 converted = self._sql[sql] = sql.replace("?", "%s")
@@ -110,10 +125,10 @@ class PostgresStore(GroupCommitStore):
         return execute
 
     @staticmethod
-    def _usable(connection):
+    def _usable(connection: Connection | None) -> TypeGuard[Connection]:
         return connection is not None and not connection.closed and not connection.broken
 
-    def _commit(self, batch):
+    def _commit(self, batch: list[_Write[object]]) -> None:
         """Write a batch in one transaction; a failing write rolls back alone, via a savepoint."""
         if not self._usable(self._writer):
             self._writer = self._connect()
@@ -135,19 +150,22 @@ class PostgresStore(GroupCommitStore):
                     self._stale(write, write.error)
 
     @staticmethod
-    def _lost_race(tx, write, error):
+    def _lost_race(
+        tx: Batch, write: _Write[object], error: errors.UniqueViolation
+    ) -> psycopg.Error | StaleWriter:
         """Another process committed the sequence number this write took: it is stale."""
-        code = write.fenced[0] if write.fenced else None
+        code, expected = write.fenced if write.fenced else (None, None)
         tx.forget(code)
         if code is None or error.diag.constraint_name != "events_code_seq":
             return error
-        return StaleWriter(code, write.fenced[1], tx.next_seq(code))
+        return StaleWriter(code, expected, tx.next_seq(code))
 
-    def _query(self, function, consistent=False):
+    def _query(self, function: Callable[[Execute], T], consistent: bool = False) -> T:
         with self._read_lock:
             return self._run_blocking(self._read_now, function, consistent)
 
-    def _read_now(self, function, consistent):
+    def _read_now(self, function: Callable[[Execute], T], consistent: bool) -> T:
+
         if not self._usable(self._reader):
             self._reader = self._connect()
             self._reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ

@@ -6,11 +6,17 @@ without sequence numbers, no leases) is migrated in place when it is opened: eac
 are numbered in the order they were stored.
 """
 
+import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar, Unpack
 
-from .events import Batch, GroupCommitStore, StaleWriter
+from .events import Batch, GroupCommitStore, RunBlocking, StaleWriter, StoreOptions, _Write
+from .sqltypes import Execute
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 3  # PRAGMA user_version; 0 is the first version (no seq, no leases)
 
@@ -78,19 +84,27 @@ class SQLiteStore(GroupCommitStore):
     Error = sqlite3.Error
     IntegrityError = sqlite3.IntegrityError
 
-    def __init__(self, path, run_blocking=None, **options):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        run_blocking: RunBlocking | None = None,
+        **options: Unpack[StoreOptions],
+    ) -> None:
         if run_blocking is not None:
-            options["run_blocking"] = run_blocking
-        super().__init__(**options)
+            super().__init__(run_blocking, **options)
+        else:
+            super().__init__(**options)
+
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
-        self._spare = None  # a second connection for reads while a commit holds the first
+        # a second connection for reads while a commit holds the first
+        self._spare: sqlite3.Connection | None = None
         self._spare_lock = threading.Lock()
         self._prepare_schema()
 
-    def _connect(self):
+    def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         # FULL: the WAL is synced at every commit, so an acknowledged vote survives a power cut too.
@@ -101,7 +115,7 @@ class SQLiteStore(GroupCommitStore):
         db.execute("PRAGMA busy_timeout=5000")
         return db
 
-    def _prepare_schema(self):
+    def _prepare_schema(self) -> None:
         """Create the tables, or bring a file of an earlier version up to date, in one
         transaction (so two processes opening an old file do not both migrate it)."""
         db = self._db
@@ -120,13 +134,13 @@ class SQLiteStore(GroupCommitStore):
             db.execute("ROLLBACK")
             raise
 
-    def close(self):
+    def close(self) -> None:
         """Close the file (tests and shutdown)."""
         self._db.close()
         if self._spare is not None:
             self._spare.close()
 
-    def _commit(self, batch):
+    def _commit(self, batch: list[_Write[object]]) -> None:
         """Write a batch in one transaction; a failing write rolls back alone, via a savepoint."""
         db = self._db
         tx = Batch(db.execute)
@@ -152,7 +166,7 @@ class SQLiteStore(GroupCommitStore):
                 db.execute("ROLLBACK")
             raise
 
-    def _query(self, function, consistent=False):
+    def _query(self, function: Callable[[Execute], T], consistent: bool = False) -> T:
         read = _in_read_transaction if consistent else _as_is
         with self._lock:
             # Reads share the connection; the lock keeps them out of a commit in progress.
@@ -165,11 +179,11 @@ class SQLiteStore(GroupCommitStore):
                 self._spare = self._connect()
             return read(self._spare, function)
 
-    def _after_delete(self):
+    def _after_delete(self) -> None:
         if self.path != ":memory:":
             self._run_blocking(self._checkpoint)
 
-    def _checkpoint(self):
+    def _checkpoint(self) -> None:
         """Copy the WAL into the database file and empty it: the old page images in the WAL
         still hold deleted text (best effort; a reader in progress may keep some until later)."""
         db = self._connect()
@@ -179,11 +193,11 @@ class SQLiteStore(GroupCommitStore):
             db.close()
 
 
-def _as_is(db, function):
+def _as_is(db: sqlite3.Connection, function: Callable[[Execute], T]) -> T:
     return function(db.execute)
 
 
-def _in_read_transaction(db, function):
+def _in_read_transaction(db: sqlite3.Connection, function: Callable[[Execute], T]) -> T:
     """`function(db.execute)` in one read transaction: its reads see one state of the file."""
     db.execute("BEGIN")
     try:

@@ -1,9 +1,14 @@
 """Every part of the web shell, registered on one app: languages, sign-in, pages, the live
-session (Socket.IO and HTTP), results, the deck editor and the ``flask`` commands."""
+session (Socket.IO and HTTP), results and the deck editor. (The ``flask`` commands are `game.cli`'s; the factory registers them.)"""
 
-from ..cli import decks as cli
-from ..cli import host as host_cli
-from . import compare, editor, i18n, live, live_routes, offline, pages, results, security
+from . import language as i18n
+from .decks import editor
+from .decks import files as deck_files
+from .live import namespace as live
+from .live import offline
+from .live import routes as live_routes
+from .pages import compare, results, security
+from .pages import home as pages
 
 
 def init_app(app, socketio):
@@ -11,11 +16,10 @@ def init_app(app, socketio):
     i18n.init_app(app)
     security.init_app(app)
     pages.init_app(app)
-    cli.init_app(app)
-    host_cli.init_app(app)
     live.init_app(app, socketio)
     live_routes.init_app(app)
     offline.init_app(app)
     results.init_app(app)
     editor.init_app(app)
+    deck_files.init_app(app)
     compare.init_app(app)

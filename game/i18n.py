@@ -1,23 +1,23 @@
-"""Interface translations (English source strings, Dutch catalogue) for pages, sockets and errors.
+"""Interface translations (English source strings, Dutch catalogue): the catalogues and how a
+message is translated, for every shell (pages, sockets, the ``flask`` commands) and the exports.
 
 Catalogues are plain gettext ``.po`` files under ``translations/<lang>/`` and are read with Babel at
-start, so there is no compile step. Several ``.po`` files per language are merged, which lets each
-part of the app keep its own file (``core.po``, ``live.po``, ``editor.po``...).
+start, so there is no compile step. Several ``.po`` files per language are merged, one per part of
+the app (``phone.po``, ``facilitator.po``, ``projector.po``, ``editor.po``, ``decks.po``,
+``exports.po``...). Which language a request wants is the web shell's business
+(`game.web.language`); a command takes it from the environment (`locale_from_environment`).
 
-The language follows, in order: ``?lang=xx`` (remembered in a cookie), the cookie, the browser's
-``Accept-Language``, then the first configured language.
+No Flask here: the catalogues are loaded once and handed to whoever translates.
 """
 
 import gettext as _gettext
 from pathlib import Path
 
 from babel.messages.pofile import read_po
-from flask import current_app, has_request_context, request
 
-from ..decks.messages import ENGLISH
+from .decks.messages import ENGLISH
 
-COOKIE = "lang"
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
 
 
 class Table(dict):
@@ -52,35 +52,6 @@ def load_catalogues(directory=TRANSLATIONS_DIR):
     return catalogues
 
 
-def init_app(app):
-    """Load the catalogues and make `_`, `gettext`, `ngettext` and `locale` available to templates."""
-    app.extensions["tafelronde.i18n"] = load_catalogues()
-    app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
-
-    @app.context_processor
-    def inject_locale():
-        return {"locale": get_locale(), "languages": app.config["LANGUAGES"]}
-
-    @app.after_request
-    def remember_language(response):
-        chosen = request.args.get(COOKIE)
-        if chosen in app.config["LANGUAGES"]:
-            response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
-        return response
-
-
-def get_locale():
-    """The interface language for the current request (or the fallback outside one)."""
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():
-        return languages[0]
-    for candidate in (request.args.get(COOKIE), request.cookies.get(COOKIE)):
-        if candidate in languages:
-            return candidate
-    return request.accept_languages.best_match(languages) or languages[0]
-
-
 class Translator:
     """Translates templates into one language (what `game.decks.messages` renders with)."""
 
@@ -99,11 +70,6 @@ class Translator:
         return text if text is not None else ENGLISH.ngettext(singular, plural, num)
 
 
-def translator(locale=None):
-    """A `Translator` for `locale` (default: the current request's language)."""
-    return Translator(current_app.extensions["tafelronde.i18n"].get(locale or get_locale(), {}))
-
-
 def locale_from_environment(environ, languages):
     """The interface language named by ``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` (POSIX order).
 
@@ -115,19 +81,3 @@ def locale_from_environment(environ, languages):
             code = value.split(".")[0].split("@")[0].split("_")[0].lower()
             return code if code in languages else "en"
     return "en"
-
-
-def gettext(message, locale=None, **variables):
-    """Translate `message` (English) into the current language and fill ``%(name)s`` variables."""
-    text = translator(locale).gettext(message)
-    return text % variables if variables else text
-
-
-def ngettext(singular, plural, num, locale=None, **variables):
-    """Translate a message with a count, the form chosen by the language's plural rule."""
-    text = translator(locale).ngettext(singular, plural, num)
-    variables.setdefault("num", num)
-    return text % variables
-
-
-_ = gettext

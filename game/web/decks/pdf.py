@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from ..decks.deck import DeckError, DeckProblem, load_deck
-from ..decks.messages import Message
-from ..errors import N_
-from ..storage.library import deck_path
-from .deck_files import print_page
+from ...decks.deck import DeckError, DeckProblem, load_deck
+from ...decks.messages import Message
+from ...errors import N_
+from ...storage.library import deck_path
+from .files import print_page
 
 BASE = "http://tafelronde.invalid"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]

@@ -6,7 +6,7 @@ went out. It sends what changed: table views to the phones at once, the facilita
 projector's views coalesced (`flush_session`, at most VIEW_UPDATES_PER_SECOND per session, the
 first change after a quiet interval at once), and with several processes it keeps the session
 leases and sends the sockets of a session given up elsewhere (`moved`). The handlers that call
-it are in `game.web.live`. Rooms: ``s:CODE`` every phone of a session, ``t:CODE:N`` one table,
+it are in `game.web.live.namespace`. Rooms: ``s:CODE`` every phone of a session, ``t:CODE:N`` one table,
 ``p:CODE:PID`` one person's phones, ``h:CODE`` facilitators, ``w:CODE`` projectors.
 """
 
@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 from flask_socketio import join_room, leave_room
 
-from ..core import evaluation
-from ..core.changes import history_touched, touched_tables
-from ..core.rules import Actor
-from ..core.throttle import TokenBucket
-from ..core.views import facilitator_table, projector_view, session_info, table_view, view_for
-from ..errors import GameError
+from ...core.command import Actor
+from ...core.features import evaluation
+from ...core.registry import history_touched, touched_tables
+from ...core.throttle import TokenBucket
+from ...core.views import facilitator_table, projector_view, session_info, table_view, view_for
+from ...errors import GameError
 
 log = logging.getLogger("tafelronde.live")
 

@@ -9,8 +9,9 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template
 
-from ..core import export
-from .i18n import gettext
+from ...core import export
+from ...core.vocabulary import NOTE_KINDS
+from ..language import gettext
 from .security import require_host
 
 results = Blueprint("results", __name__, url_prefix="/host/s/<code>")
@@ -55,7 +56,7 @@ def report(code):
         "report.html",
         data=data,
         when=when,
-        note_kinds=export.NOTE_KINDS,
+        note_kinds=NOTE_KINDS,
         downloads=DOWNLOADS,
     )
 

@@ -8,11 +8,11 @@ tables and evaluation), recomputed only when the session's log grew.
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from ..core import compare as comparing
-from ..core import export
-from ..core.model import replay
-from ..hub import normalise_code
-from .i18n import gettext as _
+from ...core import compare as comparing
+from ...core import export
+from ...core.registry import replay
+from ...hub import normalise_code
+from ..language import gettext as _
 from .security import require_host
 
 bp = Blueprint("compare", __name__, url_prefix="/host")

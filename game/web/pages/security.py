@@ -2,7 +2,7 @@
 
 The facilitator (and organiser) proves knowledge of the host key once per browser; the signed
 Flask session cookie then carries ``host = True`` and a sign-in id that counts only while the
-server keeps it on its list (`game.web.signins`): signing out or rotating the key ends it. Participants never sign in: their identity is
+server keeps it on its list (`game.web.pages.signins`): signing out or rotating the key ends it. Participants never sign in: their identity is
 a random token their phone keeps (see ``game/live.py``).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 
-from .i18n import gettext as _
+from ..language import gettext as _
 from .signins import KeptFile, host_key_file
 
 CSP = "; ".join(
@@ -34,7 +34,7 @@ CSP = "; ".join(
 
 def init_app(app):
     """Install the CSRF check, the security headers and the `csrf_token()` template helper.
-    (The list of sign-ins in force lives in the store: `game.web.live.init_app` opens both.)"""
+    (The list of sign-ins in force lives in the store: `game.web.live.namespace.init_app` opens both.)"""
     instance = Path(app.instance_path)
     if app.extensions.get("tafelronde.host_key_kept"):
         # A generated key lives in instance/host_key: `host rotate-key` may replace it while we run.

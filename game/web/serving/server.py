@@ -8,9 +8,9 @@ import logging
 import os
 import signal
 
-from ..cli.sessions import start_retention
-from . import serving
+from . import http as serving
 from .network import is_wildcard, lan_addresses
+from .retention import start_retention
 
 log = logging.getLogger("tafelronde")
 
@@ -46,7 +46,7 @@ def serve(app, socketio, host, port):
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # The join link must point at an address this server answers on (game.web.network).
+    # The join link must point at an address this server answers on (game.web.serving.network).
     app.config["HOST"], app.config["PORT"] = host, port
     pool, lines = serving.capacity(app.config)
     print(startup_banner(app, host, port, capacity=lines), flush=True)

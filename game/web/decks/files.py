@@ -1,6 +1,6 @@
 """Decks as files for organisers: print as cards, spreadsheets (CSV, XLSX) in and out.
 
-Routes for signed-in organisers only, beside the editor (`game.web.editor`), with its error shape.
+Routes for signed-in organisers only, beside the editor (`game.web.decks.editor`), with its error shape.
 The spreadsheet format and its limits are `game.decks.sheets` and `game.decks.sheetfiles`; an
 imported spreadsheet becomes YAML and is checked by the one validator like any deck text.
 `print_page` renders the printable cards; `flask decks print` uses it to make a PDF.
@@ -11,8 +11,9 @@ import io
 import segno
 from flask import Blueprint, current_app, render_template, request
 
-from ..decks.deck import DeckError, load_deck_text
-from ..decks.sheetfiles import (
+from ...decks.deck import DeckError, load_deck_text
+from ...decks.roundtrip import apply_form
+from ...decks.sheetfiles import (
     CSV_TYPE,
     MAX_SHEET_BYTES,
     XLSX_TYPE,
@@ -21,9 +22,10 @@ from ..decks.sheetfiles import (
     deck_to_xlsx,
     template_deck,
 )
-from ..storage.deckfiles import slug_from
-from . import editor, security
-from .i18n import get_locale, gettext
+from ...storage.deckfiles import slug_from
+from ..language import get_locale, gettext
+from ..pages import security
+from . import shared
 
 bp = Blueprint("deck_files", __name__)
 PER_SHEET = 4  # cards per A4 sheet: 2 x 2, each 95 x 138 mm
@@ -40,21 +42,21 @@ def _guard():
     """Only the organiser (facilitator sign-in); the API says so in JSON."""
     if not security.is_host():
         if request.path.startswith("/api/"):
-            return editor._fail(gettext("Sign in with the facilitator key first."), 403)
+            return shared.fail(gettext("Sign in with the facilitator key first."), 403)
         return security.require_host(lambda: None)()
     return None
 
 
 def _deck(slug):
     """The valid deck `slug` (a deck with problems cannot be printed or exported)."""
-    text, _revision = editor._store().read(slug)
+    text, _revision = shared.deck_store().read(slug)
     return load_deck_text(text, slug)
 
 
 @bp.errorhandler(DeckError)
 def _invalid(error):
-    problems = [editor._problem_json(p) for p in error.problems]
-    return editor._fail(gettext("The deck has problems; fix them first."), 422, problems)
+    problems = [shared.problem_json(p) for p in error.problems]
+    return shared.fail(gettext("The deck has problems; fix them first."), 422, problems)
 
 
 # -- spreadsheets ---------------------------------------------------------------------------------
@@ -74,7 +76,7 @@ def export(slug, kind):
         return _attachment(deck_to_csv(deck), CSV_TYPE, f"{slug}.csv")
     if kind == "xlsx":
         return _attachment(deck_to_xlsx(deck), XLSX_TYPE, f"{slug}.xlsx")
-    return editor._fail(gettext("Choose CSV or XLSX."), 404)
+    return shared.fail(gettext("Choose CSV or XLSX."), 404)
 
 
 @bp.get("/api/sheets/template.<kind>")
@@ -85,7 +87,7 @@ def template(kind):
         return _attachment(deck_to_csv(deck), CSV_TYPE, "tafelronde-template.csv")
     if kind == "xlsx":
         return _attachment(deck_to_xlsx(deck), XLSX_TYPE, "tafelronde-template.xlsx")
-    return editor._fail(gettext("Choose CSV or XLSX."), 404)
+    return shared.fail(gettext("Choose CSV or XLSX."), 404)
 
 
 def sheet_to_checked(raw, filename):
@@ -93,11 +95,11 @@ def sheet_to_checked(raw, filename):
     try:
         deck = deck_from_file(raw, filename)
     except DeckError as error:
-        problems = [editor._problem_json(p, filename) for p in error.problems]
+        problems = [shared.problem_json(p, filename) for p in error.problems]
         return {"text": None, "data": None, "problems": problems, "valid": False}
     header = "# yaml-language-server: $schema=schema.json\n\n"
-    text = header + editor.apply_form("", deck.to_data())
-    return editor._checked(text, filename)
+    text = header + apply_form("", deck.to_data())
+    return shared.checked(text, filename)
 
 
 def _uploaded():
@@ -113,7 +115,7 @@ def preview():
     """The deck a spreadsheet gives, and its problems, without saving anything."""
     raw, filename = _uploaded()
     if raw is None:
-        return editor._fail(gettext("Choose a CSV or XLSX file."), 400)
+        return shared.fail(gettext("Choose a CSV or XLSX file."), 400)
     checked = sheet_to_checked(raw, filename)
     status = 200 if checked["valid"] else 422
     return {"ok": checked["valid"], **checked, "error": _refusal(checked)}, status
@@ -128,12 +130,12 @@ def import_sheet():
     """Add a deck from a spreadsheet; refused (nothing stored) unless it is valid."""
     raw, filename = _uploaded()
     if raw is None:
-        return editor._fail(gettext("Choose a CSV or XLSX file."), 400)
+        return shared.fail(gettext("Choose a CSV or XLSX file."), 400)
     checked = sheet_to_checked(raw, filename)
     if not checked["valid"]:
-        return editor._fail(_refusal(checked), 422, checked["problems"])
+        return shared.fail(_refusal(checked), 422, checked["problems"])
     name = request.form.get("slug") or slug_from(filename.rsplit(".", 1)[0])
-    return editor.create_checked(name, checked["text"])
+    return shared.create_checked(name, checked["text"])
 
 
 # -- printing -------------------------------------------------------------------------------------
@@ -154,7 +156,7 @@ def join_for(code):
     live = current_app.extensions["tafelronde.hub"].get(code)
     if live is None:
         return None
-    from .live_routes import join_url
+    from ..live.routes import join_url
 
     url = join_url(live.code)
     buffer = io.BytesIO()

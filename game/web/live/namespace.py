@@ -1,7 +1,7 @@
 """Socket.IO handlers: say who you are, send commands, receive updates (see docs/protocol.md).
 
 Each handler is thin: check the payload's outer shape, find who is asking (from this socket's
-`hello`), call the hub, hand what changed to the shell (`game.web.live_shell`, which sends it to
+`hello`), call the hub, hand what changed to the shell (`game.web.live.shell`, which sends it to
 the right rooms), answer with an acknowledgement. `LiveNamespace` names every event.
 """
 
@@ -13,17 +13,17 @@ import time
 from flask import current_app, request
 from flask_socketio import Namespace, join_room
 
-from ..core.rules import FACILITATOR, Actor
-from ..core.throttle import TokenBucket
-from ..core.views import me_view, view_for
-from ..errors import N_, Forbidden, GameError, InvalidInput
-from ..hub import Hub, RateLimited, Unauthorised, normalise_code
-from ..ownership import Ownership, process_name
-from ..storage import open_store
-from . import security
-from .i18n import gettext
-from .live_shell import FailureLog, LiveShell, Viewer
-from .signins import SignIns
+from ...core.rules import FACILITATOR, Actor
+from ...core.throttle import TokenBucket
+from ...core.views import me_view, view_for
+from ...errors import N_, Forbidden, GameError, InvalidInput
+from ...hub import Hub, RateLimited, Unauthorised, normalise_code
+from ...ownership import Ownership, process_name
+from ...storage import open_store
+from ..language import gettext
+from ..pages import security
+from ..pages.signins import SignIns
+from .shell import FailureLog, LiveShell, Viewer
 
 __all__ = ["FailureLog", "LiveNamespace", "init_app"]
 
@@ -301,10 +301,13 @@ class LiveNamespace(Namespace):
     def on_record_choice(self, data=None):
         return participant(data, name="record_choice")
 
+    def on_set_conclusion(self, data=None):
+        return participant(data, name="set_conclusion")
+
     def on_submit_evaluation(self, data=None):
         return participant(data, name="submit_evaluation")
 
-    # care at the table and shared devices (game/core/care.py)
+    # care at the table and shared devices (game/core/features/care.py, devices.py)
     def on_skip_card(self, data=None):
         return participant(data, name="skip_card")
 
@@ -359,6 +362,9 @@ class LiveNamespace(Namespace):
 
     def on_set_devices(self, data=None):
         return facilitator(data, name="set_devices")
+
+    def on_set_rounds(self, data=None):
+        return facilitator(data, name="set_rounds")
 
 
 def on_disconnect(reason=None):

@@ -8,7 +8,7 @@ client likes, and a few hundred of those lock a whole room out:
   larger than ``MAX_MESSAGE_BYTES`` (the same limit Socket.IO applies to one WebSocket message)
   is answered ``413`` and its connection closed. The size is checked from ``Content-Length``
   before the body is read; a body without one is read only up to the limit.
-- `refuse_full`, called by the server (`game.web.serving`) when every connection of the pool is
+- `refuse_full`, called by the server (`game.web.serving.http`) when every connection of the pool is
   taken: the client gets a short ``503`` page (JSON for Socket.IO), in Dutch and English since
   the request was not read, and ``Retry-After``.
 

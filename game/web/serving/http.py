@@ -4,7 +4,7 @@ clear 503 when full instead of a silent wait.
 Every connection (a phone's WebSocket, a long poll, a page) holds one place of the pool. The pool
 (``MAX_CONNECTIONS``) and the kernel's queue of connections not yet accepted (``LISTEN_BACKLOG``)
 come from configuration. When the pool is full a connection is still accepted and answered ``503``
-at once by a small separate pool of refusers (`game.web.gate.refuse_full`); the phone page shows
+at once by a small separate pool of refusers (`game.web.serving.gate.refuse_full`); the phone page shows
 "the room is full, trying again" and retries with backoff. ``HTTP_TIMEOUT`` ends requests that
 stop halfway and idle keep-alive connections (a WebSocket is pinged every 20 s, so it is never idle).
 
@@ -120,7 +120,7 @@ class _Closed:
 
 def _eventlet_protocol():
     """eventlet's request handler, also putting the client's socket in the WSGI environ (so an
-    oversize body can be answered and its connection closed, `game.web.gate`)."""
+    oversize body can be answered and its connection closed, `game.web.serving.gate`)."""
     import eventlet.wsgi
 
     class Protocol(eventlet.wsgi.HttpProtocol):

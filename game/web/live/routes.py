@@ -20,14 +20,14 @@ from flask import (
     url_for,
 )
 
-from ..core.rules import FACILITATOR, MAX_TABLES
-from ..core.throttle import AttemptLimiter
-from ..errors import GameError
-from ..hub import normalise_code
-from ..storage.library import deck_path, read_entry
-from . import network
-from .i18n import gettext as _
-from .security import is_host, require_host
+from ...core.rules import FACILITATOR, MAX_TABLES
+from ...core.throttle import AttemptLimiter
+from ...errors import GameError
+from ...hub import normalise_code
+from ...storage.library import deck_path, read_entry
+from ..language import gettext as _
+from ..pages.security import is_host, require_host
+from ..serving import network
 
 host = Blueprint("host", __name__, url_prefix="/host")
 play = Blueprint("play", __name__)
@@ -55,7 +55,7 @@ def _live_or_404(code):
 
 
 def public_base_url():
-    """The address phones should open (see `game.web.network`): PUBLIC_URL, or the LAN address
+    """The address phones should open (see `game.web.serving.network`): PUBLIC_URL, or the LAN address
     when the server listens everywhere, or the address this request came in on."""
     config = current_app.config
     finder = current_app.extensions.get("tafelronde.lan_addresses", network.lan_addresses)

@@ -13,9 +13,9 @@ from flask import (
     url_for,
 )
 
-from ..storage.library import scan_decks
+from ...storage.library import scan_decks
+from ..language import gettext as _
 from . import security
-from .i18n import gettext as _
 
 bp = Blueprint("web", __name__)
 

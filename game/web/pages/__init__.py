@@ -1,0 +1,1 @@
+"""Pages outside the live session: home, sign-in and its records, results, compare."""
