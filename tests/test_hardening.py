@@ -194,6 +194,7 @@ ACTS = {
     "pass_vote": ["vote_passed"],
     "flag_table": ["table_flagged"],
     "record_tally": ["tally_recorded"],
+    "set_conclusion": ["conclusion_set"],
     "deal_card": ["card_dealt"],
     "reveal_table": ["votes_revealed"],
     "reset_table": ["votes_cleared"],
@@ -208,6 +209,7 @@ ACTS = {
     "end_session": ["session_ended"],
     "clear_flag": ["flag_cleared"],
     "set_devices": ["devices_set"],
+    "set_rounds": ["rounds_set"],
 }
 
 

@@ -1,6 +1,6 @@
 """Mutation testing of the rules: how many small deliberate bugs in game/core/ the fast tests catch.
 
-    .venv/bin/pip install -e ".[test]" mutmut==3.8.1
+    .venv/bin/pip install -e ".[test,mutation]"
     .venv/bin/python tools/mutation.py                 # game/core/ and game/live_session.py
     .venv/bin/python tools/mutation.py --jobs 2 game/core/views.py   # one module, two workers
     .venv/bin/python tools/mutation.py --keep          # leave the work folder to inspect
@@ -106,7 +106,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if shutil.which("mutmut", path=str(Path(sys.executable).parent)) is None:
-        sys.exit('mutmut is not installed here: .venv/bin/pip install "mutmut==3.8.1"')
+        sys.exit('mutmut is not installed here: .venv/bin/pip install -e ".[test,mutation]"')
     paths = [p if not (ROOT / p).is_dir() or p.endswith("/") else p + "/" for p in args.paths]
     for path in paths:
         if not (ROOT / path).exists():
