@@ -116,6 +116,9 @@ def test_a_burst_gets_no_more_updates_per_second_than_the_rate(slow_app):
     assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
     phone = Phone(slow_app, code, "Busy")
     assert phone.send("take_seat", table=0)["ok"]
+    # A tablemate who does not vote: the votes stay secret, so each change is a change of vote,
+    # not an automatic reveal and then a new round (a card has at most 10 rounds).
+    assert Phone(slow_app, code, "Quiet").send("take_seat", table=0)["ok"]
     assert host.emit("deal_card", {"card": "one"}, callback=True)["ok"]
     shell.flush()
     slow_app.now[0] += 10
