@@ -148,18 +148,20 @@ def main(argv=None):
 
 
 def report(workdir, found, minutes):
-    """Print the counts, the score and every survivor's diff."""
+    """Print the counts, the score and every survivor's diff.
+
+    The score counts every mutant but those mutmut skipped: a mutant no fast test reaches
+    ("no tests") is a survivor too. A mutant that makes the tests hang ("timeout") is caught.
+    """
     counts = Counter(found.values())
-    judged = counts["killed"] + counts["survived"] + counts["timeout"]
-    killed = counts["killed"] + counts["timeout"]  # a mutant that hangs the tests is caught
+    judged = len(found) - counts["skipped"]
+    killed = counts["killed"] + counts["timeout"] + counts["caught by type check"]
     print(f"\n{len(found)} mutants: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
     if judged:
         print(f"Score: {killed} of {judged} killed = {100 * killed / judged:.1f} %")
     print(f"Run time: {minutes:.1f} min")
-    survivors = sorted(name for name, status in found.items() if status != "killed")
-    for name in survivors:
-        if found[name] == "timeout":
-            continue
+    caught = ("killed", "timeout", "caught by type check", "skipped")
+    for name in sorted(name for name, status in found.items() if status not in caught):
         shown = mutmut(workdir, "show", name, check=False).stdout.strip()
         print(f"\n{shown}")
 
