@@ -27,8 +27,8 @@ VIEWERS = {
 class Script:
     """A `Game` that keeps, in order, what every step did: its events, or its refusal."""
 
-    def __init__(self):
-        self.game = Game(tables=3, seed=11)
+    def __init__(self, tables=3, seed=11, now=1000.0, code="ABC234", **settings):
+        self.game = Game(tables=tables, seed=seed, now=now, code=code, **settings)
         self.steps = []  # (who, command, payload, events or refusal)
         self.views = {}  # moment -> viewer -> view
 
@@ -165,5 +165,29 @@ def play():
     s.do("x", "submit_evaluation", useful=5, keep="", add="")
     s.refused("x", "submit_evaluation", useful=9, keep="", add="")
     g.connect("b", connected=False)  # a phone that went away
+    s.look("ended")
+    return s
+
+
+def play_again():
+    """A second, shorter run of the deck a week later (for comparing runs): two tables, a card
+    that one table talks over without showing it, a joint choice typed like a formula, no
+    evaluation answers."""
+    week = 7 * 24 * 3600
+    s = Script(2, 5, 1000.0 + week, "DEF567", flow="deal", names_required=True)
+    g = s.game
+    s.refused("p", "join")  # this session asks for names
+    for pid, table in (("p", 0), ("q", 0), ("r", 1)):
+        s.tick()
+        g.seat(pid, table, name="=" + pid.upper())  # a name a spreadsheet would run
+    s.do("host", "deal_card", card="two")
+    s.do("p", "cast_vote", choice=1)
+    s.do("q", "cast_vote", choice=1)
+    s.do("r", "cast_vote", choice=0)
+    s.do("p", "record_choice", choice=1)
+    s.do("host", "deal_card", card="pick")
+    s.do("p", "cast_vote", choice=2)
+    s.do("r", "pass_vote")
+    s.do("host", "end_session")
     s.look("ended")
     return s

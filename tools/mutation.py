@@ -19,6 +19,7 @@ a folder is mutated whole, so a new module is mutated the day it appears.
 """
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -52,7 +53,33 @@ def top_level(workdir):
     return sorted(p.name + ("/" if p.is_dir() else "") for p in workdir.iterdir())
 
 
-def configure(workdir, paths, jobs_timeout, deselect=()):
+# The modules of this repository: with fresh imports they must not be loaded before a mutant is.
+OURS = {"app", "game", "tests", "bench", "tools"}
+LIBRARIES = """
+import json, sys
+sys.path.insert(0, ".")
+import tests.conftest  # the app, its libraries, pytest's plugins: what every test run loads
+names = sorted({n.split(".")[0] for n in sys.modules} - set(sys.argv[1].split(",")))
+print(json.dumps([n for n in names if not n.startswith("_")]))
+"""
+
+
+def preload(workdir):
+    """A file naming the libraries the tests load (not this repository's modules), for the fork
+    server to import once; each mutant's run then imports `game` afresh with the mutant on."""
+    listed = subprocess.run(
+        [sys.executable, "-c", LIBRARIES, ",".join(OURS)],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    path = workdir / "mutation-preload.txt"
+    path.write_text("\n".join(json.loads(listed)) + "\n", encoding="utf-8")
+    return path.name
+
+
+def configure(workdir, paths, jobs_timeout, deselect=(), fresh_imports=False):
     """Write mutmut's settings into the copy's pyproject.toml.
 
     pytest's own ``pythonpath = ["."]`` goes: mutmut puts its mutants/ folder first on the path,
@@ -71,6 +98,11 @@ def configure(workdir, paths, jobs_timeout, deselect=()):
     text += f"pytest_add_cli_args_test_selection = {selection!r}\n".replace("'", '"')
     text += f"timeout_multiplier = {jobs_timeout}\n"
     text += "use_git_change_detection = false\n"
+    if fresh_imports:
+        # Code that runs at import (the registry's tables, the event shapes) runs again with
+        # each mutant on, instead of once before any: slower, and honest about that code.
+        text += 'process_isolation = "forkserver"\nforkserver_warmup = "import"\n'
+        text += f'preload_modules_file = "{preload(workdir)}"\n'
     pyproject.write_text(text, encoding="utf-8")
 
 
@@ -114,6 +146,11 @@ def main(argv=None):
         metavar="NODEID",
         help="leave out a fast test that fails without any mutant (mutmut needs a green run)",
     )
+    parser.add_argument(
+        "--fresh-imports",
+        action="store_true",
+        help="import game/ afresh for every mutant, so code run at import is mutated too",
+    )
     args = parser.parse_args(argv)
     if shutil.which("mutmut", path=str(Path(sys.executable).parent)) is None:
         sys.exit('mutmut is not installed here: .venv/bin/pip install -e ".[test,mutation]"')
@@ -129,7 +166,7 @@ def main(argv=None):
             sys.exit(f"{workdir} is not empty (mutmut keeps its results there)")
         workdir.mkdir(parents=True, exist_ok=True)
         copy_checkout(workdir)
-        configure(workdir, paths, args.timeout_multiplier, args.deselect)
+        configure(workdir, paths, args.timeout_multiplier, args.deselect, args.fresh_imports)
         print(f"Mutating {', '.join(paths)} against the fast tests ({FAST}) in {workdir}")
         for test in args.deselect:
             print(f"  left out: {test}")
