@@ -31,15 +31,15 @@ def test_the_cache_is_complete_until_it_first_forgets_an_answer():
     answers = RecentAnswers()
     for n in range(REMEMBERED_ANSWERS):
         answers[("p", f"c{n}")] = {"ok": True}
-    assert answers.complete and len(answers) == REMEMBERED_ANSWERS
+    assert answers.complete is True and len(answers) == REMEMBERED_ANSWERS
     answers[("p", "one more")] = {"ok": True}
-    assert not answers.complete and len(answers) == REMEMBERED_ANSWERS
+    assert answers.complete is False and len(answers) == REMEMBERED_ANSWERS
     assert ("p", "c0") not in answers and ("p", "one more") in answers
     # Once incomplete, always incomplete: the forgotten answer is only in the store now.
     answers.pop(("p", "one more"))
-    assert not answers.complete
+    assert answers.complete is False
     # A cache that starts incomplete (a session loaded from the store) stays so.
-    assert not RecentAnswers(complete=False).complete
+    assert RecentAnswers(complete=False).complete is False
 
 
 def test_a_repeat_after_its_answer_left_the_cache_is_answered_from_the_store(tmp_path):

@@ -4,6 +4,7 @@
     .venv/bin/python tools/mutation.py                 # game/core/ and game/live_session.py
     .venv/bin/python tools/mutation.py --jobs 2 game/core/views.py   # one module, two workers
     .venv/bin/python tools/mutation.py --keep          # leave the work folder to inspect
+    .venv/bin/python tools/mutation.py --again /tmp/tafelronde-mutation-XXXX   # after new tests
 
 mutmut (https://pypi.org/project/mutmut/) changes one thing at a time in every function of the
 given paths (``<`` for ``<=``, ``and`` for ``or``, a constant, a dropped argument...) and runs the
@@ -151,7 +152,16 @@ def main(argv=None):
         action="store_true",
         help="import game/ afresh for every mutant, so code run at import is mutated too",
     )
+    parser.add_argument(
+        "--again",
+        type=Path,
+        metavar="WORKDIR",
+        help="in a work folder kept by an earlier run, take this checkout's tests/ and test "
+        "again only the mutants that were not killed (after writing tests for them)",
+    )
     args = parser.parse_args(argv)
+    if args.again:
+        return again(args.again, args.jobs)
     if shutil.which("mutmut", path=str(Path(sys.executable).parent)) is None:
         sys.exit('mutmut is not installed here: .venv/bin/pip install -e ".[test,mutation]"')
     paths = [p if not (ROOT / p).is_dir() or p.endswith("/") else p + "/" for p in args.paths]
@@ -182,6 +192,22 @@ def main(argv=None):
             shutil.rmtree(workdir, ignore_errors=True)
         elif args.keep:
             print(f"\nKept {workdir} (mutmut show NAME / mutmut browse there)")
+
+
+def again(workdir, jobs):
+    """Test the survivors of a kept run again against the tests as they are now."""
+    started = time.monotonic()
+    before = statuses(workdir)
+    left = sorted(n for n, status in before.items() if status in ("survived", "no tests"))
+    for place in (workdir / "tests", workdir / "mutants" / "tests"):
+        shutil.rmtree(place)
+        shutil.copytree(ROOT / "tests", place, ignore=shutil.ignore_patterns("__pycache__"))
+    print(f"Testing {len(left)} mutants again in {workdir}")
+    run = ["run"] + ([f"--max-children={jobs}"] if jobs else [])
+    result = mutmut(workdir, *run, *left, check=False)
+    if result.returncode != 0:
+        sys.exit(f"mutmut run failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}")
+    report(workdir, statuses(workdir), (time.monotonic() - started) / 60)
 
 
 def report(workdir, found, minutes):
