@@ -11,10 +11,13 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from playwright.sync_api import expect
+from tests.ci import need_playwright
 
-from game.decks.deck import load_deck
-from tests.servers import HOST_KEY, ROOT
+need_playwright()  # a module that imports this one is skipped (fails under CI) without it
+from playwright.sync_api import expect  # noqa: E402
+
+from game.decks.deck import load_deck  # noqa: E402
+from tests.servers import HOST_KEY, ROOT  # noqa: E402
 
 TIMEOUT = 10_000  # ms, for every expect()
 expect.set_options(timeout=TIMEOUT)
@@ -158,8 +161,9 @@ def join_path(host_page, code):
     return path
 
 
-def open_projector(room, host_page, name="projector"):
-    """The "Open projector" link, opened in a window of its own at projector size.
+def open_projector(room, host_page, name="projector", clock=False):
+    """The "Open projector" link, opened in a window of its own at projector size (with
+    `clock`, under Playwright's controllable clock, installed before the page's scripts run).
 
     A facilitator drags that window to the projector screen. Clicking the link instead would
     open a tab in front of the facilitator's page in the same headless window; Chromium then
@@ -168,6 +172,8 @@ def open_projector(room, host_page, name="projector"):
     """
     href = host_page.get_by_role("link", name="Open projector", exact=True).get_attribute("href")
     wall = room.page(name, PROJECTOR)
+    if clock:
+        wall.clock.install()
     wall.goto(urljoin(host_page.url, href))
     expect(wall.locator("#conn")).to_have_text("Connected")
     return wall

@@ -304,9 +304,12 @@ class LiveShell:
 
     # --- who is who ------------------------------------------------------------------------------
 
-    def forget(self, sid):
-        """A socket closed: drop it from its rooms' bookkeeping and update presence."""
-        self.asks.pop(sid, None)
+    def forget(self, sid, closed=True):
+        """A socket closed: drop it from its rooms' bookkeeping and update presence. A socket
+        saying `hello` again (``closed=False``) keeps its `hello`/`sync` allowance: a new hello
+        must not refill it, or repeated hellos would never be limited."""
+        if closed:
+            self.asks.pop(sid, None)
         viewer = self.viewers.pop(sid, None)
         if viewer is None or viewer.pid is None:
             return
