@@ -124,6 +124,8 @@ def play():
     s.do("y", "flag_table", reason="need_help")
     s.do("host", "clear_flag", table=1)
     s.do("x", "flag_table", reason="sensitive")
+    s.do("x", "withdraw_flag")  # thought better of it
+    s.do("x", "flag_table", reason="sensitive")
     # The facilitator: timer, message, a pause that holds the room, the spotlight.
     s.do("host", "start_timer", seconds=300)
     s.do("host", "send_message", text="Five more minutes.")
