@@ -105,10 +105,14 @@ class Hub:
         group_size=None,
         max_note_chars=500,
         max_name_chars=40,
+        same_order=False,
+        rounds=None,
     ):
         """Start a session from a deck snapshot; return its `LiveSession`.
 
-        `tables` is a count (default names in the deck's language) or a list of names.
+        `tables` is a count (default names in the deck's language) or a list of names;
+        `same_order`: every table draws the deck in its order; `rounds`: rounds per card (None:
+        as the deck says).
         """
         names = (
             default_table_names(tables, deck.language) if isinstance(tables, int) else list(tables)
@@ -128,6 +132,8 @@ class Hub:
                 group_size=group_size,
                 max_note_chars=max_note_chars,
                 max_name_chars=max_name_chars,
+                same_order=same_order,
+                rounds=rounds,
             )
             event["projector_key"] = secrets.token_urlsafe(12)
             if self.ownership is not None and not self.ownership.take(code)[0]:

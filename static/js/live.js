@@ -109,9 +109,10 @@ const Live = (() => {
     return node;
   }
 
-  /** A distribution as bars: label, bar, count; option `mark` highlighted. */
+  /** A distribution as bars: label, bar, count; option `mark` highlighted. Every bar is a share
+   *  of all the votes shown (one common scale: 1-1-1 is three thirds, never three full bars). */
   function bars(labels, counts, mark) {
-    const most = Math.max(1, ...counts);
+    const most = Math.max(1, counts.reduce((a, b) => a + b, 0));
     return el("ol", { class: "bars" }, labels.map((label, i) => {
       const bar = el("span", { class: "bf" });
       bar.style.width = (100 * counts[i]) / most + "%";
@@ -119,6 +120,31 @@ const Live = (() => {
         el("span", { class: "bl", title: label, text: label }), el("span", { class: "bt" }, bar), el("b", { text: counts[i] }));
     }));
   }
+
+  // One way to confirm, on every page: the first tap shows the question, with the action and
+  // Cancel beside it; the second tap does it. Forgotten after ASK_MS. Kept by `key` across
+  // redraws; `redraw` is the page's own.
+  const ASK_MS = 8000;
+  let asking = null, redraw = () => {};
+  /** The button for `label` (attrs as for el()) that runs `action` once `question` is confirmed. */
+  function confirmed(key, label, question, action, attrs) {
+    const open = asking && asking.key === key && Date.now() < asking.until;
+    if (!open) {
+      return el("button", Object.assign({}, attrs, { "data-k": key, onclick: () => {
+        asking = { key, until: Date.now() + ASK_MS };
+        redraw();
+        setTimeout(() => { if (asking && asking.key === key && Date.now() >= asking.until) { asking = null; redraw(); } }, ASK_MS + 50);
+      } }), label);
+    }
+    return el("span", { class: "ask", role: "group", "aria-label": question },
+      el("span", { class: "ask-q", text: question }),
+      el("button", { class: "danger small", "data-k": key, onclick: () => { asking = null; action(); redraw(); } }, label),
+      el("button", { class: "quiet small", "data-k": key + "-no", onclick: () => { asking = null; redraw(); } }, t("cancel")));
+  }
+  const onRedraw = (f) => { redraw = f; };
+
+  /** "passed: N" beside a result's bars (nothing when nobody passed). */
+  const passes = (n) => n > 0 && el("p", { class: "meta passes", text: t("passes", { n }) });
 
   /** A card's category as a chip in the deck's colour. */
   function chip(category) {
@@ -136,5 +162,5 @@ const Live = (() => {
     a.textContent = text;
   }
 
-  return { t, el, fill, connect, command, watch, clock, ticks, ends, countdown, bars, chip, alertIn };
+  return { t, el, fill, connect, command, watch, clock, ticks, ends, countdown, bars, passes, chip, alertIn, confirmed, onRedraw };
 })();

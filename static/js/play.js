@@ -2,13 +2,13 @@
    server answers; it applies each client id (cid) once, so sending again is safe. */
 "use strict";
 (() => {
-  const { t, el, fill, command, alertIn } = Live;
+  const { t, el, fill, command, alertIn, confirmed } = Live;
   const $ = (id) => document.getElementById(id);
   const { code, lang } = $("app").dataset;
   const SEAT = "tafelronde:" + code, OUT = "tafelronde:outbox:" + code, VIEW = "tafelronde:view:" + code;
   const KINDS = ["experience", "tip", "concern", "question"];
   const RETRY = ["offline", "timeout", "rate_limited"]; // no definite answer: keep, send again
-  const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval", pass_vote: "vote", record_tally: "vote" };
+  const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval", pass_vote: "vote", record_tally: "vote", set_conclusion: "concl" };
 
   const load = (k, d) => { try { return JSON.parse(localStorage.getItem(k)) || d; } catch (e) { return d; } };
   const keep = (k, v) => { try { localStorage.setItem(k, JSON.stringify(v)); } catch (e) { /* full or blocked */ } };
@@ -23,7 +23,7 @@
   let view = load(VIEW, null); // so a reload without network still shows the card
   let timerEnd = null, ready = false, sending = false, shown = null, screen = "", box = {};
   let histOpen = false, savedVote = null, noteSaved = false, onCard = null, changing = null;
-  const draft = { kind: KINDS[0], edit: null };
+  const draft = { kind: KINDS[0], edit: null, reason: false };
   const errs = {};
 
   // A copy of this page for a reload without network (browsers run service workers only over
@@ -138,6 +138,8 @@
       el("a", { class: "button secondary", href: "/", text: t("home") })));
   }
 
+  Live.onRedraw(() => render());
+
   function render() {
     if (!view) return;
     const s = view.session, me = view.me;
@@ -156,12 +158,13 @@
   let heard = null, timeUp = null;
   function announce() {
     const s = view.session, cur = view.table && view.table.current;
-    const now = { card: cur ? cur.card.id + "@" + cur.started_at : "", shown: !!(cur && cur.revealed),
+    const now = { card: cur ? cur.card.id + "@" + cur.started_at : "", shown: !!(cur && cur.revealed), round: cur ? cur.round : 0,
       msg: s.message && !s.ended ? s.message.text : "", end: timerEnd };
     const say = [];
     if (heard) {
       if (now.card && now.card !== heard.card) say.push(t("an_card", { x: cur.card.title }));
-      else if (now.shown && !heard.shown) say.push(t("an_reveal"));
+      else if (now.shown && !heard.shown) say.push(t(cur.talk ? "an_reflect" : "an_reveal")); // a talk card has no votes
+      else if (now.round > heard.round) say.push(t("an_round", { n: now.round + 1 }));
       if (now.msg && now.msg !== heard.msg) say.push(t("message") + " " + now.msg);
     }
     if (now.end !== (heard && heard.end)) {
@@ -219,7 +222,7 @@
     seat: () => (box.seat = el("section", { class: "panel" })),
     table() {
       for (const k of ["head", "card", "vote", "result", "act", "care", "notes", "hist"]) box[k] = el("section", { class: "s-" + k });
-      return [box.head, box.card, box.vote, box.result, box.act, box.care, noteForm(), box.notes, box.hist];
+      return [box.head, box.card, box.vote, box.result, box.act, conclForm(), box.care, noteForm(), box.notes, box.hist];
     },
   };
 
@@ -256,6 +259,7 @@
       vote(tb, cur);
       care(tb, cur);
       actions(tb, cur);
+      conclusion(cur);
       notes(cur);
       paintForm();
       history(tb);
@@ -300,27 +304,77 @@
   function vote(tb, cur) {
     const c = cur && cur.card, opts = c ? c.response.options : [];
     const pend = c && outbox.filter((o) => o.ev === "cast_vote" && o.p.card === c.id).pop();
-    const mine = pend ? pend.p.choice : c && cur.voted.includes(view.me.pid) ? view.me.vote : null;
+    const me = view.me, voted = c && cur.voted.includes(me.pid);
+    const mine = pend ? pend.p.choice : voted ? me.vote : null;
     const saved = !pend && mine != null && savedVote && savedVote.card === c.id && savedVote.choice === mine;
-    // After the reveal the options fold away (the results and the table's choice come next);
-    // changing a vote then changes the table's result, so it takes a deliberate tap.
+    // Own answer in the round before, and the last vote to give a reason for.
+    const prev = me.before.length ? me.before[me.before.length - 1] : null;
+    box.mine = mine != null ? mine : me.late != null ? me.late : typeof prev === "number" ? prev : null;
+    // After the reveal the options fold away: a change of mind is a new round for the whole
+    // table (asked for below). Someone who did not answer this round may still vote, counted apart.
+    const late = cur && cur.revealed && !voted;
     const folded = cur && cur.revealed && !pend && changing !== c.id;
-    fill(box.vote, opts.length > 0 && [
-      el("h2", { class: "sub", text: t("your_vote") }),
-      folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : t("no_vote") }),
-        el("button", { class: "quiet", "data-k": "cv", onclick: () => { changing = c.id; render(); } }, t("change_vote")))
+    const round = cur ? cur.round + 1 : 1;
+    fill(box.vote, opts.length > 0 && !cur.skipped && [
+      el("h2", { class: "sub", text: t("your_vote") + (round > 1 || cur.rounds_planned > 1 ? " · " + t("round", { n: round }) : "") }),
+      prev != null && el("p", { class: "hint", text: t("before", { x: answer(opts, prev) }) }),
+      folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : me.passed ? t("passed")
+        : me.late != null ? t("late_mine", { x: opts[me.late] }) : t("no_vote") }),
+      late && me.late == null && el("button", { class: "quiet", "data-k": "cv", onclick: () => { changing = c.id; render(); } }, t("late_vote")))
         : el("div", { class: "opts", role: "group", "aria-label": t("your_vote") }, opts.map((o, i) =>
           el("button", { class: "opt", "aria-pressed": String(mine === i), "data-k": "v" + i,
             onclick: () => { changing = null; queue("cast_vote", { choice: i, card: c.id }); } }, o))),
-      !folded && cur.revealed && el("p", { class: "hint", text: t("change_hint") }),
+      !folded && late && el("p", { class: "hint", text: t("late_hint") }),
       el("p", { class: "state", text: pend ? t(ready ? "sending" : "not_sent") : saved ? t("saved") : "" }),
       el("p", { class: "count", text: t("votes_in", { n: cur.votes_in, m: tb.members.length }) })]);
     alertIn(box.vote, errs.vote);
     fill(box.result, cur && cur.revealed && [
-      opts.length > 0 && [el("h2", { text: t("results") }), Live.bars(opts, cur.distribution, mine)],
+      opts.length > 0 && [el("h2", { text: t("results") + (cur.round > 0 ? " · " + t("round", { n: cur.round + 1 }) : "") }),
+        Live.bars(opts, cur.distribution, mine), Live.passes(cur.passes),
+        cur.late > 0 && el("p", { class: "meta", text: t("late_n", { n: cur.late }) })],
+      cur.shift && shift(opts, cur.shift),
       c.reflection ? el("div", { class: "reflection", lang }, el("h3", { text: t("reflection") }), el("p", { text: c.reflection }))
         : !opts.length && el("p", { class: "meta", text: t("no_reflection") }),
       c.response.type === "choice" && joint(cur)]);
+  }
+
+  /** An answer in a round: an option's text, or "pass". */
+  const answer = (opts, a) => (a === "pass" ? t("pass_word") : opts[a]);
+
+  /** How the table moved from its first revealed round to its last: per option, before → after;
+      who changed their mind, from what to what (counts only: nobody is named). */
+  function shift(opts, s) {
+    return el("div", { class: "moved" }, el("h3", { text: t("shift_h", { a: s.from_round, b: s.to_round }) }),
+      el("ul", { class: "shiftlist" }, opts.map((o, i) => el("li", null, el("span", { text: o }), " ", el("b", { text: s.before[i] + " → " + s.after[i] }))),
+        (s.passes_before || s.passes_after) > 0 && el("li", null, t("pass_word"), " ", el("b", { text: s.passes_before + " → " + s.passes_after }))),
+      s.mean_before != null && el("p", { class: "meta", text: t("mean", { a: s.mean_before, b: s.mean_after, lo: opts[0], hi: opts[opts.length - 1] }) }),
+      s.changed != null && el("p", { class: "count", text: t("changed", { n: s.changed, m: s.changed + s.stayed }) }),
+      s.moves && s.moves.length > 0 && el("ul", { class: "moves" }, s.moves.map((m) =>
+        el("li", { text: t("move", { n: m.count, a: answer(opts, m.from), b: answer(opts, m.to) }) }))));
+  }
+
+  /** The table's one line for the plenary: built once (typing survives updates), shown after a reveal. */
+  function conclForm() {
+    box.cin = el("input", { id: "concl", type: "text", maxlength: 280, "aria-describedby": "concl-by", oninput: () => { box.cdirty = true; } });
+    box.cby = el("p", { class: "meta", id: "concl-by" });
+    box.cstate = el("p", { class: "state" });
+    return (box.concl = el("form", { class: "concl", hidden: true, onsubmit: (e) => {
+      e.preventDefault();
+      box.cdirty = false;
+      queue("set_conclusion", { text: box.cin.value.trim(), card: view.table.current.card.id });
+    } }, el("label", { for: "concl", text: t("concl_h") }), el("p", { class: "hint", text: t("concl_hint") }),
+    el("div", { class: "row" }, box.cin, el("button", { type: "submit", "data-k": "cs", text: t("concl_save") })), box.cby, box.cstate));
+  }
+
+  function conclusion(cur) {
+    box.concl.hidden = !cur || !cur.revealed || cur.skipped;
+    if (box.concl.hidden) return;
+    const key = cur.card.id + "@" + cur.started_at, pend = outbox.filter((o) => o.ev === "set_conclusion").pop(), c = cur.conclusion;
+    if (box.ckey !== key) box.ckey = key, box.cdirty = false;
+    if (!box.cdirty && document.activeElement !== box.cin) box.cin.value = pend ? pend.p.text : c ? c.text : "";
+    box.cby.textContent = c ? t("concl_by", { x: c.by || t("someone"), t: new Date(c.at * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }) : "";
+    box.cstate.textContent = pend ? pending() : "";
+    alertIn(box.concl, errs.concl);
   }
 
   /** The table's joint choice; tapping the chosen option clears it. */
@@ -338,9 +392,12 @@
 
   function actions(tb, cur) {
     const opts = cur ? cur.card.response.options.length : 0;
+    const again = cur && cur.revealed && !cur.skipped && opts > 0, key = again && cur.card.id + cur.round;
     fill(box.act,
+      again && cur.rounds_planned > cur.round + 1 && el("p", { class: "again", text: t("talk_again") }),
       cur && !cur.revealed && el("button", { class: "secondary", "data-k": "rv", onclick: () => act("reveal_votes") }, t(opts ? "reveal" : "reflect")),
-      cur && cur.revealed && opts > 0 && el("button", { class: "secondary", "data-k": "re", onclick: () => act("revote") }, t("revote")),
+      // A new round clears everyone's vote at the table (the round before is kept): asked first.
+      again && confirmed("re" + key, t("revote"), t("revote_q"), () => act("revote"), { class: "secondary" }),
       view.session.flow === "draw" && el("button", { "data-k": "dr", disabled: !tb.cards_left,
         class: cur && !cur.revealed && opts ? "secondary" : null, // not the loudest while people vote
         // Drawing before the reveal ends a vote nobody has seen: ask first.
@@ -379,13 +436,14 @@
   /** Built once, never redrawn: typing survives live updates. */
   function noteForm() {
     box.kinds = KINDS.map((k) => el("button", { type: "button", class: "seg", onclick: () => { draft.kind = k; paintForm(); } }, t("k_" + k)));
+    box.reason = el("button", { type: "button", class: "seg reason", onclick: () => { draft.reason = !draft.reason; paintForm(); } });
     box.ta = el("textarea", { id: "note", rows: 3, oninput: () => { noteSaved = false; paintForm(); } });
     box.count = el("span", { class: "meta" });
     box.submit = el("button", { type: "submit" });
     box.cancel = el("button", { type: "button", class: "quiet", onclick: () => { draft.edit = null; box.ta.value = ""; paintForm(); } }, t("cancel"));
     box.fstate = el("p", { class: "state" });
     return (box.form = el("form", { class: "noteform", onsubmit: sendNote }, el("h2", { text: t("notes") }),
-      el("div", { class: "segs", role: "group", "aria-label": t("kind") }, box.kinds),
+      el("div", { class: "segs", role: "group", "aria-label": t("kind") }, box.kinds), box.reason,
       el("label", { for: "note", class: "visually-hidden", text: t("note") }), box.ta,
       el("div", { class: "row" }, box.count, box.cancel, box.submit), box.fstate));
   }
@@ -393,6 +451,11 @@
   function paintForm() {
     const max = view.session.max_note_chars;
     box.kinds.forEach((b, i) => b.setAttribute("aria-pressed", String(KINDS[i] === draft.kind)));
+    // After voting, a note can be the reason for one's choice.
+    const cur = view.table && view.table.current, opts = cur ? cur.card.response.options : [];
+    box.reason.hidden = draft.edit || box.mine == null || !opts[box.mine];
+    box.reason.textContent = box.reason.hidden ? "" : t("reason", { x: opts[box.mine] });
+    box.reason.setAttribute("aria-pressed", String(draft.reason));
     box.ta.maxLength = max;
     box.ta.placeholder = t("ph_" + draft.kind);
     box.count.textContent = box.ta.value.length + " / " + max;
@@ -407,28 +470,32 @@
     if (!text) return box.ta.focus();
     if (draft.edit) queue("edit_note", { note: draft.edit, text, kind: draft.kind });
     // The card goes along: a note written offline stays with the card it was written on.
-    else queue("add_note", { kind: draft.kind, text, card: view.table.current.card.id });
+    else queue("add_note", Object.assign({ kind: draft.kind, text, card: view.table.current.card.id },
+      draft.reason && !box.reason.hidden && { option: box.mine }));
     draft.edit = null;
+    draft.reason = false;
     box.ta.value = "";
     paintForm();
   }
 
   /** Notes, with unsent edits, deletions and additions shown as they will be. */
   function notes(cur) {
-    const waiting = {};
+    const waiting = {}, opts = cur ? cur.card.response.options : [];
     outbox.forEach((o) => { if (o.p.note) waiting[o.p.note] = o; });
     const items = (cur ? cur.notes : []).map((n) => {
       const o = waiting[n.id];
-      return noteItem(o && o.ev === "edit_note" ? { ...n, ...o.p } : n, o);
-    }).concat(outbox.filter((o) => o.ev === "add_note").map((o) => noteItem({ ...o.p, pid: view.me.pid, author: view.me.name }, o)));
+      return noteItem(o && o.ev === "edit_note" ? { ...n, ...o.p } : n, o, false, opts);
+    }).concat(outbox.filter((o) => o.ev === "add_note").map((o) => noteItem({ ...o.p, pid: view.me.pid, author: view.me.name }, o, false, opts)));
     fill(box.notes, cur && (items.length ? el("ul", { class: "notes" }, items) : el("p", { class: "meta", text: t("no_notes") })));
     alertIn(box.notes, errs.note);
   }
 
-  /** A note; your own on the current card can be edited and deleted. */
-  function noteItem(n, o, past) {
+  /** A note (`opts`: its card's options, to name the one it is a reason for); your own on the
+      current card can be edited and deleted. */
+  function noteItem(n, o, past, opts) {
     return el("li", { class: "note " + n.kind + (o && o.ev === "delete_note" ? " gone" : "") },
-      el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", who(n), n.edited && " · " + t("edited")),
+      el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", who(n), n.edited && " · " + t("edited"),
+        n.option != null && opts[n.option] && el("span", { class: "why", text: " · " + t("reason_for", { x: opts[n.option] }) })),
       el("p", { class: "ntext", text: n.text }),
       o && el("p", { class: "state", text: pending() }),
       isMe(n.pid) && n.id && !o && !past && el("p", { class: "row" },
@@ -449,9 +516,11 @@
     fill(box.hist, h.length > 0 && el("details", { open: histOpen, ontoggle: (e) => (histOpen = e.target.open) },
       el("summary", { text: t("earlier", { n: h.length }) }),
       h.map((p) => el("div", { class: "past" }, el("h3", { lang, text: p.card.title }),
-        p.distribution && Live.bars(p.card.options, p.distribution, p.choice),
+        p.distribution && [Live.bars(p.card.options, p.distribution, p.choice), Live.passes(p.passes)],
+        p.shift && p.shift.changed != null && el("p", { class: "meta", text: t("changed", { n: p.shift.changed, m: p.shift.changed + p.shift.stayed }) }),
         p.choice != null && el("p", { class: "meta", text: t("chose", { x: p.card.options[p.choice] }) }),
-        p.notes.length > 0 && el("ul", { class: "notes" }, p.notes.map((n) => noteItem(n, null, true)))))));
+        p.conclusion && el("p", { class: "meta", text: t("concl_is", { x: p.conclusion.text }) }),
+        p.notes.length > 0 && el("ul", { class: "notes" }, p.notes.map((n) => noteItem(n, null, true, p.card.options)))))));
   }
 
   render();

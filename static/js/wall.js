@@ -8,7 +8,7 @@
   const wall = $("wall");
   const code = wall.dataset.code, key = wall.dataset.key;
   const LETTERS = "ABCDEF";
-  const SIGNS = new Map([["—", "not_played"], ["✓", "played"], ["⤼", "skipped"], ["×", "abandoned"]]); // cells without bars
+  const SIGNS = new Map([["—", "not_played"], ["✓", "talked"], ["⤼", "skipped"], ["×", "abandoned"]]); // cells without bars
   const STATUS = { skipped: "skipped", abandoned: "abandoned" }; // not "still talking"
 
   let view = null, mode = location.hash === "#comparison" ? "comparison" : "auto", shownSpot = "";
@@ -102,7 +102,7 @@
   function spotlight(sp) {
     const lang = view.session.deck.language;
     const c = sp.card, opts = c.response.options;
-    const votes = sp.total.reduce((a, b) => a + b, 0);
+    const votes = Plenary.sum(sp.total), passed = sp.tables.reduce((a, row) => a + (row.passes || 0), 0);
     const head = el("header", { class: "spothead", lang },
       Live.chip(c.category),
       el("h1", { text: c.title }),
@@ -110,21 +110,32 @@
       c.response.statement && el("p", { class: "statement", text: c.response.statement }));
     if (c.category && c.category.colour) head.style.borderLeftColor = c.category.colour;
     // Notes sit beside the bars, under the tables: stacked below they would run off the wall.
-    const notes = sp.notes.length > 0 && el("ul", { class: "wallnotes" + (sp.notes.length > 4 ? " many" : "") },
-      sp.notes.map((n) => el("li", { class: "note " + n.kind },
-        el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.table),
-        el("p", { class: "ntext", text: n.text }))));
+    // The chosen notes, the reasons grouped by the option they argue for, then the others; the
+    // tables' conclusions first.
+    const note = (n) => el("li", { class: "note " + n.kind },
+      el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.table),
+      el("p", { class: "ntext", text: n.text }));
+    const others = sp.notes.filter((n) => n.option == null || !opts[n.option]);
+    const many = sp.notes.length + sp.conclusions.length > 4 ? " many" : "";
+    const notes = (sp.notes.length > 0 || sp.conclusions.length > 0) && el("div", { class: "wallnotes" + many },
+      sp.conclusions.length > 0 && el("div", { class: "conclusions" }, el("h2", { text: t("conclusions") }),
+        sp.conclusions.map((c) => el("p", { class: "conclusion", lang }, el("b", { text: c.table + ": " }), el("q", { text: c.text })))),
+      sp.reasons.filter((r) => r.notes.length).map((r) => el("div", { class: "why" },
+        el("h2", { text: t("why", { x: letters(opts)[r.option] + ". " + opts[r.option] }) }), el("ul", null, r.notes.map(note)))),
+      others.length > 0 && el("ul", null, others.map(note)));
     return el("section", { class: "spot" + (opts.length ? "" : " open") },
       head,
       opts.length > 0 ? el("div", { class: "spotgrid" },
-        el("div", { class: "total" },
-          el("h2", { text: t("total", { n: votes }) }),
-          Live.bars(opts.map((o, i) => letters(opts)[i] + ". " + o), sp.total)),
+        sp.shift ? el("div", { class: "total moved" }, el("h2", { text: t("shift_h") }), Plenary.shift(opts, sp.shift))
+          : el("div", { class: "total" },
+            el("h2", { text: t("total", { n: votes }) }),
+            Live.bars(opts.map((o, i) => letters(opts)[i] + ". " + o), sp.total), Live.passes(passed)),
         el("div", { class: "side" },
           el("div", { class: "pertable" }, sp.tables.map((row) => el("div", { class: "tbox", role: "group", "aria-label": row.table },
             el("h3", { text: row.table }),
-            row.distribution ? Live.bars(letters(opts), row.distribution)
+            row.distribution ? [Live.bars(letters(opts), row.distribution), Live.passes(row.passes)]
               : el("p", { class: "meta", text: t(!row.played ? "not_played" : STATUS[row.status] || "still") }),
+            row.shift && row.shift.changed != null && el("p", { class: "meta", text: t("changed_n", { n: row.shift.changed }) }),
             row.tally && el("p", { class: "meta tally-mark", text: t("tally") }),
             row.choice != null && el("p", { class: "meta", text: t("choice", { x: letters(opts)[row.choice] }) })))),
           notes)) : notes);
@@ -201,7 +212,7 @@
     const st = row.status && row.status[i];
     if (st === "skipped") return "⤼";
     if (st === "abandoned") return "×";
-    return row.card.options.length ? null : "✓";
+    return row.card.options.length || st === "talking" ? null : "✓"; // a talk card on the table: "still talking"
   }
 
   /** One table's cell in the comparison: its bars, "still talking", or a sign (see SIGNS). */
@@ -210,7 +221,8 @@
     if (mark) return el("span", { class: "meta sign" },
       el("span", { "aria-hidden": "true", text: mark }), el("span", { class: "visually-hidden", text: t(SIGNS.get(mark)) }));
     const counts = row.tables[i];
-    return counts ? [Live.bars(letters(row.card.options), counts), row.tally && row.tally[i] && el("small", { class: "tally-mark", text: t("tally") })]
+    return counts ? [Live.bars(letters(row.card.options), counts), row.tally && row.tally[i] && el("small", { class: "tally-mark", text: t("tally") }),
+      row.passes && row.passes[i] > 0 && el("small", { text: t("passes", { n: row.passes[i] }) })]
       : el("span", { class: "meta", text: t("still") });
   }
 })();
