@@ -243,6 +243,7 @@ def me_view(state, pid):
         "vote": None,
         "passed": False,
         "late": None,
+        "round": None,
         "before": [],
         "evaluation": evaluation.own_answers(state, pid),
     }
@@ -252,6 +253,7 @@ def me_view(state, pid):
             me["vote"] = play.votes.get(pid)
             me["passed"] = pid in play.passes
             me["late"] = play.late.get(pid)
+            me["round"] = play.round  # what `vote`, `passed`, `late` and `before` are about
             # One's own answers in the earlier revealed rounds ("pass" or an option index).
             me["before"] = [
                 "pass" if pid in r.passes else r.votes.get(pid)

@@ -39,6 +39,7 @@
   socket.on("table_updated", (tb) => {
     if (!view || !view.me || view.me.table !== tb.id) return;
     if (!tb.history) tb.history = (view.table && view.table.history) || []; // sent when it changed
+    nextRound(view.table && view.table.current, tb.current);
     view.table = tb;
     remember();
   });
@@ -65,6 +66,16 @@
     const a = await command(socket, "sync");
     if (a.ok) accept(a.view, true);
     flush();
+  }
+
+  /** A new round someone else started: this phone's answers of the round before move into
+      `before`, as the server would say the next time it answers (`me.round`: the round `me`
+      speaks of; an answer to this phone may already have come). */
+  function nextRound(old, now) {
+    const me = view.me;
+    if (!old || !now || old.card.id !== now.card.id || old.started_at !== now.started_at || me.round == null || me.round >= now.round) return;
+    if (old.revealed) me.before = me.before.concat(me.passed ? "pass" : old.voted.includes(me.pid) ? me.vote : null);
+    Object.assign(me, { vote: null, passed: false, late: null, round: now.round });
   }
 
   /** Show a view unless older than ours (`fresh`: an answer to us, never stale). */
@@ -344,7 +355,7 @@
   /** How the table moved from its first revealed round to its last: per option, before → after;
       who changed their mind, from what to what (counts only: nobody is named). */
   function shift(opts, s) {
-    return el("div", { class: "moved" }, el("h3", { text: t("shift_h", { a: s.from_round, b: s.to_round }) }),
+    return el("div", { class: "moved" }, el("h3", { text: t("shift_h") }), el("p", { class: "meta", text: t("rounds", { a: s.from_round, b: s.to_round }) }),
       el("ul", { class: "shiftlist" }, opts.map((o, i) => el("li", null, el("span", { text: o }), " ", el("b", { text: s.before[i] + " → " + s.after[i] }))),
         (s.passes_before || s.passes_after) > 0 && el("li", null, t("pass_word"), " ", el("b", { text: s.passes_before + " → " + s.passes_after }))),
       s.mean_before != null && el("p", { class: "meta", text: t("mean", { a: s.mean_before, b: s.mean_after, lo: opts[0], hi: opts[opts.length - 1] }) }),
@@ -355,7 +366,7 @@
 
   /** The table's one line for the plenary: built once (typing survives updates), shown after a reveal. */
   function conclForm() {
-    box.cin = el("input", { id: "concl", type: "text", maxlength: 280, "aria-describedby": "concl-by", oninput: () => { box.cdirty = true; } });
+    box.cin = el("textarea", { id: "concl", rows: 2, maxlength: 280, "aria-describedby": "concl-by", oninput: () => { box.cdirty = true; } });
     box.cby = el("p", { class: "meta", id: "concl-by" });
     box.cstate = el("p", { class: "state" });
     return (box.concl = el("form", { class: "concl", hidden: true, onsubmit: (e) => {
@@ -363,7 +374,7 @@
       box.cdirty = false;
       queue("set_conclusion", { text: box.cin.value.trim(), card: view.table.current.card.id });
     } }, el("label", { for: "concl", text: t("concl_h") }), el("p", { class: "hint", text: t("concl_hint") }),
-    el("div", { class: "row" }, box.cin, el("button", { type: "submit", "data-k": "cs", text: t("concl_save") })), box.cby, box.cstate));
+    box.cin, el("div", { class: "row" }, box.cby, el("button", { type: "submit", "data-k": "cs", text: t("concl_save") })), box.cstate));
   }
 
   function conclusion(cur) {

@@ -16,6 +16,7 @@ const Plenary = (() => {
   function bar(n, total, cls) {
     const fill = el("span", { class: "bf" });
     fill.style.width = (total ? (100 * n) / total : 0) + "%";
+    if (!n) fill.style.minWidth = "0"; // nobody: no stub
     return el("span", { class: "bt " + (cls || "") }, fill);
   }
 
@@ -28,27 +29,28 @@ const Plenary = (() => {
   }
 
   /** How opinions moved from the first revealed round to the last (`s`: a shift of one table or
-   *  the room): per option a bar for each round, each a share of that round's votes, with the
-   *  counts; who changed their mind and from what to what (counts only, nobody named). */
-  function shift(labels, s) {
+   *  the room): who changed their mind (unless `told` elsewhere) and from what to what (counts
+   *  only, nobody named); then per option a bar for each round, each a share of that round's
+   *  votes, with the counts. `labels`: the options' texts, or null for their letters only. */
+  function shift(labels, s, told) {
     const before = sum(s.before), after = sum(s.after);
     const rounds = s.from_round ? t("rounds", { a: s.from_round, b: s.to_round }) : t("first_last");
     const followed = s.changed != null ? s.changed + s.stayed : 0;
     return el("div", { class: "shift" },
+      s.tally ? el("p", { class: "meta", text: t("tally_shift") }) : el("div", { class: "who" },
+        followed > 0 && !told && el("p", { class: "changed", text: t("changed", { n: s.changed, m: followed, x: pct(s.changed, followed) }) }),
+        s.moves.length > 0 && el("ul", { class: "moves" }, s.moves.map((m) =>
+          el("li", { text: t("flow", { n: m.count, a: answer(m.from), b: answer(m.to) }) }))),
+        s.joined > 0 && el("p", { class: "meta", text: t("joined", { n: s.joined }) }),
+        s.left > 0 && el("p", { class: "meta", text: t("left", { n: s.left }) })),
       el("p", { class: "legend", "aria-hidden": "true" }, el("span", { class: "key was" }), t("first"), " ", el("span", { class: "key now" }), t("last")),
-      el("ol", { class: "shiftbars", "aria-label": rounds }, labels.map((label, i) => el("li", null,
-        el("span", { class: "bl", text: letter(i) + ". " + label }),
+      el("ol", { class: "shiftbars" + (labels ? "" : " letters"), "aria-label": rounds }, s.before.map((_, i) => el("li", null,
+        el("span", { class: "bl", text: labels ? letter(i) + ". " + labels[i] : letter(i) }),
         el("span", { class: "pair" }, bar(s.before[i], before, "was"), bar(s.after[i], after, "now")),
         el("b", null, el("span", { "aria-hidden": "true", text: s.before[i] + " → " + s.after[i] }),
           el("span", { class: "visually-hidden", text: t("from_to", { a: s.before[i], b: s.after[i] }) }))))),
       (s.passes_before || s.passes_after) > 0 && el("p", { class: "meta", text: t("passes_moved", { a: s.passes_before, b: s.passes_after }) }),
-      s.mean_before != null && el("p", { class: "meta", text: t("mean", { a: s.mean_before, b: s.mean_after }) }),
-      s.tally ? el("p", { class: "meta", text: t("tally_shift") }) : [
-        followed > 0 && el("p", { class: "changed", text: t("changed", { n: s.changed, m: followed, x: pct(s.changed, followed) }) }),
-        s.moves.length > 0 && el("ul", { class: "moves" }, s.moves.map((m) =>
-          el("li", { text: t("move", { n: m.count, a: answer(m.from), b: answer(m.to) }) }))),
-        s.joined > 0 && el("p", { class: "meta", text: t("joined", { n: s.joined }) }),
-        s.left > 0 && el("p", { class: "meta", text: t("left", { n: s.left }) })]);
+      s.mean_before != null && el("p", { class: "meta", text: t("mean", { a: s.mean_before, b: s.mean_after }) }));
   }
 
   /** A table's conclusion: the line, who wrote it last and when. */
@@ -70,15 +72,15 @@ const Plenary = (() => {
       el("header", null, el("span", { class: "rank", "aria-hidden": "true", text: rank }),
         el("h3", { text: c.card.title }),
         el("button", { type: "button", class: onWall ? "small" : "secondary small", "aria-pressed": String(onWall),
-          "data-k": "spot-" + c.card.id, onclick: () => spot(c.card.id) },
-        t(onWall ? "on_wall" : "spot_this"), el("span", { class: "visually-hidden", text: ": " + c.card.title }))),
+          "aria-label": t(onWall ? "on_wall" : "spot_this") + ": " + c.card.title, "data-k": "spot-" + c.card.id,
+          onclick: () => spot(c.card.id) }, t(onWall ? "on_wall" : "spot_this"))),
       el("p", { class: "meta", text: facts.join(" · ") }),
       c.talk ? el("p", { class: "meta", text: t("talked") }) : el("ul", { class: "metrics" },
         c.divided != null && el("li", { text: t("divided", { x: pct(c.divided, 1) }) }),
         c.disagree != null && el("li", { text: t("disagree", { x: pct(c.disagree, 1) }) }),
-        el("li", { text: followed ? t("changed", { n: c.shift.changed, m: followed, x: pct(c.shift.changed, followed) }) : t("one_round") })),
+        el("li", { text: followed ? t("moved", { n: c.shift.changed, m: followed, x: pct(c.shift.changed, followed) }) : t("one_round") })),
       !c.talk && c.shares && shares(opts, c.total),
-      c.shift && shift(opts, c.shift),
+      c.shift && shift(null, c.shift, true), // the options' texts are just above
       c.conclusions.length > 0 && [el("h4", { text: t("conclusions") }), c.conclusions.map((x) => conclusion(x, x.table))],
       reasons.map((r) => [el("h4", { text: t("reasons_for", { x: letter(r.option) + ". " + opts[r.option], n: r.count }) }),
         el("ul", { class: "reasons" }, r.notes.map((n) => el("li", null, el("span", { text: n.text }),

@@ -126,7 +126,7 @@
     return el("section", { class: "spot" + (opts.length ? "" : " open") },
       head,
       opts.length > 0 ? el("div", { class: "spotgrid" },
-        sp.shift ? el("div", { class: "total moved" }, el("h2", { text: t("shift_h") }), Plenary.shift(opts, sp.shift))
+        sp.shift ? el("div", { class: "total" }, el("h2", { text: t("shift_h") }), Plenary.shift(opts, sp.shift))
           : el("div", { class: "total" },
             el("h2", { text: t("total", { n: votes }) }),
             Live.bars(opts.map((o, i) => letters(opts)[i] + ". " + o), sp.total), Live.passes(passed)),
