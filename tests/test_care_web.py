@@ -125,7 +125,7 @@ def test_compare_runs_page_and_downloads(app, client):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "First" in html and "(67%)" in html
     data = json.loads(client.get(f"/host/compare.json?deck=tiny&s={first}&s={second}").data)
-    assert data["format"] == "tafelronde-compare/1"
+    assert data["format"] == "tafelronde-compare/2"  # 2: changed minds, conclusions
     assert [r["code"] for r in data["runs"]] == [first, second]
     card = data["cards"][0]
     assert card["runs"][0]["votes"] == [2, 0, 0] and card["runs"][1]["votes"] == [0, 1, 2]

@@ -224,7 +224,7 @@ def test_unknown_deck_key_lists_the_keys():
     data["zzz"] = 1
     assert one_problem(data) == (
         "unknown key `zzz` in the deck; the keys are `title`, `language`, `description`, "
-        "`categories`, `cards`"
+        "`rounds`, `categories`, `cards`"
     )
 
 
@@ -375,7 +375,7 @@ def test_response_key_in_the_card_itself():
 def test_unknown_card_key_without_suggestion_lists_the_keys():
     assert one_problem(with_card(zzz="x")) == (
         "unknown key `zzz` in card; the keys are `id`, `title`, `category`, `text`, `response`, "
-        "`prompts`, `reflection`"
+        "`prompts`, `reflection`, `rounds`"
     )
 
 
@@ -629,3 +629,16 @@ def test_schema_agrees_with_the_validator():
         assert list(validator.iter_errors(data)), data
         with pytest.raises(DeckError):
             parse_deck(data)
+
+
+def test_rounds_are_a_whole_number_from_1_to_10_on_the_deck_or_a_card():
+    data = good_deck()
+    data["rounds"] = 2
+    data["cards"][0]["rounds"] = 3
+    deck = parse_deck(data)
+    assert deck.rounds == 2 and deck.cards[0].rounds == 3 and deck.cards[1].rounds is None
+    assert parse_deck(deck.to_data()) == deck
+    for wrong in (0, 11, "2", True, 2.5):
+        assert one_problem({**good_deck(), "rounds": wrong}).startswith(
+            "`rounds` must be a whole number from 1 to 10"
+        )

@@ -34,7 +34,7 @@ def played_session():
 def test_results_count_revealed_votes_only():
     g = played_session()
     data = export.results(g.state, g.now)
-    assert data["format"] == "tafelronde-results/1"
+    assert data["format"] == "tafelronde-results/2"  # 2: rounds, shift, reasons, conclusions
     (card,) = data["cards"]
     assert card["id"] == "pick" and card["options"] == ["A", "B", "C"]
     first, second = card["plays"]

@@ -1,5 +1,6 @@
 """Every interface string has a Dutch translation, and the language can be chosen."""
 
+import ast
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
@@ -25,6 +26,30 @@ def interface_strings():
             singular = message[0] if isinstance(message, tuple) else message
             if singular:
                 found.append((singular, f"{path.relative_to(ROOT)}:{line}"))
+    for path, method in sources:
+        if method == "python":
+            found += marked_in_expressions(path)
+    return found
+
+
+def marked_in_expressions(path):
+    """Marked strings that Babel's Python extractor does not see: those inside f-strings
+    (``f"## {t(N_('Tables'))}"``), found from the syntax tree."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.JoinedStr):
+            continue
+        for call in ast.walk(node):
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id in KEYWORDS
+                and call.args
+                and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)
+            ):
+                found.append((call.args[0].value, f"{path.relative_to(ROOT)}:{call.lineno}"))
     return found
 
 

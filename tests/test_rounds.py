@@ -290,3 +290,69 @@ def test_passes_are_shown_with_the_results():
 def test_same_order_gives_every_table_the_deck_order():
     g = Game(tables=3, flow="draw", same_order=True)
     assert {tuple(t.pile) for t in g.state.tables} == {("pick", "agree", "talk", "two")}
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def test_exports_hold_both_rounds_the_shift_reasons_and_conclusions():
+    import csv
+    import io
+    import json
+
+    from game.core import export
+
+    g = room(tables=1)
+    g.connect("t0c", False)
+    vote(g, 0, [0, 1])
+    g.connect("t0c")
+    g.do("t0c", "cast_vote", choice=2)  # late
+    g.do("t0a", "revote")
+    vote(g, 0, [1, 1, 1])
+    g.do("t0a", "add_note", kind="tip", text="B is kinder.", option=1)
+    g.do("t0b", "set_conclusion", text="B, with care.")
+    data = export.results(g.state, g.now)
+    play = data["cards"][0]["plays"][0]
+    assert [r["distribution"] for r in play["rounds"]] == [[1, 1, 0], [0, 3, 0]]
+    assert play["rounds"][0]["late"] == [0, 0, 1]
+    assert play["shift"]["changed"] == 1 and play["conclusion"]["text"] == "B, with care."
+    assert play["notes"][0]["reason_for"] == "B"
+    assert data["cards"][0]["total"] == [0, 3, 0]
+    assert json.loads(export.to_json(data))["board"][0]["card"]["id"] == "pick"
+    rows = list(csv.DictReader(io.StringIO(export.votes_csv(data))))
+    assert [(r["round"], r["option"], r["votes"], r["source"]) for r in rows] == [
+        ("1", "A", "1", "votes"),
+        ("1", "B", "1", "votes"),
+        ("1", "C", "0", "votes"),
+        ("1", "A", "0", "late"),
+        ("1", "B", "0", "late"),
+        ("1", "C", "1", "late"),
+        ("2", "A", "0", "votes"),
+        ("2", "B", "3", "votes"),
+        ("2", "C", "0", "votes"),
+    ]
+    notes = list(csv.DictReader(io.StringIO(export.notes_csv(data))))
+    assert notes[0]["reason_for"] == "B"
+    report = export.markdown_report(data, lambda message, **kw: message % kw if kw else message)
+    assert "**Round 1**" in report and "**Round 2**" in report
+    assert "Changed their mind: 1 of 2 (A → B: 1)" in report
+    assert "The table's conclusion: B, with care. (t0b)" in report
+    assert "reason for B: B is kinder." in report
+    assert "Voted late, after the reveal (not counted): C: 1" in report
+
+
+def test_a_deck_or_card_asks_for_rounds_and_the_session_overrides():
+    from game.core.features.votes import planned_rounds
+    from game.decks.deck import parse_deck
+    from tests.coregame import SMALL_DECK
+
+    deck = parse_deck({**SMALL_DECK, "rounds": 2})
+    g = room(tables=1)
+    g.state.deck = deck
+    assert planned_rounds(g.state, "pick") == 2
+    g.state.deck = parse_deck(
+        {**SMALL_DECK, "cards": [{**SMALL_DECK["cards"][0], "rounds": 3}, *SMALL_DECK["cards"][1:]]}
+    )
+    assert planned_rounds(g.state, "pick") == 3 and planned_rounds(g.state, "two") == 1
+    g.host("set_rounds", rounds=1)
+    assert planned_rounds(g.state, "pick") == 1

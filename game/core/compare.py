@@ -11,12 +11,16 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
+from typing import Any
 
-FORMAT = "tafelronde-compare/1"
+# Results and comparisons are plain JSON data.
+Data = dict[str, Any]
+
+FORMAT = "tafelronde-compare/2"  # 2: how many changed their mind, conclusions
 MIN_RUNS = 2
 
 
-def _run(data):
+def _run(data: Data) -> Data:
     """One session as a column of the comparison: when, how many, and its evaluation."""
     session, summary = data["session"], data["evaluation"]
     return {
@@ -40,18 +44,29 @@ def _run(data):
     }
 
 
-def _card_in_run(card):
+def _card_in_run(card: Data) -> Data:
     """How one run played one card: total counts, shares, joint choices, skips, passes."""
     options = card["options"]
     total = [0] * len(options)
     choices = [0] * len(options)
-    revealed = skipped = abandoned = passes = tallies = 0
+    revealed = skipped = abandoned = passes = tallies = changed = followed = 0
+    conclusions = []
     for play in card["plays"]:
-        if play["distribution"] is not None:
+        rounds = play.get("rounds") or []  # results of format 1 have no rounds
+        last = rounds[-1] if rounds else None
+        if last is None and play["distribution"] is not None:
+            last = {"distribution": play["distribution"], "passes": play["passes"]}
+        if last is not None:  # each table's last revealed round
             revealed += 1
             tallies += play["tally"]
-            passes += play["passes"] or 0
-            total = [a + b for a, b in zip(total, play["distribution"], strict=True)]
+            passes += last["passes"] or 0
+            total = [a + b for a, b in zip(total, last["distribution"], strict=True)]
+        shift = play.get("shift")
+        if shift and shift["changed"] is not None:
+            changed += shift["changed"]
+            followed += shift["changed"] + shift["stayed"]
+        if play.get("conclusion"):
+            conclusions.append({"table": play["table"], "text": play["conclusion"]["text"]})
         skipped += play["status"] == "skipped"
         abandoned += play["status"] == "abandoned"
         if play["choice"] in options:
@@ -68,10 +83,13 @@ def _card_in_run(card):
         "choices": choices,
         "skipped": skipped,
         "abandoned": abandoned,
+        "changed": changed,  # people who changed their mind between rounds
+        "followed": followed,  # people who answered in a first and a later round
+        "conclusions": conclusions,
     }
 
 
-def compare(results):
+def compare(results: list[Data]) -> Data:
     """The comparison of several sessions' `results` (oldest first in the answer).
 
     Cards follow the deck order of the newest run; cards only older runs played come after.
@@ -101,13 +119,13 @@ def compare(results):
     }
 
 
-def _iso(timestamp):
+def _iso(timestamp: float | None) -> str | None:
     return (
         datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds") if timestamp else None
     )
 
 
-def to_json(comparison):
+def to_json(comparison: Data) -> str:
     """The comparison as a JSON document, times as ISO 8601 in UTC."""
     runs = [
         {**run, "created_at": _iso(run["created_at"]), "ended_at": _iso(run["ended_at"])}
@@ -132,13 +150,14 @@ COLUMNS = (
     "passes",
     "skipped",
     "abandoned",
+    "changed_mind",
     "useful_average",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -146,7 +165,7 @@ def _cell(value):
     return value
 
 
-def to_csv(comparison):
+def to_csv(comparison: Data) -> str:
     """One row per card, run and option (a run that did not play a card: no row)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -174,6 +193,7 @@ def to_csv(comparison):
                     played["passes"],
                     played["skipped"],
                     played["abandoned"],
+                    played["changed"],
                     evaluation.get("useful_average"),
                 )
                 writer.writerow([_cell(value) for value in row])

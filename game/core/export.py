@@ -19,30 +19,41 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import Any
 
+from ..decks.model import Card
 from ..errors import N_
 from .features import care, evaluation
+from .model import Flag, Note, Play, Round, SessionState, Table
+from .plenary import board
+from .shift import play_shift, revealed_rounds
 from .vocabulary import FLAG_REASONS, NOTE_KINDS, PLAY_STATUSES
 
-FORMAT = "tafelronde-results/1"
+# Results are plain JSON data (what the exports are made of).
+Data = dict[str, Any]
+# The shell's translation: a message template and its parameters in, text out.
+Translate = Callable[..., str]
+
+FORMAT = "tafelronde-results/2"  # 2: rounds, the shift, reasons, conclusions, the board
 
 
 # --- the structure -----------------------------------------------------------------------------
 
 
-def _iso(timestamp, tz=UTC):
+def _iso(timestamp: float | None, tz: tzinfo = UTC) -> str | None:
     return (
         datetime.fromtimestamp(timestamp, tz).isoformat(timespec="seconds") if timestamp else None
     )
 
 
-def _option(card, index):
+def _option(card: Card, index: int | None) -> str | None:
     options = card.response.options
     return options[index] if index is not None and 0 <= index < len(options) else None
 
 
-def _note(state, note):
+def _note(state: SessionState, note: Note, card: Card) -> Data:
     member = state.members.get(note.pid)
     return {
         "kind": note.kind,
@@ -51,10 +62,38 @@ def _note(state, note):
         "at": note.at,
         "edited": note.edited,
         "hidden": note.hidden,
+        # A reason for this option (its label), or None for a note that argues for none.
+        "reason_for": _option(card, note.option),
     }
 
 
-def _play(state, table, play, card):
+def _round(round_: Round, options: int) -> Data:
+    """One revealed round of a play: its counts, passes and the late votes kept apart."""
+    late = [0] * options
+    for choice in round_.late.values():
+        if 0 <= choice < options:
+            late[choice] += 1
+    return {
+        "round": round_.number + 1,
+        "distribution": round_.distribution(options),
+        "passes": round_.pass_count(),
+        "tally": round_.tally is not None,
+        "late": late,
+    }
+
+
+def _conclusion(state: SessionState, play: Play) -> Data | None:
+    if not play.conclusion:
+        return None
+    member = state.members.get(play.conclusion["pid"])
+    return {
+        "text": play.conclusion["text"],
+        "by": member.name if member else "",
+        "at": play.conclusion["at"],
+    }
+
+
+def _play(state: SessionState, table: Table, play: Play, card: Card) -> Data:
     options = len(card.response.options)
     shown = play.revealed and not play.skipped and options
     return {
@@ -65,17 +104,21 @@ def _play(state, table, play, card):
         "round": play.round,
         "revealed": play.revealed,
         # revealed / talking / skipped (by the table) / abandoned (moved on before a reveal)
-        "status": care.status(table, play),
+        "status": care.status(table, play, talk=not options),
         "tally": play.tally is not None,  # the counts are a shared device's show of hands
         "votes_in": play.responses(),
         "distribution": play.distribution(options) if shown else None,
         "passes": play.pass_count() if shown else None,
+        # Every revealed round, oldest first (the current one last if it was revealed).
+        "rounds": [_round(r, options) for r in revealed_rounds(play)] if options else [],
+        "shift": play_shift(play, options, card.response.kind == "scale"),
+        "conclusion": _conclusion(state, play),
         "choice": _option(card, play.choice),
-        "notes": [_note(state, note) for note in play.notes],
+        "notes": [_note(state, note, card) for note in play.notes],
     }
 
 
-def _flag(state, table, flag):
+def _flag(state: SessionState, table: Table, flag: Flag) -> Data:
     """One call for the facilitator: why, when, who, and when it was cleared (if it was)."""
     member = state.members.get(flag["pid"])
     return {
@@ -86,7 +129,7 @@ def _flag(state, table, flag):
     }
 
 
-def results(state, now):
+def results(state: SessionState, now: float) -> Data:
     """Everything a session produced, as plain data: the source of every export format.
 
     Cards appear in deck order, only those played somewhere; each has one entry per play (a
@@ -105,8 +148,9 @@ def results(state, now):
         total = None
         if card.response.options:
             total = [0] * len(card.response.options)
-            for play in plays:
-                for index, count in enumerate(play["distribution"] or ()):
+            for play in plays:  # each table's last revealed round
+                last = play["rounds"][-1]["distribution"] if play["rounds"] else ()
+                for index, count in enumerate(last):
                     total[index] += count
         category = state.deck.category(card.category) if card.category else None
         cards.append(
@@ -150,6 +194,11 @@ def results(state, now):
             for table in state.tables
         ],
         "cards": cards,
+        # The plenary board: the played cards ranked by how divided the room is and how much
+        # opinions moved (see game/core/plenary.py).
+        "board": [
+            {k: v for k, v in item.items() if k not in ("reasons",)} for item in board(state)
+        ],
         # Anonymous, like everywhere; None until the session ended (see game/evaluation.py).
         "evaluation": evaluation.summary(state),
     }
@@ -158,10 +207,10 @@ def results(state, now):
 # --- JSON ----------------------------------------------------------------------------------------
 
 
-def to_json(data):
+def to_json(data: Data) -> str:
     """The results as a JSON document, times as ISO 8601 in UTC."""
 
-    def dated(value, key=None):
+    def dated(value: Any, key: str | None = None) -> Any:
         if isinstance(value, dict):
             return {k: dated(v, k) for k, v in value.items()}
         if isinstance(value, list):
@@ -178,7 +227,7 @@ def to_json(data):
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     """A CSV cell a spreadsheet shows as text: typed text that looks like a formula is defused."""
     if value is None:
         return ""
@@ -189,7 +238,7 @@ def _cell(value):
     return value
 
 
-def _csv(header, rows):
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -214,41 +263,68 @@ VOTE_COLUMNS = (
 )
 
 
-def _vote_row(data, card, play, index=None):
-    """A row of the votes CSV: option `index` of a revealed play with its count, or (no `index`)
-    a card the table skipped or left before a reveal, with its status and no counts."""
-    counted = index is not None
-    option = card["options"][index] if counted else None
+def _vote_row(
+    data: Data,
+    card: Data,
+    play: Data,
+    round_: Data | None = None,
+    index: int | None = None,
+    late: bool = False,
+) -> tuple[object, ...]:
+    """A row of the votes CSV: option `index` of a revealed round with its count (or, `late`,
+    the late votes for it), or (no `round_`) a card the table skipped or left before a reveal,
+    with its status and no counts."""
+    if round_ is None or index is None:
+        return (
+            data["session"]["code"],
+            play["table"],
+            card["id"],
+            card["title"],
+            play["round"] + 1,
+            None,
+            None,
+            None,
+            "",
+            play["status"],
+            None,
+            None,
+        )
+    option = card["options"][index]
+    last = round_ is play["rounds"][-1]
     return (
         data["session"]["code"],
         play["table"],
         card["id"],
         card["title"],
-        play["round"] + 1,
-        index + 1 if counted else None,
+        round_["round"],
+        index + 1,
         option,
-        play["distribution"][index] if counted else None,
-        "yes" if counted and play["choice"] == option else "",
+        round_["late" if late else "distribution"][index],
+        "yes" if last and not late and play["choice"] == option else "",
         play["status"],
-        ("tally" if play["tally"] else "votes") if counted else None,
-        play["passes"] if counted else None,
+        "late" if late else "tally" if round_["tally"] else "votes",
+        None if late else round_["passes"],
     )
 
 
-def votes_csv(data):
-    """One row per table, card and option: how many votes it got once revealed.
+def votes_csv(data: Data) -> str:
+    """One row per table, card, round and option: how many votes it got once revealed.
 
-    Unrevealed plays are left out (their votes are still secret), except a card the table
-    skipped or left before a reveal: one row with its status and no counts. Open cards have no
-    votes. `source` is ``votes`` (phones) or ``tally`` (a shared device's show of hands);
-    `passes` how many passed on the vote.
+    Unrevealed rounds are left out (their votes are still secret), except a card the table
+    skipped or left before a reveal: one row with its status and no counts. Talk cards have no
+    votes. `source` is ``votes`` (phones), ``tally`` (a shared device's show of hands) or
+    ``late`` (votes cast after that round's reveal by people who had not answered in it, kept
+    apart); `passes` how many passed in that round; `table_choice` is marked on the last round.
     """
     rows = []
     for card in data["cards"]:
+        options = range(len(card["options"]))
         for play in card["plays"]:
-            if play["distribution"] is not None:
-                rows += [_vote_row(data, card, play, i) for i in range(len(card["options"]))]
-            elif card["options"] and play["status"] in ("skipped", "abandoned"):
+            for round_ in play["rounds"]:
+                rows += [_vote_row(data, card, play, round_, i) for i in options]
+                if any(round_["late"]):
+                    rows += [_vote_row(data, card, play, round_, i, late=True) for i in options]
+            if not play["rounds"] and card["options"] and play["status"] in REPORTED_STATUSES:
                 rows.append(_vote_row(data, card, play))
     return _csv(VOTE_COLUMNS, rows)
 
@@ -264,10 +340,11 @@ NOTE_COLUMNS = (
     "written_at",
     "edited",
     "hidden",
+    "reason_for",
 )
 
 
-def notes_csv(data, tz=UTC):
+def notes_csv(data: Data, tz: tzinfo = UTC) -> str:
     """One row per note, hidden ones included and marked, times in `tz`."""
     rows = []
     for card in data["cards"]:
@@ -285,6 +362,7 @@ def notes_csv(data, tz=UTC):
                         _iso(note["at"], tz),
                         note["edited"],
                         note["hidden"],
+                        note["reason_for"],
                     )
                 )
     return _csv(NOTE_COLUMNS, rows)
@@ -311,7 +389,7 @@ _MD_CLOSING_HASHES = re.compile(r"(?<=\s)#(#*)$")
 REPORTED_STATUSES = ("skipped", "abandoned")
 
 
-def md(text):
+def md(text: object) -> str:
     """Typed text as Markdown that renders exactly that text, on one line."""
     one_line = " ".join(str(text).split())
     escaped = _MD_INLINE.sub(lambda m: "\\" + m.group(0), one_line)
@@ -321,11 +399,11 @@ def md(text):
     return _MD_CLOSING_HASHES.sub(r"\\#\1", escaped)
 
 
-def _when(timestamp, tz):
+def _when(timestamp: float | None, tz: tzinfo) -> str:
     return datetime.fromtimestamp(timestamp, tz).strftime("%Y-%m-%d %H:%M") if timestamp else ""
 
 
-def _distribution_lines(options, counts, translate):
+def _distribution_lines(options: list[str], counts: list[int], translate: Translate) -> list[str]:
     """A Markdown table: each option with its votes and share."""
     total = sum(counts)
     lines = [
@@ -338,7 +416,69 @@ def _distribution_lines(options, counts, translate):
     return lines
 
 
-def markdown_report(data, translate, tz=UTC):
+def _rounds_lines(card: Data, play: Data, t: Translate) -> list[str]:
+    """Each revealed round of one table's card, the shift between the first and the last, or
+    why there are no counts yet."""
+    lines = []
+    if not play["rounds"]:
+        return [t(N_("Not revealed yet (votes in: %(num)d)."), num=play["votes_in"]), ""]
+    several = len(play["rounds"]) > 1
+    for round_ in play["rounds"]:
+        if several:
+            lines += [f"**{t(N_('Round %(num)d'), num=round_['round'])}**", ""]
+        if round_["tally"]:
+            lines += [t(N_("Counted by show of hands (one shared device).")), ""]
+        lines += _distribution_lines(card["options"], round_["distribution"], t)
+        lines.append("")
+        if round_["passes"]:
+            lines += [t(N_("Passed: %(num)d"), num=round_["passes"]), ""]
+        if any(round_["late"]):
+            late = ", ".join(
+                f"{md(option)}: {n}"
+                for option, n in zip(card["options"], round_["late"], strict=True)
+                if n
+            )
+            lines += [t(N_("Voted late, after the reveal (not counted): %(votes)s"), votes=late)]
+            lines.append("")
+    shift = play["shift"]
+    if play["round"] + 1 > len(play["rounds"]) and play["distribution"] is None:
+        lines += [t(N_("Round %(num)d is not revealed yet."), num=play["round"] + 1), ""]
+    if shift and shift["changed"] is not None:
+        lines += [_shift_line(card["options"], shift, t), ""]
+    return lines
+
+
+def _answer(options: list[str], answer: int | str, t: Translate) -> str:
+    return md(options[answer]) if isinstance(answer, int) else t(N_("pass"))
+
+
+def _shift_line(options: list[str], shift: Data, t: Translate) -> str:
+    """'Changed their mind: 2 of 4 (A → B: 1, pass → C: 1)'."""
+    followed = shift["changed"] + shift["stayed"]
+    moves = ", ".join(
+        f"{_answer(options, m['from'], t)} → {_answer(options, m['to'], t)}: {m['count']}"
+        for m in shift["moves"]
+    )
+    line = t(N_("Changed their mind: %(num)d of %(people)d"), num=shift["changed"], people=followed)
+    return line + (f" ({moves})" if moves else "")
+
+
+def _board_lines(data: Data, t: Translate) -> list[str]:
+    """The cards that divided the room most, for opening the plenary."""
+    voted = [item for item in data.get("board", []) if not item["talk"] and item["votes"]]
+    if not voted:
+        return []
+    lines = ["", f"## {t(N_('For the plenary'))}", ""]
+    for item in voted[:5]:
+        facts = [t(N_("divided: %(share)d%%"), share=round(100 * (item["divided"] or 0)))]
+        if item["moved"] is not None:
+            facts.append(t(N_("changed their mind: %(share)d%%"), share=round(100 * item["moved"])))
+        facts.append(t(N_("conclusions: %(num)d"), num=len(item["conclusions"])))
+        lines.append(f"1. **{md(item['card']['title'])}**: " + "; ".join(facts))
+    return lines
+
+
+def markdown_report(data: Data, translate: Translate, tz: tzinfo = UTC) -> str:
     """A readable report: the session, then each card with every table's votes and notes."""
     t = translate
     session = data["session"]
@@ -354,6 +494,7 @@ def markdown_report(data, translate, tz=UTC):
     ]
     lines = [f"# {md(session['deck']['title'])}", ""]
     lines += [f"- {fact}" for fact in facts]
+    lines += _board_lines(data, t)
     lines += [
         "",
         f"## {t(N_('Tables'))}",
@@ -390,26 +531,29 @@ def markdown_report(data, translate, tz=UTC):
             lines += [f"### {md(play['table'])}", ""]
             if play["status"] in REPORTED_STATUSES:
                 lines += [t(PLAY_STATUSES.label(play["status"])), ""]
-            elif card["options"]:
-                if play["distribution"] is None:
-                    lines += [
-                        t(N_("Not revealed yet (votes in: %(num)d)."), num=play["votes_in"]),
-                        "",
-                    ]
-                else:
-                    if play["tally"]:
-                        lines += [t(N_("Counted by show of hands (one shared device).")), ""]
-                    lines += _distribution_lines(card["options"], play["distribution"], t)
-                    lines.append("")
-                    if play["passes"]:
-                        lines += [t(N_("Passed: %(num)d"), num=play["passes"]), ""]
+            elif not card["options"]:
+                lines += [t(PLAY_STATUSES.label("talked")), ""]
+            else:
+                lines += _rounds_lines(card, play, t)
             if play["choice"] is not None:
                 lines += [t(N_("The table chose: %(choice)s"), choice=md(play["choice"])), ""]
+            if play["conclusion"]:
+                conclusion = play["conclusion"]
+                lines += [
+                    t(N_("The table's conclusion: %(text)s"), text=md(conclusion["text"]))
+                    + (f" ({md(conclusion['by'])})" if conclusion["by"] else ""),
+                    "",
+                ]
             shown = [note for note in play["notes"] if not note["hidden"]]
             for note in shown:
                 author = f" ({md(note['author'])})" if note["author"] else ""
+                reason = (
+                    " " + t(N_("reason for %(option)s"), option=md(note["reason_for"]))
+                    if note["reason_for"]
+                    else ""
+                )
                 lines.append(
-                    f"- **{t(NOTE_KINDS.label(note['kind']))}**{author}: {md(note['text'])}"
+                    f"- **{t(NOTE_KINDS.label(note['kind']))}**{author}{reason}: {md(note['text'])}"
                 )
             if shown:
                 lines.append("")
@@ -417,7 +561,7 @@ def markdown_report(data, translate, tz=UTC):
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _evaluation_lines(summary, t):
+def _evaluation_lines(summary: Data | None, t: Translate) -> list[str]:
     """The closing evaluation as a Markdown section (nothing before the session ended)."""
     if summary is None:
         return []
@@ -450,7 +594,7 @@ def _evaluation_lines(summary, t):
 FORMATS = ("md", "votes-csv", "notes-csv", "json")
 
 
-def render(data, fmt, translate, tz=UTC):
+def render(data: Data, fmt: str, translate: Translate, tz: tzinfo = UTC) -> str:
     """The results `data` as one of `FORMATS` (text); `translate` and `tz` as for the report."""
     if fmt == "md":
         return markdown_report(data, translate, tz)

@@ -31,6 +31,8 @@ from .model import (
     REFLECTION_MAX,
     RESPONSE_KEYS,
     RESPONSE_TYPES,
+    ROUNDS_MAX,
+    ROUNDS_MIN,
     SCALE_LABEL_MAX,
     SCALE_LABELS,
     SCALE_POINTS,
@@ -96,11 +98,32 @@ def check_deck(ck: Checker, data: JSON) -> Deck | None:
     description = _field_text(ck, data, (), "description", DESCRIPTION_MAX)
     categories, defined = _categories(ck, data)
     cards = _cards(ck, data, defined, language or "en")
+    rounds = _rounds(ck, data, ())
     if title is None or language is None or description is None:
         return None
-    if categories is None or cards is None:
+    if categories is None or cards is None or rounds is False:
         return None
-    return Deck(title, language, description, categories, cards)
+    return Deck(title, language, description, categories, cards, rounds)
+
+
+def _rounds(ck: Checker, mapping: Mapping, path: DataPath) -> int | None | bool:
+    """`rounds`: how many vote rounds (ROUNDS_MIN to ROUNDS_MAX); None when absent, False after
+    reporting a problem."""
+    if "rounds" not in mapping:
+        return None
+    value = mapping["rounds"]
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not ROUNDS_MIN <= value <= ROUNDS_MAX
+    ):
+        message = N_("`rounds` must be a whole number from %(lo)s to %(hi)s, not %(value)s")
+        ck.report(
+            (*path, "rounds"),
+            Message(message, lo=ROUNDS_MIN, hi=ROUNDS_MAX, value=str(value)),
+        )
+        return False
+    return value
 
 
 def _language(ck: Checker, data: Mapping) -> str | None:
@@ -258,11 +281,12 @@ def _card(
         ),
     )
     reflection = _field_text(ck, raw, path, "reflection", REFLECTION_MAX)
+    rounds = _rounds(ck, raw, path)
     if card_id is None or title is None or category is None or text is None:
         return None
-    if response is None or prompts is None or reflection is None:
+    if response is None or prompts is None or reflection is None or rounds is False:
         return None
-    return Card(card_id, title, text, category or None, response, prompts, reflection)
+    return Card(card_id, title, text, category or None, response, prompts, reflection, rounds)
 
 
 def _valid_id(

@@ -28,14 +28,15 @@ PROMPT_MAX = 300
 PROMPTS_MAX = 6
 REFLECTION_MAX = 2000
 CARDS_MIN, CARDS_MAX = 1, 200
+ROUNDS_MIN, ROUNDS_MAX = 1, 10  # vote rounds per card: vote alone, talk, vote again...
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,59}$"
 LANGUAGE_PATTERN = r"^[a-z]{2}$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 RESPONSE_TYPES = ("choice", "scale", "open")
 
-DECK_KEYS = ("title", "language", "description", "categories", "cards")
+DECK_KEYS = ("title", "language", "description", "rounds", "categories", "cards")
 CATEGORY_KEYS = ("label", "colour")
-CARD_KEYS = ("id", "title", "category", "text", "response", "prompts", "reflection")
+CARD_KEYS = ("id", "title", "category", "text", "response", "prompts", "reflection", "rounds")
 RESPONSE_KEYS = ("type", "options", "statement", "labels")
 
 SCALE_LABELS = {
@@ -73,6 +74,7 @@ class Card:
     response: Response = Response("open")
     prompts: tuple[str, ...] = ()
     reflection: str = ""
+    rounds: int | None = None  # vote rounds this card asks for; None: the deck's
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Deck:
     description: str = ""
     categories: tuple[Category, ...] = ()
     cards: tuple[Card, ...] = ()
+    rounds: int | None = None  # vote rounds each card asks for; None: one
 
     def card(self, card_id: str | None) -> Card | None:
         """The card with `card_id`, or None if the deck has none."""
@@ -98,6 +101,8 @@ class Deck:
         data: dict[str, JSON] = {"title": self.title, "language": self.language}
         if self.description:
             data["description"] = self.description
+        if self.rounds:
+            data["rounds"] = self.rounds
         if self.categories:
             data["categories"] = {c.id: _category_data(c) for c in self.categories}
         data["cards"] = [_card_data(card) for card in self.cards]
@@ -132,6 +137,8 @@ def _card_data(card: Card) -> dict[str, JSON]:
         data["prompts"] = list(card.prompts)
     if card.reflection:
         data["reflection"] = card.reflection
+    if card.rounds:
+        data["rounds"] = card.rounds
     return data
 
 

@@ -47,6 +47,10 @@ def deck_schema() -> Schema:
                     model.DESCRIPTION_MAX,
                     required=False,
                 ),
+                "rounds": _rounds_schema(
+                    "How many vote rounds each card is played in (vote alone, talk, vote "
+                    "again); a card may say otherwise. Without it: one."
+                ),
                 "categories": {
                     "type": "object",
                     "description": "Categories cards may refer to, by id.",
@@ -101,9 +105,20 @@ def _card_schema() -> Schema:
                 model.REFLECTION_MAX,
                 required=False,
             ),
+            "rounds": _rounds_schema("How many vote rounds this card is played in."),
         },
         required=["id", "title", "text"],
     )
+
+
+def _rounds_schema(description: str) -> Schema:
+    """A number of vote rounds."""
+    return {
+        "type": "integer",
+        "description": f"{description} {model.ROUNDS_MIN} to {model.ROUNDS_MAX}.",
+        "minimum": model.ROUNDS_MIN,
+        "maximum": model.ROUNDS_MAX,
+    }
 
 
 def _response_schema() -> Schema:
