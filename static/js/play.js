@@ -22,7 +22,7 @@
   let outbox = load(OUT, []);
   let view = load(VIEW, null); // so a reload without network still shows the card
   let timerEnd = null, ready = false, sending = false, shown = null, screen = "", box = {};
-  let histOpen = false, savedVote = null, noteSaved = false, onCard = null, changing = null;
+  let histOpen = false, savedVote = null, noteSaved = false, onCard = null;
   const draft = { kind: KINDS[0], edit: null, reason: false };
   const errs = {};
 
@@ -75,7 +75,7 @@
     const me = view.me;
     if (!old || !now || old.card.id !== now.card.id || old.started_at !== now.started_at || me.round == null || me.round >= now.round) return;
     if (old.revealed) me.before = me.before.concat(me.passed ? "pass" : old.voted.includes(me.pid) ? me.vote : null);
-    Object.assign(me, { vote: null, passed: false, late: null, round: now.round });
+    Object.assign(me, { vote: null, passed: false, round: now.round });
   }
 
   /** Show a view unless older than ours (`fresh`: an answer to us, never stale). */
@@ -301,7 +301,6 @@
   function newCard(now, cur) {
     const first = onCard === null;
     onCard = now;
-    changing = null;
     if (first || !cur) return;
     requestAnimationFrame(() => {
       const top = $("banners").offsetHeight + 8, y = box.card.getBoundingClientRect().top;
@@ -320,29 +319,22 @@
     const saved = !pend && mine != null && savedVote && savedVote.card === c.id && savedVote.choice === mine;
     // Own answer in the round before, and the last vote to give a reason for.
     const prev = me.before.length ? me.before[me.before.length - 1] : null;
-    box.mine = mine != null ? mine : me.late != null ? me.late : typeof prev === "number" ? prev : null;
+    box.mine = mine != null ? mine : typeof prev === "number" ? prev : null;
     // After the reveal the options fold away: a change of mind is a new round for the whole
-    // table (asked for below). Someone who did not answer this round may still vote, counted apart.
-    const late = cur && cur.revealed && !voted;
-    const folded = cur && cur.revealed && !pend && changing !== c.id;
-    const round = cur ? cur.round + 1 : 1;
+    // table (asked for below), never an overwrite of the round everyone saw.
+    const folded = cur && cur.revealed && !pend, round = cur ? cur.round + 1 : 1;
     fill(box.vote, opts.length > 0 && !cur.skipped && [
       el("h2", { class: "sub", text: t("your_vote") + (round > 1 || cur.rounds_planned > 1 ? " · " + t("round", { n: round }) : "") }),
       prev != null && el("p", { class: "hint", text: t("before", { x: answer(opts, prev) }) }),
-      folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : me.passed ? t("passed")
-        : me.late != null ? t("late_mine", { x: opts[me.late] }) : t("no_vote") }),
-      late && me.late == null && el("button", { class: "quiet", "data-k": "cv", onclick: () => { changing = c.id; render(); } }, t("late_vote")))
+      folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : t(me.passed ? "passed" : "no_vote") }))
         : el("div", { class: "opts", role: "group", "aria-label": t("your_vote") }, opts.map((o, i) =>
           el("button", { class: "opt", "aria-pressed": String(mine === i), "data-k": "v" + i,
-            onclick: () => { changing = null; queue("cast_vote", { choice: i, card: c.id }); } }, o))),
-      !folded && late && el("p", { class: "hint", text: t("late_hint") }),
+            onclick: () => queue("cast_vote", { choice: i, card: c.id }) }, o))),
       el("p", { class: "state", text: pend ? t(ready ? "sending" : "not_sent") : saved ? t("saved") : "" }),
       el("p", { class: "count", text: t("votes_in", { n: cur.votes_in, m: tb.members.length }) })]);
     alertIn(box.vote, errs.vote);
     fill(box.result, cur && cur.revealed && [
-      opts.length > 0 && [el("h2", { text: t("results") + (cur.round > 0 ? " · " + t("round", { n: cur.round + 1 }) : "") }),
-        Live.bars(opts, cur.distribution, mine), Live.passes(cur.passes),
-        cur.late > 0 && el("p", { class: "meta", text: t("late_n", { n: cur.late }) })],
+      opts.length > 0 && [el("h2", { text: t("results") }), Live.bars(opts, cur.distribution, mine), Live.passes(cur.passes)],
       cur.shift && shift(opts, cur.shift),
       c.reflection ? el("div", { class: "reflection", lang }, el("h3", { text: t("reflection") }), el("p", { text: c.reflection }))
         : !opts.length && el("p", { class: "meta", text: t("no_reflection") }),
@@ -355,10 +347,9 @@
   /** How the table moved from its first revealed round to its last: per option, before → after;
       who changed their mind, from what to what (counts only: nobody is named). */
   function shift(opts, s) {
-    return el("div", { class: "moved" }, el("h3", { text: t("shift_h") }), el("p", { class: "meta", text: t("rounds", { a: s.from_round, b: s.to_round }) }),
+    return el("div", { class: "moved" }, el("h3", { text: t("shift_h") }),
       el("ul", { class: "shiftlist" }, opts.map((o, i) => el("li", null, el("span", { text: o }), " ", el("b", { text: s.before[i] + " → " + s.after[i] }))),
         (s.passes_before || s.passes_after) > 0 && el("li", null, t("pass_word"), " ", el("b", { text: s.passes_before + " → " + s.passes_after }))),
-      s.mean_before != null && el("p", { class: "meta", text: t("mean", { a: s.mean_before, b: s.mean_after, lo: opts[0], hi: opts[opts.length - 1] }) }),
       s.changed != null && el("p", { class: "count", text: t("changed", { n: s.changed, m: s.changed + s.stayed }) }),
       s.moves && s.moves.length > 0 && el("ul", { class: "moves" }, s.moves.map((m) =>
         el("li", { text: t("move", { n: m.count, a: answer(opts, m.from), b: answer(opts, m.to) }) }))));
@@ -528,9 +519,7 @@
       el("summary", { text: t("earlier", { n: h.length }) }),
       h.map((p) => el("div", { class: "past" }, el("h3", { lang, text: p.card.title }),
         p.distribution && [Live.bars(p.card.options, p.distribution, p.choice), Live.passes(p.passes)],
-        p.shift && p.shift.changed != null && el("p", { class: "meta", text: t("changed", { n: p.shift.changed, m: p.shift.changed + p.shift.stayed }) }),
         p.choice != null && el("p", { class: "meta", text: t("chose", { x: p.card.options[p.choice] }) }),
-        p.conclusion && el("p", { class: "meta", text: t("concl_is", { x: p.conclusion.text }) }),
         p.notes.length > 0 && el("ul", { class: "notes" }, p.notes.map((n) => noteItem(n, null, true, p.card.options)))))));
   }
 
