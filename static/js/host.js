@@ -216,9 +216,10 @@
       cur && cur.tally && el("p", { class: "meta tally-mark", text: t("tally") }),
       !ended && el("label", { class: "devices-toggle" }, el("input", { type: "checkbox", "data-k": "dv", checked: tb.devices === "shared",
         onchange: (e) => run("set_devices", { table: tb.id, devices: e.target.checked ? "shared" : "personal" }, "t" + tb.id) }), " ", t("shared")),
-      cur && cur.revealed && !cur.talk && [Live.bars(cur.card.response.options, cur.distribution, cur.choice), Live.passes(cur.passes),
-        cur.late > 0 && el("p", { class: "meta", text: t("late_n", { n: cur.late }) })],
-      cur && cur.shift && Plenary.shift(cur.card.response.options, cur.shift),
+      // After a second round the shift shows the last round beside the first, the passes too.
+      cur && cur.revealed && !cur.talk && [cur.shift ? Plenary.shift(cur.card.response.options, cur.shift)
+        : [Live.bars(cur.card.response.options, cur.distribution, cur.choice), Live.passes(cur.passes)],
+      cur.late > 0 && el("p", { class: "meta", text: t("late_n", { n: cur.late }) })],
       cur && cur.conclusion && [el("h4", { class: "sub", text: t("conclusion") }), Plenary.conclusion(cur.conclusion)],
       cur && cur.choice != null && el("p", { class: "meta", text: t("choice", { x: cur.card.response.options[cur.choice] }) }),
       cur && !cur.talk && !ended && el("p", { class: "row" },

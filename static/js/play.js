@@ -39,7 +39,7 @@
   socket.on("table_updated", (tb) => {
     if (!view || !view.me || view.me.table !== tb.id) return;
     if (!tb.history) tb.history = (view.table && view.table.history) || []; // sent when it changed
-    nextRound(view.table && view.table.current, tb.current);
+    follow(view.table && view.table.current, tb.current);
     view.table = tb;
     remember();
   });
@@ -68,12 +68,17 @@
     flush();
   }
 
-  /** A new round someone else started: this phone's answers of the round before move into
-      `before`, as the server would say the next time it answers (`me.round`: the round `me`
-      speaks of; an answer to this phone may already have come). */
-  function nextRound(old, now) {
+  /** What `me` says of the table's card when someone else moved the table on (a phone hears of
+      itself only in answers to its own commands): a new card starts empty; in a new round this
+      phone's answers of the round before move into `before`. `me.round` is the round `me` speaks
+      of (an answer to this phone may have come first). */
+  function follow(old, now) {
     const me = view.me;
-    if (!old || !now || old.card.id !== now.card.id || old.started_at !== now.started_at || me.round == null || me.round >= now.round) return;
+    if (!old || me.round == null) return;
+    if (!now || old.card.id !== now.card.id || old.started_at !== now.started_at) {
+      return Object.assign(me, { vote: null, passed: false, before: [], round: now ? now.round : null });
+    }
+    if (me.round >= now.round) return;
     if (old.revealed) me.before = me.before.concat(me.passed ? "pass" : old.voted.includes(me.pid) ? me.vote : null);
     Object.assign(me, { vote: null, passed: false, round: now.round });
   }
@@ -323,7 +328,7 @@
     // After the reveal the options fold away: a change of mind is a new round for the whole
     // table (asked for below), never an overwrite of the round everyone saw.
     const folded = cur && cur.revealed && !pend, round = cur ? cur.round + 1 : 1;
-    fill(box.vote, opts.length > 0 && !cur.skipped && [
+    fill(box.vote, opts.length > 0 && [
       el("h2", { class: "sub", text: t("your_vote") + (round > 1 || cur.rounds_planned > 1 ? " · " + t("round", { n: round }) : "") }),
       prev != null && el("p", { class: "hint", text: t("before", { x: answer(opts, prev) }) }),
       folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : t(me.passed ? "passed" : "no_vote") }))

@@ -37,20 +37,21 @@ const Plenary = (() => {
     const rounds = s.from_round ? t("rounds", { a: s.from_round, b: s.to_round }) : t("first_last");
     const followed = s.changed != null ? s.changed + s.stayed : 0;
     return el("div", { class: "shift" },
-      s.tally ? el("p", { class: "meta", text: t("tally_shift") }) : el("div", { class: "who" },
-        followed > 0 && !told && el("p", { class: "changed", text: t("changed", { n: s.changed, m: followed, x: pct(s.changed, followed) }) }),
-        s.moves.length > 0 && el("ul", { class: "moves" }, s.moves.map((m) =>
-          el("li", { text: t("flow", { n: m.count, a: answer(m.from), b: answer(m.to) }) }))),
-        s.joined > 0 && el("p", { class: "meta", text: t("joined", { n: s.joined }) }),
-        s.left > 0 && el("p", { class: "meta", text: t("left", { n: s.left }) })),
+      el("div", { class: "who" },
+        s.mean_before != null && el("p", { class: "changed", text: t("mean", { a: s.mean_before, b: s.mean_after }) }),
+        s.tally ? el("p", { class: "meta", text: t("tally_shift") }) : [
+          followed > 0 && !told && el("p", { class: "changed", text: t("changed", { n: s.changed, m: followed, x: pct(s.changed, followed) }) }),
+          s.moves.length > 0 && el("ul", { class: "moves" }, s.moves.map((m) =>
+            el("li", { text: t("flow", { n: m.count, a: answer(m.from), b: answer(m.to) }) }))),
+          s.joined > 0 && el("p", { class: "meta", text: t("joined", { n: s.joined }) }),
+          s.left > 0 && el("p", { class: "meta", text: t("left", { n: s.left }) })],
+        (s.passes_before || s.passes_after) > 0 && el("p", { class: "meta", text: t("passes_moved", { a: s.passes_before, b: s.passes_after }) })),
       el("p", { class: "legend", "aria-hidden": "true" }, el("span", { class: "key was" }), t("first"), " ", el("span", { class: "key now" }), t("last")),
       el("ol", { class: "shiftbars" + (labels ? "" : " letters"), "aria-label": rounds }, s.before.map((_, i) => el("li", null,
         el("span", { class: "bl", text: labels ? letter(i) + ". " + labels[i] : letter(i) }),
         el("span", { class: "pair" }, bar(s.before[i], before, "was"), bar(s.after[i], after, "now")),
         el("b", null, el("span", { "aria-hidden": "true", text: s.before[i] + " → " + s.after[i] }),
-          el("span", { class: "visually-hidden", text: t("from_to", { a: s.before[i], b: s.after[i] }) }))))),
-      (s.passes_before || s.passes_after) > 0 && el("p", { class: "meta", text: t("passes_moved", { a: s.passes_before, b: s.passes_after }) }),
-      s.mean_before != null && el("p", { class: "meta", text: t("mean", { a: s.mean_before, b: s.mean_after }) }));
+          el("span", { class: "visually-hidden", text: t("from_to", { a: s.before[i], b: s.after[i] }) }))))));
   }
 
   /** A table's conclusion: the line, who wrote it last and when. */
