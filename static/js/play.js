@@ -379,7 +379,7 @@
     const key = cur.card.id + "@" + cur.started_at, pend = outbox.filter((o) => o.ev === "set_conclusion").pop(), c = cur.conclusion;
     if (box.ckey !== key) box.ckey = key, box.cdirty = false;
     if (!box.cdirty && document.activeElement !== box.cin) box.cin.value = pend ? pend.p.text : c ? c.text : "";
-    box.cby.textContent = c ? t("concl_by", { x: c.by || t("someone"), t: new Date(c.at * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }) : "";
+    box.cby.textContent = c ? t("concl_by", { x: c.by || t("someone"), t: new Date(c.at * 1000).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }) }) : "";
     box.cstate.textContent = pend ? pending() : "";
     alertIn(box.concl, errs.concl);
   }

@@ -56,7 +56,7 @@ const Plenary = (() => {
 
   /** A table's conclusion: the line, who wrote it last and when. */
   function conclusion(c, table) {
-    const at = new Date(c.at * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const at = new Date(c.at * 1000).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
     return el("p", { class: "conclusion" }, table && el("b", { text: table + ": " }), el("q", { text: c.text }),
       el("span", { class: "meta", text: " — " + (c.by ? c.by + ", " : "") + at }));
   }
