@@ -113,6 +113,7 @@ def test_two_rounds_the_shift_on_phones_board_and_projector(browser, server, tmp
         reason.click()
         expect(reason).to_have_attribute("aria-pressed", "true")
         e2e.write_note(ann, REASON)
+        expect(ann.locator(".s-notes .why")).to_have_count(1)  # sent: no longer also in the outbox
         expect(ann.locator(".s-notes .why")).to_have_text(f" · reason for “{b}”")
         bob.get_by_label("Your table's conclusion").fill(CONCLUSION)
         bob.get_by_role("button", name="Save", exact=True).click()
@@ -186,5 +187,18 @@ def test_two_rounds_the_shift_on_phones_board_and_projector(browser, server, tmp
             expect(page.get_by_role("heading", name="Your vote · round 1")).to_be_visible()
             expect(page.get_by_text(re.compile("^Last round you chose"))).to_have_count(0)
             expect(page.get_by_role("button", name=re.compile("^My reason for"))).to_have_count(0)
+
+        # A talk card: no votes to count, reveal or reset; "Show reflection" opens it, and
+        # nobody hears that votes were revealed.
+        talk = next(c for c in e2e.deck().cards if c.response.kind == "open")
+        e2e.deal(host, talk)
+        table1 = e2e.table_card(host, "Table 1")
+        expect(table1.get_by_text(re.compile("^Talk card: no vote"))).to_be_visible()
+        expect(table1.get_by_role("button", name="Reveal")).to_have_count(0)
+        expect(table1.get_by_role("button", name="New round")).to_have_count(0)
+        ann.get_by_role("button", name="Show reflection").click()
+        expect(ann.locator("#announce")).to_have_text("The reflection is shown.")
+        expect(table1.get_by_text(re.compile("^Reflection shown"))).to_be_visible()
+        expect(host.locator("#announce")).not_to_contain_text("Votes revealed")
         room.assert_clean()
     assert {where: v for where, v in found.items() if v} == {}

@@ -145,7 +145,8 @@
   function announce() {
     const s = view.session, tables = view.tables;
     const now = { cards: tables.map((tb) => (tb.current ? tb.current.card.id + "@" + tb.current.started_at : "")),
-      shown: tables.map((tb) => !!(tb.current && tb.current.revealed)), msg: s.message && !s.ended ? s.message.text : "" };
+      // A talk card has no votes: opening its reflection is not "votes revealed".
+      shown: tables.map((tb) => !!(tb.current && tb.current.revealed && !tb.current.talk)), msg: s.message && !s.ended ? s.message.text : "" };
     const say = [];
     if (heard) {
       const dealt = new Map(); // card title -> the tables that got it
