@@ -208,15 +208,18 @@ class Hub(Generic[W]):
         max_name_chars: int = 40,
         same_order: bool = False,
         rounds: int | None = None,
+        language: str | None = None,
     ) -> LiveSession[W]:
         """Start a session from a deck snapshot; return its `LiveSession`.
 
-        `tables` is a count (default names in the deck's language) or a list of names;
-        `same_order`: every table draws the deck in its order; `rounds`: rounds per card (None:
-        as the deck says).
+        `tables` is a count or a list of names. Tables the session names itself are named in
+        `language` (the facilitator's; the deck's when not given). `same_order`: every table
+        draws the deck in its order; `rounds`: rounds per card (None: as the deck says).
         """
         names = (
-            default_table_names(tables, deck.language) if isinstance(tables, int) else list(tables)
+            default_table_names(tables, language or deck.language)
+            if isinstance(tables, int)
+            else list(tables)
         )
         with self._lock:
             code = self._fresh_code()
@@ -235,6 +238,7 @@ class Hub(Generic[W]):
                 max_name_chars=max_name_chars,
                 same_order=same_order,
                 rounds=rounds,
+                language=language,
             )
             event["projector_key"] = secrets.token_urlsafe(12)
             if self.ownership is not None and not self.ownership.take(code)[0]:

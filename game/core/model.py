@@ -159,6 +159,7 @@ class Flag(TypedDict, total=False):
     at: float
     cleared_at: float | None
     seen: bool
+    withdrawn: bool  # the table withdrew it (`withdraw_flag`): not "seen"
 
 
 @dataclass
@@ -192,6 +193,7 @@ class Settings:
     devices: str = "personal"  # the default of every table: own phones, or one shared device
     same_order: bool = False  # every table draws the deck in the deck's order (comparable)
     rounds: int | None = None  # rounds per card for the session; None: as the deck says
+    language: str | None = None  # the facilitator's, for the names of tables the session makes
 
 
 class Message(TypedDict):
@@ -235,6 +237,7 @@ class SessionState:
     ended_at: float | None = None
     timer_ends_at: float | None = None
     timer_seconds: int | None = None
+    timer_left: float | None = None  # seconds left on a timer that stands still in a pause
     message: Message | None = None
     spotlight: Spotlight | None = None
     version: int = 0  # stored events applied; lets clients drop stale updates

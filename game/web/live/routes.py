@@ -26,6 +26,7 @@ from ...core.throttle import AttemptLimiter
 from ...errors import GameError
 from ...hub import normalise_code
 from ...storage.library import deck_path, read_entry
+from ..language import get_locale
 from ..language import gettext as _
 from ..pages.security import is_host, require_host
 from ..serving import network
@@ -187,6 +188,7 @@ def create_session():
                 max_name_chars=current_app.config["MAX_NAME_CHARS"],
                 same_order=form.get("same_order") == "on",
                 rounds=rounds,
+                language=get_locale(),
             )
         except GameError as error:
             errors.append(_(error.message, **error.params))
