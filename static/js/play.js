@@ -391,7 +391,7 @@
       e.preventDefault();
       box.cdirty = false;
       queue("set_conclusion", { text: box.cin.value.trim(), card: view.table.current.card.id });
-    } }, el("label", { for: "concl", text: t("concl_h") }), el("p", { class: "hint", text: t("concl_hint") }),
+    } }, el("label", { for: "concl", text: t("concl_h") }),
     box.cin, el("div", { class: "row" }, box.cby, el("button", { type: "submit", "data-k": "cs", text: t("concl_save") })), box.cstate));
   }
 
@@ -401,7 +401,7 @@
     const key = cur.card.id + "@" + cur.started_at, pend = outbox.filter((o) => o.ev === "set_conclusion").pop(), c = cur.conclusion;
     if (box.ckey !== key) box.ckey = key, box.cdirty = false;
     if (!box.cdirty && document.activeElement !== box.cin) box.cin.value = pend ? pend.p.text : c ? c.text : "";
-    box.cby.textContent = c ? t("concl_by", { x: c.by || t("someone"), t: new Date(c.at * 1000).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }) }) : "";
+    box.cby.textContent = c ? t("concl_by", { x: c.by || t("someone"), t: new Date(c.at * 1000).toTimeString().slice(0, 5) }) : "";
     box.cstate.textContent = pend ? pending() : "";
     alertIn(box.concl, errs.concl);
   }
