@@ -176,6 +176,7 @@
     if (document.activeElement !== $("rounds")) $("rounds").value = view.rounds == null ? "" : String(view.rounds);
     for (const id of changed) tableCard(view.tables[id]);
     fill($("board-list"), Plenary.board(view.board, spotCard, sp && sp.card));
+    Live.fit($("board-list"));
     calls();
     unseated();
     comparison();

@@ -46,7 +46,7 @@ const Plenary = (() => {
           s.joined > 0 && el("p", { class: "meta", text: t("joined", { n: s.joined }) }),
           s.left > 0 && el("p", { class: "meta", text: t("left", { n: s.left }) })],
         (s.passes_before || s.passes_after) > 0 && el("p", { class: "meta", text: t("passes_moved", { a: s.passes_before, b: s.passes_after }) })),
-      el("p", { class: "legend", "aria-hidden": "true" }, el("span", { class: "key was" }), t("first"), " ", el("span", { class: "key now" }), t("last")),
+      el("p", { class: "legend", "aria-hidden": "true" }, el("span", { class: "swatch was" }), t("first"), " ", el("span", { class: "swatch now" }), t("last")),
       el("ol", { class: "shiftbars" + (labels ? "" : " letters"), "aria-label": rounds }, s.before.map((_, i) => el("li", null,
         el("span", { class: "bl", text: labels ? letter(i) + ". " + labels[i] : letter(i) }),
         el("span", { class: "pair" }, bar(s.before[i], before, "was"), bar(s.after[i], after, "now")),
@@ -57,7 +57,8 @@ const Plenary = (() => {
   /** A table's conclusion: the line, who wrote it last and when. */
   function conclusion(c, table) {
     const at = new Date(c.at * 1000).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
-    return el("p", { class: "conclusion" }, table && el("b", { text: table + ": " }), el("q", { text: c.text }),
+    // The table's name on a line of its own, made smaller if one word of it is wider (Live.fit).
+    return el("p", { class: "conclusion" }, table && el("b", { class: "ctable", text: table, "data-fit": 12 }), el("q", { text: c.text }),
       el("span", { class: "meta", text: " — " + (c.by ? c.by + ", " : "") + at }));
   }
 
