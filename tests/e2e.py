@@ -132,8 +132,9 @@ def sign_in(page, server):
     page.wait_for_url(server.url + "/")
 
 
-def start_session(page, tables=2, flow="deal", seating="choose"):
-    """From the signed-in start page: "Start a session" on the deck, fill the form, submit.
+def start_session(page, tables=2, flow="deal", seating="choose", rounds=None):
+    """From the signed-in start page: "Start a session" on the deck, fill the form, submit
+    (`rounds`: the rounds per card chosen there; default as the deck says).
 
     Returns the session code; the page is the facilitator's page, connected.
     """
@@ -147,6 +148,8 @@ def start_session(page, tables=2, flow="deal", seating="choose"):
     page.get_by_label("How many tables").fill(str(tables))
     page.get_by_label(SEATING[seating]).check()
     page.get_by_label(FLOW[flow]).check()
+    if rounds is not None:
+        page.get_by_label("Rounds per card").select_option(str(rounds))
     page.get_by_role("button", name="Start the session").click()
     page.wait_for_url(re.compile(r"/host/s/[A-Z0-9]+$"))
     expect(page.locator("#conn")).to_have_text("Connected")

@@ -223,6 +223,7 @@ def test_reconnect_restores_seat_card_and_vote(app, room):
         "vote": 0,
         "passed": False,
         "late": None,
+        "round": 0,
         "before": [],
         "evaluation": None,
     }

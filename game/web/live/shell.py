@@ -18,6 +18,7 @@ from flask_socketio import join_room, leave_room
 
 from ...core.command import Actor
 from ...core.features import evaluation
+from ...core.plenary import board
 from ...core.registry import history_touched, touched_tables
 from ...core.throttle import TokenBucket
 from ...core.views import facilitator_table, projector_view, session_info, table_view, view_for
@@ -195,6 +196,8 @@ class LiveShell:
                     "spotlight": state.spotlight,
                     "stalled_after": self.stalled_after,
                     "evaluation": evaluation.summary(state),
+                    "board": board(state),
+                    "rounds": state.settings.rounds,
                 }
                 wall = projector_view(state, now)
                 host["comparison"] = wall["comparison"]
