@@ -237,3 +237,46 @@ def test_a_join_sends_its_table_one_update_and_the_joining_phone_its_view_once(s
     }
     # The joining phone got its view in the acknowledgement; nothing replaces it.
     assert third.received("view_replaced") == []
+
+
+def test_the_plenary_board_follows_notes_at_most_every_few_seconds(slow_app):
+    from game.web.live import updates
+
+    web = slow_app.test_client()
+    shell = slow_app.extensions["tafelronde.live"]
+    code = make_session(slow_app, web, flow="deal")
+    host = socketio.test_client(slow_app, flask_test_client=web)
+    assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
+    phones = [Phone(slow_app, code, f"P{i}") for i in range(2)]
+    for phone in phones:
+        assert phone.send("take_seat", table=0)["ok"]
+    assert host.emit("deal_card", {"card": "one"}, callback=True)["ok"]
+    for phone in phones:
+        assert phone.send("cast_vote", choice=0, card="one")["ok"]  # revealed: on the board
+
+    def boards():
+        return [
+            m["args"][0]["board"]
+            for m in host.get_received()
+            if m["name"] == "host_updated" and "board" in m["args"][0]
+        ]
+
+    shell.flush()
+    assert boards()[-1][0]["notes"] == 0
+    note = phones[0].send("add_note", kind="tip", text="First")
+    slow_app.now[0] += 0.5  # an interval later, not a board's
+    shell.flush_due()
+    assert boards() == []  # the note itself went to the facilitator at once (table_progress)
+    slow_app.now[0] += updates.BOARD_EVERY
+    shell.flush_due()
+    (board,) = boards()
+    assert board[0]["notes"] == 1
+    slow_app.now[0] += 0.5
+    shell.flush_due()
+    assert boards() == []  # nothing new
+    # Anything but a new note changes the board at the next update.
+    assert host.emit("hide_note", {"note": note["note"], "hidden": True}, callback=True)["ok"]
+    slow_app.now[0] += 0.5
+    shell.flush_due()
+    (board,) = boards()
+    assert board[0]["notes"] == 0

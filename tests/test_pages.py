@@ -188,7 +188,7 @@ def test_the_service_worker_keeps_what_the_phone_page_loads(app, client):
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"  # a release reaches phones at once
     worker = response.get_data(as_text=True)
-    kept = json.loads(re.search(r"const ASSETS = (\[[^\]]*\])", worker).group(1))
+    kept = json.loads(re.search(r"const ASSETS\s*=\s*(\[[^\]]*\])", worker).group(1))
     loaded = set(_assets(html))
     for asset in list(loaded):
         if asset.endswith(".js"):
@@ -236,6 +236,18 @@ def test_our_scripts_and_stylesheets_are_served_without_their_comments(client):
         assert len(lean) < 0.85 * len(on_disk), name
     vendored = "vendor/socket.io-client-4.8.4/socket.io.slim.min.js"
     assert served(vendored) == (ROOT / "static" / vendored).read_bytes()  # licence comment kept
+
+
+def test_a_template_literal_over_several_lines_keeps_its_spaces(tmp_path):
+    from game.web.serving.statics import Variants
+
+    (tmp_path / "x.js").write_bytes(
+        b"// a comment\nconst a = `one\n    two  ${ b }`;\n  call(a);\n"
+    )
+    assert (
+        Variants(str(tmp_path)).get("x.js")["identity"]
+        == b"const a=`one\n    two  ${ b }`;call(a);"
+    )
 
 
 def test_tables_the_session_names_are_in_the_facilitators_language(app, client):

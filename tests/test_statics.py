@@ -69,3 +69,17 @@ def test_accept_encoding_is_read_with_its_weights():
     assert _accepts("br;q=0.5, gzip", "br")
     assert not _accepts("gzip", "br")
     assert not _accepts("br;q=x", "br")
+
+
+def test_the_phone_page_and_its_worker_are_compressed_once_for_every_phone(app, client):
+    from tests.test_sockets import make_session
+
+    code = make_session(app, client)
+    phones = [app.test_client() for _ in range(3)]
+    pages = [get(p, f"/j/{code}", "gzip, br") for p in phones]
+    assert {p.headers["Content-Encoding"] for p in pages} == {"br"}
+    assert len({p.get_data() for p in pages}) == 1  # one body for every phone of the session
+    plain = get(phones[0], f"/j/{code}", "identity").get_data()
+    assert brotli.decompress(pages[0].get_data()) == plain and b'data-code="' in plain
+    worker = get(phones[0], "/j/sw.js", "identity")
+    assert worker.headers["Cache-Control"] == "no-cache" and b"\n  " not in worker.get_data()

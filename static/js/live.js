@@ -131,9 +131,10 @@ const Live = (() => {
     return node;
   }
 
-  /** A distribution as bars; ★ marks the table's choice (its one meaning), ✓ one's own vote. */
+  /** A distribution as bars; ★ marks the table's choice (its one meaning), ✓ one's own vote.
+   *  Every bar is a share of all the votes shown (one common scale: 1-1-1 is three thirds). */
   function bars(labels, counts, chosen, mine) {
-    const most = Math.max(1, ...counts);
+    const most = Math.max(1, counts.reduce((a, b) => a + b, 0));
     return el("ol", { class: "bars" }, labels.map((label, i) => {
       const bar = el("span", { class: "bf" });
       bar.style.width = (100 * counts[i]) / most + "%";
@@ -173,6 +174,9 @@ const Live = (() => {
   }
   const onRedraw = (f) => { redraw = f; };
 
+  /** "passed: N" beside a result's bars (nothing when nobody passed). */
+  const passes = (n) => n > 0 && el("p", { class: "meta passes", text: t("passes", { n }) });
+
   /** A card's category as a chip in the deck's colour. */
   function chip(category) {
     if (!category) return null;
@@ -189,5 +193,5 @@ const Live = (() => {
     a.textContent = text;
   }
 
-  return { t, el, fill, keys, connect, command, later, watch, clock, ticks, ends, countdown, bars, chip, alertIn, fit, confirmed, onRedraw };
+  return { t, el, fill, keys, connect, command, later, watch, clock, ticks, ends, countdown, bars, passes, chip, alertIn, fit, confirmed, onRedraw };
 })();

@@ -212,9 +212,10 @@ class LiveShell:
             earlier = live.take_earlier()
             host = wall = None
             if self._listening(f"h:{live.code}"):
-                host, wall = self.screens.host(
-                    live.state, tables, room_changed, now, notes, earlier
+                host, wall, board_waits = self.screens.host(
+                    live.state, tables, room_changed, now, notes, earlier, stamp
                 )
+                live.dirty_notes = live.dirty_notes or board_waits  # the next flush sends it
             if room_changed and self._listening(f"w:{live.code}"):
                 wall = self.screens.wall(live.state, now, wall)
             else:
@@ -326,9 +327,12 @@ class LiveShell:
 
     # --- who is who ------------------------------------------------------------------------------
 
-    def forget(self, sid):
-        """A socket closed: drop it from its rooms' bookkeeping and update presence."""
-        self.asks.pop(sid, None)
+    def forget(self, sid, closed=True):
+        """A socket closed: drop it from its rooms' bookkeeping and update presence. A socket
+        saying `hello` again (``closed=False``) keeps its `hello`/`sync` allowance: a new hello
+        must not refill it, or repeated hellos would never be limited."""
+        if closed:
+            self.asks.pop(sid, None)
         viewer = self.viewers.pop(sid, None)
         if viewer is None or viewer.pid is None:
             return

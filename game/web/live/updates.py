@@ -15,9 +15,14 @@ carried every part and every table touched by a vote, 81 KB four times a second.
 """
 
 from ...core.features import evaluation
+from ...core.plenary import board
 from ...core.views import facilitator_table, progress_view, projector_view, session_info
 
 MISSING = object()
+# While only notes change the plenary board (every table writing after a vote), it is sent at
+# most this often; anything else that changes it (a reveal, a conclusion, a hidden note) goes
+# with the next update. At 500 phones the board is a few KB, rebuilt from every table's cards.
+BOARD_EVERY = 2.0  # seconds
 
 
 def progress_notes(events):
@@ -51,23 +56,25 @@ class ScreenUpdates:
         self.stalled_after = stalled_after
         self.host_sent = {}  # code -> {part: what its facilitators were last sent}
         self.wall_sent = {}  # code -> what its projectors were last shown
+        self.board_at = {}  # code -> when its board was last built (the shell's clock)
 
-    def host(self, state, tables, room_changed, now, notes=False, earlier=()):
+    def host(self, state, tables, room_changed, now, notes=False, earlier=(), stamp=0.0):
         """`host_updated` for the tables in `tables` and, when `room_changed`, the room-wide parts
-        that differ from the ones last sent (when only `notes` were added: the parts that count
-        notes); None when there is nothing to send. Also returns the projector's view when it was
-        built (the comparison is shared). The notes of a table's earlier cards go with it only
-        when they changed (its id in `earlier`)."""
+        that differ from the ones last sent; when only `notes` were added, the plenary board (at
+        most every `BOARD_EVERY` seconds of the shell's clock, `stamp`). The notes of a table's
+        earlier cards go with it only when they changed (its id in `earlier`).
+
+        Returns ``(update or None, the projector's view if it was built, whether the board waits
+        for notes)``: when it waits, the caller asks again later."""
         update = {
             "version": state.version,
             "tables": [
                 facilitator_table(state, t, now, self.stalled_after, t in earlier) for t in tables
             ],
         }
-        wall = None
+        wall, parts, waits = None, {}, False
         if room_changed:
             wall = projector_view(state, now)
-            sent = self.host_sent.setdefault(state.code, {})
             parts = {
                 "session": session_info(state, now),
                 "table_count": len(state.tables),
@@ -79,16 +86,26 @@ class ScreenUpdates:
                 "spotlight": state.spotlight,
                 "comparison": wall["comparison"],
                 "evaluation": evaluation.summary(state),
+                "board": board(state),
+                "rounds": state.settings.rounds,
                 "stalled_after": self.stalled_after,
             }
-            for key, value in parts.items():
-                mark = _facts(value, state) if key == "session" else value
-                if sent.get(key, MISSING) != mark:
-                    update[key] = value
-                    sent[key] = mark
+        elif notes:
+            if stamp - self.board_at.get(state.code, float("-inf")) >= BOARD_EVERY:
+                parts = {"board": board(state)}
+            else:
+                waits = True
+        if "board" in parts:
+            self.board_at[state.code] = stamp
+        sent = self.host_sent.setdefault(state.code, {})
+        for key, value in parts.items():
+            mark = _facts(value, state) if key == "session" else value
+            if sent.get(key, MISSING) != mark:
+                update[key] = value
+                sent[key] = mark
         if not update["tables"] and len(update) == 2:
-            return None, wall
-        return update, wall
+            return None, wall, waits
+        return update, wall, waits
 
     def wall(self, state, now, view=None):
         """`wall_updated` when what the projector shows changed since it was last sent, else None."""
@@ -103,3 +120,4 @@ class ScreenUpdates:
         """A session closed here: drop what was sent for it."""
         self.host_sent.pop(code, None)
         self.wall_sent.pop(code, None)
+        self.board_at.pop(code, None)

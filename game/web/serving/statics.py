@@ -9,12 +9,16 @@ A browser that accepts brotli gets brotli, else gzip, else the minified file, ea
 ``Vary: Accept-Encoding``; the files in the repository stay as they were written (no build step).
 
 Only whole answers (200) are replaced; a 304 for an unchanged file and range requests pass as
-Flask sends them. Pages and other dynamic answers are compressed by Flask-Compress as before.
+Flask sends them. Two pages are the same for every phone of a session (in one language): the
+phone page and its service worker. They are compressed (the worker minified) once per distinct
+body, however many phones ask (`Bodies`). Other pages are compressed by Flask-Compress.
 """
 
 import gzip
+import hashlib
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import brotli
@@ -25,6 +29,8 @@ from werkzeug.security import safe_join
 
 MINIFIERS = {".js": rjsmin.jsmin, ".mjs": rjsmin.jsmin, ".css": rcssmin.cssmin}
 COMPRESSED = {".js", ".mjs", ".css", ".svg", ".json", ".txt", ".html", ".map"}
+# Endpoints whose body is the same for every phone of a session: how to minify each (or not).
+STABLE_PAGES = {"play.phone": None, "offline.worker": rjsmin.jsmin}
 
 
 def _accepts(header, coding):
@@ -74,27 +80,59 @@ class Variants:
 
     @staticmethod
     def _make(path, suffix):
-        data = path.read_bytes()
-        minify = MINIFIERS.get(suffix)
-        if minify is not None and ".min." not in path.name:
-            data = minify(data.decode("utf-8")).encode("utf-8")
-        return {
-            "identity": data,
-            "br": brotli.compress(data, quality=11),
-            "gzip": gzip.compress(data, compresslevel=9, mtime=0),
-        }
+        minify = MINIFIERS.get(suffix) if ".min." not in path.name else None
+        return _encoded(path.read_bytes(), minify)
+
+
+def _encoded(data, minify=None):
+    """``{"identity", "br", "gzip": body}``: `data` minified if asked, and compressed."""
+    if minify is not None:
+        data = minify(data.decode("utf-8")).encode("utf-8")
+    return {
+        "identity": data,
+        "br": brotli.compress(data, quality=11),
+        "gzip": gzip.compress(data, compresslevel=9, mtime=0),
+    }
+
+
+class Bodies:
+    """The latest `limit` distinct bodies of the stable pages, minified and compressed: a
+    thousand phones of one session cost one compression at the best level, not a thousand."""
+
+    def __init__(self, limit=256):
+        self.limit = limit
+        self._made = OrderedDict()  # digest of the body as rendered -> its encodings
+        self._lock = threading.Lock()
+
+    def get(self, body, minify):
+        """The encodings of `body` (minified with `minify` when given)."""
+        key = hashlib.sha256(body).digest()
+        with self._lock:
+            made = self._made.get(key)
+            if made is None:
+                made = self._made[key] = _encoded(body, minify)
+                if len(self._made) > self.limit:
+                    self._made.popitem(last=False)
+            else:
+                self._made.move_to_end(key)
+            return made
 
 
 def init_app(app):
     """Send static files minified and compressed once (register after Flask-Compress, so this
     runs first: `after_request` functions run in reverse order)."""
-    variants = Variants(app.static_folder)
+    variants, pages = Variants(app.static_folder), Bodies()
 
     @app.after_request
     def send_compressed(response):
-        if request.endpoint != "static" or response.status_code != 200:
+        if response.status_code != 200:
             return response
-        bodies = variants.get(request.view_args.get("filename", ""))
+        if request.endpoint == "static":
+            bodies = variants.get(request.view_args.get("filename", ""))
+        elif request.endpoint in STABLE_PAGES and not response.is_streamed:
+            bodies = pages.get(response.get_data(), STABLE_PAGES[request.endpoint])
+        else:
+            return response
         if bodies is None:
             return response
         accepted = request.headers.get("Accept-Encoding", "")
@@ -103,7 +141,7 @@ def init_app(app):
         response.direct_passthrough = False
         response.set_data(bodies[encoding])
         if hasattr(previous, "close"):
-            previous.close()  # the file Flask opened for it
+            previous.close()  # the file Flask opened for a static one
         response.vary.add("Accept-Encoding")
         if encoding != "identity":
             response.headers["Content-Encoding"] = encoding
