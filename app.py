@@ -245,10 +245,11 @@ def _init_socketio(app):
     )
     # In front of Socket.IO: an oversize long-polling POST is answered 413 at once and its
     # connection closed, never read (game.web.serving.gate).
-    metrics = app.extensions["tafelronde.metrics"]
+    metrics = app.extensions.get("tafelronde.metrics")  # None unless METRICS
 
     def refused(sid):
-        metrics.refused(413)
+        if metrics is not None:
+            metrics.refused(413)
         _end_polling(sid)
 
     app.wsgi_app = gate.BodyLimit(app.wsgi_app, app.config["MAX_MESSAGE_BYTES"], on_refused=refused)

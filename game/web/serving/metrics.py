@@ -174,7 +174,11 @@ class _ReadAtScrape:
 
 
 def init_app(app):
-    """Make the app's metrics, count refusals and the store's commits, register `/metrics`."""
+    """Register `/metrics`; when `METRICS` is on, make the app's metrics and count refusals and
+    the store's commits. Off, nothing is counted: no work per command for metrics no one reads."""
+    app.register_blueprint(bp)
+    if not app.config["METRICS"]:
+        return
     metrics = app.extensions["tafelronde.metrics"] = Metrics(app)
     app.extensions["tafelronde.hub"].store.on_commit = metrics.committed
 
@@ -183,8 +187,6 @@ def init_app(app):
         if response.status_code in REFUSED_STATUSES:
             metrics.refused(response.status_code)
         return response
-
-    app.register_blueprint(bp)
 
 
 def allowed(config, address, authorization):
