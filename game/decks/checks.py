@@ -112,6 +112,8 @@ def _rounds(ck: Checker, mapping: Mapping, path: DataPath) -> int | None | bool:
     if "rounds" not in mapping:
         return None
     value = mapping["rounds"]
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 4:
+        value = int(value.strip())  # YAML gives every value as text: `rounds: 2` is "2"
     if (
         isinstance(value, bool)
         or not isinstance(value, int)

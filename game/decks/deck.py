@@ -18,6 +18,7 @@ from .messages import Message
 from .model import *  # noqa: F403 - `game.decks.deck` is the public face of the deck model
 from .model import MAX_DECK_BYTES, Deck, DeckError, DeckProblem
 from .schema import deck_schema as deck_schema  # part of the public API
+from .scripts import check_guidance, with_guidance
 from .yamlsafe import Positions, YamlProblem, YamlRefused, read_yaml
 
 
@@ -98,9 +99,10 @@ def _validated(data: JSON, source: str, positions: Positions, problems: list[Dec
     """Check `data` on top of `problems` found earlier; return the `Deck` or raise with them all."""
     checker = Checker(positions, problems)
     deck = check_deck(checker, data)
-    if checker.problems:
+    guidance = check_guidance(checker, data)
+    if checker.problems or guidance is None:
         # In file order, as an editor lists them; without positions the order of discovery stays.
         ordered = sorted(checker.problems, key=lambda p: (p.line or 0, p.column or 0))
         raise DeckError(ordered, source)
     # A check returns None only after reporting a problem: with none reported, this is the deck.
-    return cast(Deck, deck)
+    return with_guidance(cast(Deck, deck), guidance)
