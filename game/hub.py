@@ -105,10 +105,13 @@ class Hub:
         group_size=None,
         max_note_chars=500,
         max_name_chars=40,
+        **programme,
     ):
         """Start a session from a deck snapshot; return its `LiveSession`.
 
         `tables` is a count (default names in the deck's language) or a list of names.
+        `programme`: the session's name, its cards in order, openers and closers, whether
+        perspectives and the takeaway are on (`game.core.programme.programme_settings`).
         """
         names = (
             default_table_names(tables, deck.language) if isinstance(tables, int) else list(tables)
@@ -128,8 +131,10 @@ class Hub:
                 group_size=group_size,
                 max_note_chars=max_note_chars,
                 max_name_chars=max_name_chars,
+                **programme,
             )
             event["projector_key"] = secrets.token_urlsafe(12)
+            event["secret"] = secrets.token_urlsafe(16)  # the tables' takeaway links
             if self.ownership is not None and not self.ownership.take(code)[0]:
                 raise Moved()  # a fresh code someone else took meanwhile: nothing was stored
             self.store.append(code, [event], expect_seq=1)

@@ -9,10 +9,11 @@ to the facilitator only. Tested in ``tests/test_views.py``.
 from typing import Any
 
 from .command import Actor
-from .features import care, evaluation
+from .features import care, dilemmas, evaluation, perspectives, steps, takeaway
 from .features.votes import planned_rounds
 from .model import SessionState
 from .plenary import board, last_revealed, latest_play, played, shown
+from .programme import programme_view
 from .shift import play_shift, revealed_rounds, room_shift
 
 
@@ -106,6 +107,7 @@ def _play_view(state, table, play, *, voters, notes_for):
         "shift": play_shift(play, options, card.response.kind == "scale"),
         "conclusion": _conclusion_view(state, play),
         "choice": play.choice,
+        "step": steps.step_view(state, play, card),
         "notes": [
             _note_view(state, n, with_hidden_flag=facilitator)
             for n in play.notes
@@ -176,6 +178,10 @@ def table_view(state, table_id, with_history=True):
         "cards_left": len(table.pile),
         "devices": state.devices(table_id),
         "flag": _table_flag(table),
+        # The dilemmas this table wrote (no other table sees them until they are dealt).
+        "proposals": [
+            dilemmas.proposal_view(state, p) for p in state.proposals if p.table == table_id
+        ],
         "version": state.version,
     }
     if with_history:
@@ -204,6 +210,7 @@ def session_info(state, now):
     """Session-wide facts every viewer may know (no votes, no notes)."""
     return {
         "code": state.code,
+        "name": state.settings.name,
         "deck": {"id": state.deck_id, "title": state.deck.title, "language": state.deck.language},
         "seating": state.settings.seating,
         "flow": state.settings.flow,
@@ -245,10 +252,21 @@ def me_view(state, pid):
         "late": None,
         "before": [],
         "evaluation": evaluation.own_answers(state, pid),
+        "perspective": None,
+        "takeaway": None,
     }
     if member.table is not None:
+        if takeaway.offered(state):
+            me["takeaway"] = {
+                "table": member.table,
+                "key": takeaway.takeaway_key(state, member.table),
+            }
         play = state.tables[member.table].current
         if play is not None:
+            # Only this member's own perspective: the table never sees who argues as whom.
+            mine = perspectives.perspective_of(state, play, pid)
+            if mine is not None:
+                me["perspective"] = {"label": mine.label, "description": mine.description}
             me["vote"] = play.votes.get(pid)
             me["passed"] = pid in play.passes
             me["late"] = play.late.get(pid)
@@ -289,6 +307,9 @@ def facilitator_table(state, table_id, now, stalled_after):
         "devices": state.devices(table_id),
         "flag": _host_flag(state, table),
         "seconds_on_card": seconds,
+        "seconds_on_step": (
+            now - (play.step_at if play.step_at is not None else play.started_at) if play else None
+        ),
         "stalled": bool(
             seconds is not None
             and seconds >= stalled_after
@@ -316,7 +337,17 @@ def facilitator_view(state, now, stalled_after):
         "rounds": state.settings.rounds,
         "stalled_after": stalled_after,
         "evaluation": evaluation.summary(state),
+        "programme": programme_view(state),
+        "proposals": [dilemmas.proposal_view(state, p) for p in state.proposals],
+        "perspectives": perspectives_info(state),
+        "takeaway": state.settings.takeaway,
     }
+
+
+def perspectives_info(state):
+    """Whether the deck has perspectives, and whether they are dealt in this session."""
+    available = bool(state.deck.perspectives or any(c.perspectives for c in state.deck.cards))
+    return {"on": state.settings.perspectives, "available": available}
 
 
 def spotlight_view(state):

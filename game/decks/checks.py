@@ -106,6 +106,12 @@ def check_deck(ck: Checker, data: JSON) -> Deck | None:
     return Deck(title, language, description, categories, cards, rounds)
 
 
+def check_card(ck: Checker, data: JSON, language: str) -> Card | None:
+    """Check one card on its own (a dilemma written during a session), as the first card of a
+    deck in `language` without categories; return the `Card` or None."""
+    return _card(ck, data, ("cards", 0), set(), language)
+
+
 def _rounds(ck: Checker, mapping: Mapping, path: DataPath) -> int | None | bool:
     """`rounds`: how many vote rounds (ROUNDS_MIN to ROUNDS_MAX); None when absent, False after
     reporting a problem."""

@@ -13,10 +13,10 @@ from typing import cast
 
 from ..errors import N_
 from ..jsontypes import JSON
-from .checks import Checker, check_deck
+from .checks import Checker, check_card, check_deck
 from .messages import Message
 from .model import *  # noqa: F403 - `game.decks.deck` is the public face of the deck model
-from .model import MAX_DECK_BYTES, Deck, DeckError, DeckProblem
+from .model import MAX_DECK_BYTES, Card, Deck, DeckError, DeckProblem
 from .schema import deck_schema as deck_schema  # part of the public API
 from .scripts import check_guidance, with_guidance
 from .yamlsafe import Positions, YamlProblem, YamlRefused, read_yaml
@@ -29,6 +29,16 @@ def parse_deck(data: JSON, *, source: str = "<deck>", positions: Positions | Non
     problems can point into the file; without it problems carry only their path.
     """
     return _validated(data, source, positions or {}, [])
+
+
+def parse_card(data: JSON, language: str, *, source: str = "<card>") -> Card:
+    """Validate one card's plain `data` (a deck's card, in a deck of `language` without
+    categories) and return the `Card`, or raise `DeckError` listing every problem."""
+    checker = Checker({}, [])
+    card = check_card(checker, data, language)
+    if checker.problems or card is None:
+        raise DeckError(checker.problems, source)
+    return card
 
 
 def load_deck_text(text: str, source: str = "<deck>") -> Deck:

@@ -10,6 +10,7 @@ from ...errors import N_, Forbidden, InvalidInput, OutOfTurn
 from .. import checks
 from ..command import Actor, Command, Event, EventKind, Feature, Number
 from ..model import Member, SessionState, new_table
+from . import perspectives
 
 MAX_TABLES = 60
 MAX_PARTICIPANTS = 10_000  # bounds a session's memory; the MAX_PARTICIPANTS setting is lower
@@ -89,6 +90,7 @@ def _participant_seated(state: SessionState, e: ParticipantSeated) -> None:
     if old is not None:
         state.seated.get(old, {}).pop(member.pid, None)
     state.seated.setdefault(member.table, {})[member.pid] = member.number
+    perspectives.give(state, state.tables[member.table], member.pid)
 
 
 def _seated_tables(state: SessionState, e: ParticipantSeated) -> set[int]:
