@@ -6,13 +6,16 @@
 "use strict";
 const ASSETS = {{ assets|tojson }}, FILES = "tafelronde-{{ version }}", PAGES = "tafelronde-pages";
 const PAGE = /\/j\/[^/.]+$/;
+{# A table's takeaway page and the two files only it needs: kept like the phone page (network
+   first, the copy when offline), so what a table keeps stays readable without a network. #}
+const TAKEAWAY = /\/j\/[^/.]+\/takeaway\/\d+\/[0-9a-f]+$/, EXTRAS = {{ extras|tojson }};
 {# A copy of the phone page `url` (a fresh answer), under its address without the query; the
    last few sessions are enough. #}
 async function keep(url, answer) {
   if (!answer.ok || answer.type !== "basic") return;
   const pages = await caches.open(PAGES);
   await pages.put(url.split("?")[0], answer);
-  for (const r of (await pages.keys()).slice(0, -4)) await pages.delete(r);
+  for (const r of (await pages.keys()).slice(0, -8)) await pages.delete(r);
 }
 {# "no-cache": revalidated, so a copy the browser's HTTP cache kept from an older release is
    not taken. The page that registered the worker loaded before it: it is fetched once more. #}
@@ -32,7 +35,7 @@ addEventListener("activate", (e) => e.waitUntil((async () => {
 addEventListener("fetch", (e) => {
   const r = e.request, url = new URL(r.url);
   if (r.method !== "GET" || url.origin !== location.origin || url.pathname.includes("/socket.io/")) return;
-  if (r.mode === "navigate" && PAGE.test(url.pathname)) e.respondWith((async () => {
+  if ((r.mode === "navigate" && (PAGE.test(url.pathname) || TAKEAWAY.test(url.pathname))) || EXTRAS.includes(url.pathname)) e.respondWith((async () => {
     try {
       const answer = await fetch(r);
       e.waitUntil(keep(r.url, answer.clone()));

@@ -225,6 +225,8 @@ def test_reconnect_restores_seat_card_and_vote(app, room):
         "late": None,
         "before": [],
         "evaluation": None,
+        "perspective": None,
+        "takeaway": None,
     }
     assert view["table"]["current"]["card"]["id"]
 

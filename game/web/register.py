@@ -2,10 +2,10 @@
 session (Socket.IO and HTTP), results and the deck editor. (The ``flask`` commands are `game.cli`'s; the factory registers them.)"""
 
 from . import language as i18n
-from .decks import editor
+from .decks import editor, inbox
 from .decks import files as deck_files
 from .live import namespace as live
-from .live import offline
+from .live import offline, takeaway
 from .live import routes as live_routes
 from .pages import compare, results, security
 from .pages import home as pages
@@ -19,7 +19,9 @@ def init_app(app, socketio):
     live.init_app(app, socketio)
     live_routes.init_app(app)
     offline.init_app(app)
+    takeaway.init_app(app)
     results.init_app(app)
     editor.init_app(app)
     deck_files.init_app(app)
+    inbox.init_app(app)
     compare.init_app(app)

@@ -103,7 +103,9 @@ def _new_id(state: SessionState) -> str:
 
 
 def _options(payload: ProposePayload) -> list[str]:
-    raw = payload.get("options") or []
+    raw = payload.get("options")
+    if raw is None:
+        return []
     if not isinstance(raw, list) or len(raw) > OPTIONS_MAX:
         raise InvalidInput(
             N_("Give %(lo)d to %(hi)d options, or none for an open card."),

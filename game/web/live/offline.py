@@ -25,6 +25,11 @@ PHONE_ASSETS = (
 )
 
 
+# What a table's takeaway page loads besides the phone page's files (kept by the worker as pages
+# are: network first, so a release reaches it; the copy when offline).
+TAKEAWAY_ASSETS = ("css/takeaway.css", "js/print.js")
+
+
 def init_app(app):
     """Register the blueprint."""
     app.register_blueprint(bp)
@@ -42,8 +47,9 @@ def assets_version(folder, names=PHONE_ASSETS):
 def worker():
     """The service worker, with the list of files it keeps and their version."""
     assets = [url_for("static", filename=name) for name in PHONE_ASSETS]
+    extras = [url_for("static", filename=name) for name in TAKEAWAY_ASSETS]
     body = render_template(
-        "sw.js", assets=assets, version=assets_version(current_app.static_folder)
+        "sw.js", assets=assets, extras=extras, version=assets_version(current_app.static_folder)
     )
     response = current_app.response_class(body, mimetype="text/javascript")
     # Always asked again: a new release must reach phones on their next load.
