@@ -18,17 +18,21 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any, Generic, Protocol, TypedDict, TypeVar
 
 from .core import export
-from .core.command import Actor
+from .core.command import Actor, Event
 from .core.features import evaluation
 from .core.model import state_from_created
 from .core.registry import TRANSIENT_EVENTS, apply_event, check_event, replay
 from .core.rules import answer_for, decide, default_table_names, presence, session_created
 from .core.throttle import TokenBucket
+from .decks.model import Deck
 from .errors import N_, GameError, InvalidInput, NotFound
-from .live_session import OK, LiveSession
-from .ownership import HAND_OVER, RELEASE, let_go
+from .live_session import OK, Answer, ClientKey, LiveSession
+from .ownership import HAND_OVER, RELEASE, Ownership, let_go
 from .storage.events import StaleWriter
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
@@ -37,6 +41,70 @@ TOKEN_MIN, TOKEN_MAX = 22, 128
 CID_MAX = 64
 # How long a process trusts the store's word that another process serves a session.
 ELSEWHERE_SECONDS = 0.5
+
+# The store's handle of a write submitted but not yet committed: the hub only passes it back.
+W = TypeVar("W")
+
+
+class StoredLog(Protocol):
+    """A session's stored events, oldest first, and the sequence number of the last of them."""
+
+    @property
+    def last_seq(self) -> int:
+        """0 when there are none; the next write expects ``last_seq + 1``."""
+
+    def __len__(self) -> int:
+        """How many events."""
+
+    def __iter__(self) -> Iterator[Event]:
+        """The events, oldest first."""
+
+    def __getitem__(self, index: int, /) -> Event:
+        """One event."""
+
+
+class StoredSession(TypedDict):
+    """What the hub reads of a stored session in the store's list (rows have more fields)."""
+
+    code: str
+    deck_id: str
+    ended_at: float | None
+
+
+class StoreLike(Protocol[W]):
+    """What the hub asks of the event store, and nothing more (`game.storage.events` has the
+    backends): fenced writes it can submit under a session's lock and wait for outside it, and
+    the reads that bring a session back."""
+
+    def exists(self, code: str) -> bool:
+        """True if a session with this code is stored."""
+
+    def append(self, code: str, events: Sequence[Event], *, expect_seq: int | None = None) -> int:
+        """Store `events`; return when they are durable."""
+
+    def submit(
+        self,
+        code: str,
+        events: Sequence[Event],
+        applied: tuple[str, str, Answer] | None = None,
+        expect_seq: int | None = None,
+    ) -> W:
+        """Queue a write of `events` (and a client id's answer); `wait` for it."""
+
+    def wait(self, write: W) -> object:
+        """Return once `write` is committed; raise what refused it (`StaleWriter`)."""
+
+    def load(self, code: str) -> StoredLog:
+        """The stored events of a session (empty if there is none)."""
+
+    def answer(self, code: str, pid: str, cid: str) -> Answer | None:
+        """The answer remembered for client id `cid` of `pid`, or None."""
+
+    def sessions(self) -> Sequence[StoredSession]:
+        """Every stored session, newest first."""
+
+    def delete(self, code: str) -> None:
+        """Remove a session and everything recorded about it."""
 
 
 class RateLimited(GameError):
@@ -58,13 +126,13 @@ class Moved(GameError):
     code = "moved"
     ack_fields = ("retry_after",)
 
-    def __init__(self, retry_after=1.0):
+    def __init__(self, retry_after: float = 1.0) -> None:
         super().__init__(
             N_("This session is served elsewhere now; reconnecting."), retry_after=retry_after
         )
 
 
-def normalise_code(text):
+def normalise_code(text: object) -> str | None:
     """A typed join code as stored: capitals, no spaces or dashes. None if it cannot be a code."""
     if not isinstance(text, str):
         return None
@@ -74,21 +142,28 @@ def normalise_code(text):
     return code
 
 
-def token_hash(token):
+def token_hash(token: str) -> str:
     """What we keep of a participant's token: its SHA-256, so a stolen database seats nobody."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Hub:
+class Hub(Generic[W]):
     """Every live session of this process, and the one path by which they change."""
 
-    def __init__(self, store, clock=time.time, limits=None, ownership=None):
+    def __init__(
+        self,
+        store: StoreLike[W],
+        clock: Callable[[], float] = time.time,
+        limits: Mapping[str, float] | None = None,
+        ownership: Ownership | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
-        self.sessions = {}
-        self.limits = {"burst": 20, "per_second": 5.0, **(limits or {})}
-        self.ownership = ownership  # a `game.ownership.Ownership` when several processes serve
-        self._elsewhere = {}  # code -> (until, retry_after): served by another process
+        self.sessions: dict[str, LiveSession[W]] = {}
+        self.limits: dict[str, float] = {"burst": 20, "per_second": 5.0, **(limits or {})}
+        self.ownership = ownership  # when several processes serve
+        # code -> (until, retry_after): served by another process
+        self._elsewhere: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
     # --- sessions --------------------------------------------------------------------------------
@@ -96,17 +171,17 @@ class Hub:
     def create(
         self,
         *,
-        deck_id,
-        deck,
-        tables,
-        seating,
-        flow,
-        names_required,
-        group_size=None,
-        max_note_chars=500,
-        max_name_chars=40,
-        **programme,
-    ):
+        deck_id: str,
+        deck: Deck,
+        tables: int | Sequence[str],
+        seating: str,
+        flow: str,
+        names_required: bool,
+        group_size: int | None = None,
+        max_note_chars: int = 500,
+        max_name_chars: int = 40,
+        **programme: Any,
+    ) -> LiveSession[W]:
         """Start a session from a deck snapshot; return its `LiveSession`.
 
         `tables` is a count (default names in the deck's language) or a list of names.
@@ -138,26 +213,26 @@ class Hub:
             if self.ownership is not None and not self.ownership.take(code)[0]:
                 raise Moved()  # a fresh code someone else took meanwhile: nothing was stored
             self.store.append(code, [event], expect_seq=1)
-            live = LiveSession(
+            live: LiveSession[W] = LiveSession(
                 state_from_created(event), event["projector_key"], 2, self.clock(), True
             )
             self.sessions[code] = live
         return live
 
-    def done_creating(self, live):
+    def done_creating(self, live: LiveSession[W]) -> None:
         """The request that created `live` is done with it. With several processes, the session
         is served where the router sends its people, so this process lets go of it at once
         (the first arrival anywhere takes it); alone, it stays here."""
         if self.ownership is not None:
             self._give_up(live, self.ownership.release)
 
-    def _fresh_code(self):
+    def _fresh_code(self) -> str:
         while True:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             if code not in self.sessions and not self.store.exists(code):
                 return code
 
-    def get(self, code):
+    def get(self, code: object) -> LiveSession[W] | None:
         """The live session with this code, to apply commands to: loaded from the store if needed
         (with several processes, only after taking its lease); None if unknown.
 
@@ -189,7 +264,7 @@ class Hub:
                     self.ownership.release(code)
         return live
 
-    def _refuse_if_elsewhere(self, code):
+    def _refuse_if_elsewhere(self, code: str) -> None:
         """Raise `Moved` if the store said a moment ago that another process serves `code`."""
         known = self._elsewhere.get(code)
         if known is None:
@@ -198,7 +273,7 @@ class Hub:
             raise Moved(known[1])
         self._elsewhere.pop(code, None)
 
-    def peek(self, code):
+    def peek(self, code: object) -> LiveSession[W] | None:
         """The session with this code to read (pages, results), or None if unknown: the copy
         this process serves, or, when another process serves it, a fresh read of the store
         that is not kept (never apply commands to it)."""
@@ -212,39 +287,42 @@ class Hub:
             live.closed = True  # a reader's copy: commands on it are refused with `moved`
         return live
 
-    def _served(self, code):
+    def _served(self, code: object) -> tuple[str | None, LiveSession[W] | None]:
         """``(code as stored, the copy served here or None)``; ``(None, None)`` for a typed code
         that cannot be one."""
         code = normalise_code(code)
         return (code, self.sessions.get(code)) if code is not None else (None, None)
 
-    def arrived(self, live):
+    def arrived(self, live: LiveSession[W]) -> None:
         """Someone said hello to `live` here (the router sends its people to this process)."""
         live.last_arrival = max(live.last_arrival, self.clock())
 
-    def _load(self, code):
+    def _load(self, code: str) -> LiveSession[W] | None:
         # Answers of earlier client ids stay in the store (`_repeated` reads them on a miss).
         events = self.store.load(code)
         if not events:
             return None
         key = events[0].get("projector_key", "")
-        live = LiveSession(replay(events), key, events.last_seq + 1, self.clock())
+        live: LiveSession[W] = LiveSession(replay(events), key, events.last_seq + 1, self.clock())
         for event in events:
             if event["type"] == "participant_joined" and event.get("token"):
                 live.tokens[event["token"]] = event["pid"]
         live.take_dirty()
         return live
 
-    def results(self, code):
+    def results(self, code: object) -> dict[str, Any] | None:
         """The results of session `code` (`game.core.export.results`), taken under the session's lock
         so they are consistent while tables keep voting; None if there is no such session."""
         live = self.peek(code)
         if live is None:
             return None
         with live.lock:
-            return export.results(live.state, self.clock())
+            data: dict[str, Any] = export.results(live.state, self.clock())
+        return data
 
-    def last_evaluation(self, deck_id, look_back=5):
+    def last_evaluation(
+        self, deck_id: str, look_back: int = 5
+    ) -> tuple[StoredSession, dict[str, Any]] | None:
         """What the last run of a deck asked for: ``(stored row, evaluation summary)`` of the
         newest ended session of `deck_id` that has answers (among its `look_back` latest), or
         None. Read without keeping the old session in memory."""
@@ -256,11 +334,11 @@ class Hub:
                     summary = evaluation.summary(live.state)
             else:
                 summary = evaluation.summary(replay(self.store.load(row["code"])))
-            if summary["answers"]:
+            if summary is not None and summary["answers"]:  # None only if it never ended
                 return row, summary
         return None
 
-    def delete(self, code):
+    def delete(self, code: str) -> None:
         """Forget a session everywhere (memory and store)."""
         with self._lock:
             self.sessions.pop(code, None)
@@ -268,13 +346,13 @@ class Hub:
 
     # --- people ----------------------------------------------------------------------------------
 
-    def pid_for(self, live, token):
+    def pid_for(self, live: LiveSession[W], token: object) -> str | None:
         """The participant a token belongs to, or None."""
         if not isinstance(token, str) or not TOKEN_MIN <= len(token) <= TOKEN_MAX:
             return None
         return live.tokens.get(token_hash(token))
 
-    def join(self, live, token, name):
+    def join(self, live: LiveSession[W], token: object, name: object) -> tuple[str, list[Event]]:
         """Seat a new participant whose phone made up `token`; joining again returns the same pid."""
         if not isinstance(token, str) or not TOKEN_MIN <= len(token) <= TOKEN_MAX:
             raise InvalidInput(N_("The phone sent no usable token; reload the page."))
@@ -300,7 +378,7 @@ class Hub:
                 live.pending.pop(key, None)
         return pid, events
 
-    def connected(self, live, pid, is_connected):
+    def connected(self, live: LiveSession[W], pid: str, is_connected: bool) -> list[Event]:
         """A phone of `pid` opened or closed its socket; returns the (transient) events."""
         with live.lock:
             if live.closed:  # given up: its presence is the new owner's business
@@ -318,7 +396,14 @@ class Hub:
 
     # --- commands --------------------------------------------------------------------------------
 
-    def command(self, live, actor, command, payload, cid=None):
+    def command(
+        self,
+        live: LiveSession[W],
+        actor: Actor,
+        command: str,
+        payload: dict[str, Any],
+        cid: object = None,
+    ) -> tuple[Answer, list[Event]]:
         """Run one command: returns ``(answer, events)``; raises `GameError` when refused.
 
         With a client id, the first answer is remembered (durably, with the events) and any
@@ -326,7 +411,8 @@ class Hub:
         """
         if cid is not None and (not isinstance(cid, str) or not 1 <= len(cid) <= CID_MAX):
             raise InvalidInput(N_("`%(field)s` is missing or has the wrong type."), field="cid")
-        key = (actor.pid or actor.role, cid) if cid is not None else None
+        # Past the check, a client id is a string or absent.
+        key = (actor.pid or actor.role, cid) if isinstance(cid, str) else None
         if key is not None:
             repeated = self._repeated(live, key)
             if repeated is not None:
@@ -336,7 +422,7 @@ class Hub:
             twin = key is not None and (key in live.applied or key in live.pending)
             if not twin:
                 if actor.role == "participant":
-                    self._check_rate(live, actor.pid)
+                    self._check_rate(live, actor.pid or actor.role)
                 events = decide(live.state, actor, command, payload, self.clock())
                 self._apply(live, events)
                 extra = answer_for(command, events)
@@ -350,7 +436,8 @@ class Hub:
                 write = self._submit(live, stored, applied) if stored or applied else None
                 if write is not None and key is not None:
                     live.pending[key] = write
-        if twin:  # the same id got in meanwhile (sent twice at once): answer as its repeat
+        # The same id got in meanwhile (sent twice at once): answer as its repeat.
+        if twin and key is not None:
             repeated = self._repeated(live, key)
             if repeated is None:  # that first try failed and left nothing: this one goes ahead
                 return self.command(live, actor, command, payload, cid)
@@ -367,7 +454,7 @@ class Hub:
                     live.pending.pop(key, None)
         return answer, events
 
-    def _repeated(self, live, key):
+    def _repeated(self, live: LiveSession[W], key: ClientKey) -> Answer | None:
         """The answer to a repeat of client id `key` (``(pid, cid)``), marked `repeated`, or
         None if that id is new. Recent answers are in memory; older ones, and ones given by
         another process that served the session before, are read from the store."""
@@ -385,13 +472,18 @@ class Hub:
                 return None
         return dict(answer, repeated=True)
 
-    def _submit(self, live, events, applied=None):
+    def _submit(
+        self,
+        live: LiveSession[W],
+        events: list[Event],
+        applied: tuple[str, str, Answer] | None = None,
+    ) -> W:
         """Queue a fenced write of `live`'s events (call under its lock, in the order applied)."""
         write = self.store.submit(live.code, events, applied, expect_seq=live.next_seq)
         live.next_seq += len(events)
         return write
 
-    def _wait(self, live, write):
+    def _wait(self, live: LiveSession[W], write: W) -> None:
         """Wait for `live`'s write; if it failed, memory is ahead of the store: drop this copy
         (`moved` when another writer got there first, else the error itself)."""
         try:
@@ -404,12 +496,12 @@ class Hub:
             raise
 
     @staticmethod
-    def _check_open(live):
+    def _check_open(live: LiveSession[W]) -> None:
         """Refuse commands on a copy this process gave up (or only reads)."""
         if live.closed:
             raise Moved()
 
-    def _drop(self, live):
+    def _drop(self, live: LiveSession[W]) -> None:
         """Forget this copy of the session: no command may use it any more, and the next one
         loads what is stored (after a failed write, memory was ahead of the file; after a
         refused one, another process wrote; with leases, the next command finds the owner)."""
@@ -420,7 +512,7 @@ class Hub:
 
     # --- several processes -----------------------------------------------------------------------
 
-    def keep_leases(self, sockets):
+    def keep_leases(self, sockets: Mapping[str, int]) -> list[str]:
         """Renew the lease of every session served here, handing over or giving up the ones
         `game.ownership.let_go` says to; `sockets` maps codes to how many sockets of theirs are
         open on this process. Returns the codes this process no longer serves (its sockets for
@@ -440,7 +532,7 @@ class Hub:
                 ttl=self.ownership.ttl,
             )
             if decision == HAND_OVER:
-                self._give_up(live, lambda c, to=wanted[code]: self.ownership.hand_over(c, to))
+                self._give_up(live, partial(self.ownership.hand_over, to=wanted[code]))
             elif decision == RELEASE:
                 self._give_up(live, self.ownership.release)
             elif code not in held:
@@ -450,7 +542,7 @@ class Hub:
             gone.append(code)
         return gone
 
-    def leave(self):
+    def leave(self) -> list[str]:
         """This process is stopping: give up every session it serves, so the next arrival
         anywhere takes it at once instead of waiting for the lease to run out. Returns their
         codes; does nothing for a single process."""
@@ -463,14 +555,14 @@ class Hub:
                 self._give_up(live, self.ownership.release)
         return codes
 
-    def _give_up(self, live, let_go_of):
+    def _give_up(self, live: LiveSession[W], let_go_of: Callable[[str], object]) -> None:
         """Stop serving `live` here: no command uses this copy from now on; then `let_go_of(code)`
         (queued after every write this copy made, so the next owner reads them all)."""
         with live.lock:
             self._drop(live)
         let_go_of(live.code)
 
-    def _apply(self, live, events):
+    def _apply(self, live: LiveSession[W], events: list[Event]) -> None:
         for event in events:
             if event["type"] == "participant_seated":
                 member = live.state.members[event["pid"]]
@@ -478,7 +570,7 @@ class Hub:
             apply_event(live.state, check_event(event))
             live.observe(event)
 
-    def _check_rate(self, live, pid):
+    def _check_rate(self, live: LiveSession[W], pid: str) -> None:
         now = self.clock()
         bucket = live.buckets.get(pid)
         if bucket is None:
@@ -488,7 +580,7 @@ class Hub:
         if not bucket.take(now):
             raise RateLimited(N_("Slow down a little: too many actions at once."))
 
-    def require_member(self, live, pid):
+    def require_member(self, live: LiveSession[W], pid: str | None) -> None:
         """Raise unless `pid` is a participant of the session."""
         if pid not in live.state.members:
             raise NotFound(N_("You are not part of this session. Join again."))

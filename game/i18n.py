@@ -11,6 +11,7 @@ No Flask here: the catalogues are loaded once and handed to whoever translates.
 """
 
 import gettext as _gettext
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -20,20 +21,24 @@ from .decks.messages import ENGLISH
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
 
 
-class Table(dict):
+# A message id, or (msgid, plural index) for the forms of a message with a count.
+Key = str | tuple[str, int]
+
+
+class Table(dict[Key, str]):
     """One language's translations, ``{msgid: msgstr}``, and its catalogue's plural rule."""
 
-    plural = staticmethod(ENGLISH.plural_index)
+    plural: Callable[[int], int] = staticmethod(ENGLISH.plural_index)
 
 
-def load_catalogues(directory=TRANSLATIONS_DIR):
+def load_catalogues(directory: str | Path = TRANSLATIONS_DIR) -> dict[str, Table]:
     """Read every ``<lang>/*.po`` under `directory` into ``{lang: Table}``.
 
     Plural entries are kept as ``{(msgid, index): msgstr}`` next to their singular key; which index
     a count takes is the catalogue's ``Plural-Forms`` (Babel fills it from its CLDR plural data).
     Untranslated and fuzzy entries are left out, so the English source text shows instead.
     """
-    catalogues = {}
+    catalogues: dict[str, Table] = {}
     for lang_dir in sorted(p for p in Path(directory).iterdir() if p.is_dir()):
         table = catalogues.setdefault(lang_dir.name, Table())
         for po in sorted(lang_dir.glob("*.po")):
@@ -47,7 +52,7 @@ def load_catalogues(directory=TRANSLATIONS_DIR):
                     for index, text in enumerate(message.string):
                         if text:
                             table[(message.id[0], index)] = text
-                else:
+                elif isinstance(message.id, str) and isinstance(message.string, str):
                     table[message.id] = message.string
     return catalogues
 
@@ -55,14 +60,14 @@ def load_catalogues(directory=TRANSLATIONS_DIR):
 class Translator:
     """Translates templates into one language (what `game.decks.messages` renders with)."""
 
-    def __init__(self, table):
+    def __init__(self, table: Mapping[Key, str]) -> None:
         self.table = table
 
-    def gettext(self, message):
+    def gettext(self, message: str) -> str:
         """The translated template of `message`, or `message` itself."""
         return self.table.get(message, message)
 
-    def ngettext(self, singular, plural, num):
+    def ngettext(self, singular: str, plural: str, num: int) -> str:
         """The translated template for `num`, by the catalogue's plural rule."""
         if not isinstance(self.table, Table):
             return ENGLISH.ngettext(singular, plural, num)
@@ -70,7 +75,7 @@ class Translator:
         return text if text is not None else ENGLISH.ngettext(singular, plural, num)
 
 
-def locale_from_environment(environ, languages):
+def locale_from_environment(environ: Mapping[str, str], languages: Sequence[str]) -> str:
     """The interface language named by ``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` (POSIX order).
 
     ``nl_NL.UTF-8`` gives ``nl``. A language we do not have, or none, gives English, the source.

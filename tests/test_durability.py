@@ -114,7 +114,14 @@ def check_everything_acknowledged_is_stored(server, code, ledger):
         # A changed vote after a reveal opens the next round: the latest round with a vote of
         # `pid` holds its last vote (earlier rounds are kept, not overwritten).
         rounds = state.tables[table].current.rounds()
-        final = next((r.votes[pid] for r in reversed(rounds) if pid in r.votes), None)
+        final = next(
+            (
+                r.votes.get(pid, r.late.get(pid))
+                for r in reversed(rounds)
+                if pid in {**r.votes, **r.late}
+            ),
+            None,
+        )
         # The last acknowledged vote, or one sent after it whose answer the kill swallowed.
         assert final in (choice, ledger.last_sent_vote[pid]), (pid, final, choice)
     return state

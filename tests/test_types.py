@@ -1,6 +1,7 @@
 """The typed code type-checks. The public surface of the rules (the views, the event records)
 and the store's writes: a mistyped event field or a wrong argument there fails here, before any
-replay. The deck format and the storage are typed all through: `mypy --strict` over them."""
+replay. The deck format, the storage and the hub are typed all through: `mypy --strict` over
+them."""
 
 import importlib.util
 import subprocess
@@ -16,7 +17,17 @@ CHECKED = [
     "game/storage/events.py",
 ]
 # Every module in these folders (and those added later), with every function annotated.
-STRICT = ["game/decks", "game/storage", "game/jsontypes.py"]
+STRICT = [
+    "game/core",
+    "game/decks",
+    "game/storage",
+    "game/hub.py",
+    "game/live_session.py",
+    "game/ownership.py",
+    "game/jsontypes.py",
+    "game/i18n.py",
+    "game/errors.py",
+]
 
 
 def mypy(*arguments):
@@ -38,6 +49,25 @@ def test_the_public_surface_type_checks():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_deck_format_and_the_storage_are_strictly_typed():
+def test_the_core_decks_storage_and_hub_are_strictly_typed():
     result = mypy("--strict", *STRICT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Both backends, seen through the protocols the hub and the leases declare.
+FITS = """
+from game.hub import Hub
+from game.ownership import Ownership
+from game.storage.postgres import PostgresStore
+from game.storage.sqlite import SQLiteStore
+
+
+def fits(sqlite: SQLiteStore, postgres: PostgresStore) -> None:
+    Hub(sqlite, ownership=Ownership(sqlite, 6.0))
+    Hub(postgres, ownership=Ownership(postgres, 6.0))
+"""
+
+
+def test_both_stores_fit_what_the_hub_asks_of_a_store():
+    result = mypy("--strict", "-c", FITS)
     assert result.returncode == 0, result.stdout + result.stderr

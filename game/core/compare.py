@@ -11,12 +11,16 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
+from typing import Any
+
+# Results and comparisons are plain JSON data.
+Data = dict[str, Any]
 
 FORMAT = "tafelronde-compare/2"  # 2: how many changed their mind, conclusions
 MIN_RUNS = 2
 
 
-def _run(data):
+def _run(data: Data) -> Data:
     """One session as a column of the comparison: when, how many, and its evaluation."""
     session, summary = data["session"], data["evaluation"]
     return {
@@ -41,7 +45,7 @@ def _run(data):
     }
 
 
-def _card_in_run(card):
+def _card_in_run(card: Data) -> Data:
     """How one run played one card: total counts, shares, joint choices, skips, passes."""
     options = card["options"]
     total = [0] * len(options)
@@ -86,7 +90,7 @@ def _card_in_run(card):
     }
 
 
-def compare(results):
+def compare(results: list[Data]) -> Data:
     """The comparison of several sessions' `results` (oldest first in the answer).
 
     Cards follow the deck order of the newest run; cards only older runs played come after.
@@ -116,13 +120,13 @@ def compare(results):
     }
 
 
-def _iso(timestamp):
+def _iso(timestamp: float | None) -> str | None:
     return (
         datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds") if timestamp else None
     )
 
 
-def to_json(comparison):
+def to_json(comparison: Data) -> str:
     """The comparison as a JSON document, times as ISO 8601 in UTC."""
     runs = [
         {**run, "created_at": _iso(run["created_at"]), "ended_at": _iso(run["ended_at"])}
@@ -154,7 +158,7 @@ COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -162,7 +166,7 @@ def _cell(value):
     return value
 
 
-def to_csv(comparison):
+def to_csv(comparison: Data) -> str:
     """One row per card, run and option (a run that did not play a card: no row)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

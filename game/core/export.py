@@ -19,13 +19,22 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import Any
 
+from ..decks.model import Card
 from ..errors import N_
 from .features import care, dilemmas, evaluation, perspectives
+from .model import Flag, Note, Play, Proposal, Round, SessionState, Table
 from .plenary import board
 from .shift import play_shift, revealed_rounds
 from .vocabulary import FLAG_REASONS, NOTE_KINDS, PLAY_STATUSES
+
+# Results are plain JSON data (what the exports are made of).
+Data = dict[str, Any]
+# The shell's translation: a message template and its parameters in, text out.
+Translate = Callable[..., str]
 
 FORMAT = "tafelronde-results/2"  # 2: rounds, the shift, reasons, conclusions, the board
 
@@ -33,18 +42,18 @@ FORMAT = "tafelronde-results/2"  # 2: rounds, the shift, reasons, conclusions, t
 # --- the structure -----------------------------------------------------------------------------
 
 
-def _iso(timestamp, tz=UTC):
+def _iso(timestamp: float | None, tz: tzinfo = UTC) -> str | None:
     return (
         datetime.fromtimestamp(timestamp, tz).isoformat(timespec="seconds") if timestamp else None
     )
 
 
-def _option(card, index):
+def _option(card: Card, index: int | None) -> str | None:
     options = card.response.options
     return options[index] if index is not None and 0 <= index < len(options) else None
 
 
-def _note(state, note, card, play=None):
+def _note(state: SessionState, note: Note, card: Card, play: Play | None = None) -> Data:
     member = state.members.get(note.pid)
     return {
         # The perspective its author argued from on this card, if perspectives were dealt.
@@ -60,7 +69,7 @@ def _note(state, note, card, play=None):
     }
 
 
-def _round(round_, options):
+def _round(round_: Round, options: int) -> Data:
     """One revealed round of a play: its counts, passes and the late votes kept apart."""
     late = [0] * options
     for choice in round_.late.values():
@@ -75,7 +84,7 @@ def _round(round_, options):
     }
 
 
-def _conclusion(state, play):
+def _conclusion(state: SessionState, play: Play) -> Data | None:
     if not play.conclusion:
         return None
     member = state.members.get(play.conclusion["pid"])
@@ -86,7 +95,7 @@ def _conclusion(state, play):
     }
 
 
-def _play(state, table, play, card):
+def _play(state: SessionState, table: Table, play: Play, card: Card) -> Data:
     options = len(card.response.options)
     shown = play.revealed and not play.skipped and options
     return {
@@ -115,14 +124,14 @@ def _play(state, table, play, card):
     }
 
 
-def _by_perspective(state, play, options):
+def _by_perspective(state: SessionState, play: Play, options: int) -> list[Data]:
     """Per revealed round, ``{perspective label: counts per option}`` (votes of phones only: a
     show of hands has no voters); empty when no perspectives were dealt on this play."""
     if not play.perspectives:
         return []
     rounds = []
     for round_ in revealed_rounds(play):
-        counts = {}
+        counts: dict[str, list[int]] = {}
         for pid, choice in round_.votes.items():
             label = perspectives.label_of(state, play, pid)
             if label is not None and 0 <= choice < options:
@@ -131,7 +140,7 @@ def _by_perspective(state, play, options):
     return rounds
 
 
-def _flag(state, table, flag):
+def _flag(state: SessionState, table: Table, flag: Flag) -> Data:
     """One call for the facilitator: why, when, who, and when it was cleared (if it was)."""
     member = state.members.get(flag["pid"])
     return {
@@ -142,7 +151,7 @@ def _flag(state, table, flag):
     }
 
 
-def results(state, now):
+def results(state: SessionState, now: float) -> Data:
     """Everything a session produced, as plain data: the source of every export format.
 
     Cards appear in deck order, only those played somewhere; each has one entry per play (a
@@ -226,7 +235,7 @@ def results(state, now):
     }
 
 
-def _proposal(state, proposal):
+def _proposal(state: SessionState, proposal: Proposal) -> Data:
     view = dilemmas.proposal_view(state, proposal)
     del view["table_name"]
     return {**view, "table": state.tables[proposal.table].name, "card": proposal.data}
@@ -235,10 +244,10 @@ def _proposal(state, proposal):
 # --- JSON ----------------------------------------------------------------------------------------
 
 
-def to_json(data):
+def to_json(data: Data) -> str:
     """The results as a JSON document, times as ISO 8601 in UTC."""
 
-    def dated(value, key=None):
+    def dated(value: Any, key: str | None = None) -> Any:
         if isinstance(value, dict):
             return {k: dated(v, k) for k, v in value.items()}
         if isinstance(value, list):
@@ -255,7 +264,7 @@ def to_json(data):
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     """A CSV cell a spreadsheet shows as text: typed text that looks like a formula is defused."""
     if value is None:
         return ""
@@ -266,7 +275,7 @@ def _cell(value):
     return value
 
 
-def _csv(header, rows):
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -292,37 +301,56 @@ VOTE_COLUMNS = (
 )
 
 
-def _vote_row(data, card, play, round_=None, index=None, late=False):
+def _vote_row(
+    data: Data,
+    card: Data,
+    play: Data,
+    round_: Data | None = None,
+    index: int | None = None,
+    late: bool = False,
+) -> tuple[object, ...]:
     """A row of the votes CSV: option `index` of a revealed round with its count (or, `late`,
     the late votes for it), or (no `round_`) a card the table skipped or left before a reveal,
     with its status and no counts."""
-    counted = round_ is not None and index is not None
-    option = card["options"][index] if counted else None
-    last = counted and round_ is play["rounds"][-1]
-    if counted:
-        source = "late" if late else "tally" if round_["tally"] else "votes"
-        votes = round_["late" if late else "distribution"][index]
+    if round_ is None or index is None:
+        return (
+            data["session"]["code"],
+            play["table"],
+            card["id"],
+            card["title"],
+            play["round"] + 1,
+            None,
+            None,
+            None,
+            "",
+            play["status"],
+            None,
+            None,
+            None,
+        )
+    option = card["options"][index]
+    last = round_ is play["rounds"][-1]
     return (
         data["session"]["code"],
         play["table"],
         card["id"],
         card["title"],
-        round_["round"] if counted else play["round"] + 1,
-        index + 1 if counted else None,
+        round_["round"],
+        index + 1,
         option,
-        votes if counted else None,
+        round_["late" if late else "distribution"][index],
         "yes" if last and not late and play["choice"] == option else "",
         play["status"],
-        source if counted else None,
-        round_["passes"] if counted and not late else None,
+        "late" if late else "tally" if round_["tally"] else "votes",
+        None if late else round_["passes"],
         None,
     )
 
 
-def _perspective_rows(data, card, play):
+def _perspective_rows(data: Data, card: Data, play: Data) -> list[tuple[object, ...]]:
     """Rows of the votes CSV with the votes of each perspective, option by option (a column
     `perspective` names it; rows without one are the table's totals)."""
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for entry in play.get("by_perspective", ()):
         for label, counts in sorted(entry["counts"].items()):
             for index, count in enumerate(counts):
@@ -346,7 +374,7 @@ def _perspective_rows(data, card, play):
     return rows
 
 
-def votes_csv(data):
+def votes_csv(data: Data) -> str:
     """One row per table, card, round and option: how many votes it got once revealed.
 
     Unrevealed rounds are left out (their votes are still secret), except a card the table
@@ -385,7 +413,7 @@ NOTE_COLUMNS = (
 )
 
 
-def notes_csv(data, tz=UTC):
+def notes_csv(data: Data, tz: tzinfo = UTC) -> str:
     """One row per note, hidden ones included and marked, times in `tz`."""
     rows = []
     for card in data["cards"]:
@@ -431,7 +459,7 @@ _MD_CLOSING_HASHES = re.compile(r"(?<=\s)#(#*)$")
 REPORTED_STATUSES = ("skipped", "abandoned")
 
 
-def md(text):
+def md(text: object) -> str:
     """Typed text as Markdown that renders exactly that text, on one line."""
     one_line = " ".join(str(text).split())
     escaped = _MD_INLINE.sub(lambda m: "\\" + m.group(0), one_line)
@@ -441,11 +469,11 @@ def md(text):
     return _MD_CLOSING_HASHES.sub(r"\\#\1", escaped)
 
 
-def _when(timestamp, tz):
+def _when(timestamp: float | None, tz: tzinfo) -> str:
     return datetime.fromtimestamp(timestamp, tz).strftime("%Y-%m-%d %H:%M") if timestamp else ""
 
 
-def _distribution_lines(options, counts, translate):
+def _distribution_lines(options: list[str], counts: list[int], translate: Translate) -> list[str]:
     """A Markdown table: each option with its votes and share."""
     total = sum(counts)
     lines = [
@@ -458,7 +486,7 @@ def _distribution_lines(options, counts, translate):
     return lines
 
 
-def _rounds_lines(card, play, t):
+def _rounds_lines(card: Data, play: Data, t: Translate) -> list[str]:
     """Each revealed round of one table's card, the shift between the first and the last, or
     why there are no counts yet."""
     lines = []
@@ -490,11 +518,11 @@ def _rounds_lines(card, play, t):
     return lines
 
 
-def _answer(options, answer, t):
-    return t(N_("pass")) if answer == "pass" else md(options[answer])
+def _answer(options: list[str], answer: int | str, t: Translate) -> str:
+    return md(options[answer]) if isinstance(answer, int) else t(N_("pass"))
 
 
-def _shift_line(options, shift, t):
+def _shift_line(options: list[str], shift: Data, t: Translate) -> str:
     """'Changed their mind: 2 of 4 (A → B: 1, pass → C: 1)'."""
     followed = shift["changed"] + shift["stayed"]
     moves = ", ".join(
@@ -505,7 +533,7 @@ def _shift_line(options, shift, t):
     return line + (f" ({moves})" if moves else "")
 
 
-def _board_lines(data, t):
+def _board_lines(data: Data, t: Translate) -> list[str]:
     """The cards that divided the room most, for opening the plenary."""
     voted = [item for item in data.get("board", []) if not item["talk"] and item["votes"]]
     if not voted:
@@ -520,7 +548,7 @@ def _board_lines(data, t):
     return lines
 
 
-def markdown_report(data, translate, tz=UTC):
+def markdown_report(data: Data, translate: Translate, tz: tzinfo = UTC) -> str:
     """A readable report: the session, then each card with every table's votes and notes."""
     t = translate
     session = data["session"]
@@ -606,7 +634,7 @@ def markdown_report(data, translate, tz=UTC):
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _perspective_lines(card, play, t):
+def _perspective_lines(card: Data, play: Data, t: Translate) -> list[str]:
     """The last revealed round's votes by perspective: 'The director: A 2, B 1'."""
     rounds = [entry for entry in play.get("by_perspective", ()) if entry["counts"]]
     if not rounds:
@@ -620,7 +648,7 @@ def _perspective_lines(card, play, t):
     return [*lines, ""]
 
 
-def _proposal_lines(proposals, t):
+def _proposal_lines(proposals: Sequence[Data], t: Translate) -> list[str]:
     """The dilemmas the tables wrote, with where they went."""
     if not proposals:
         return []
@@ -633,7 +661,7 @@ def _proposal_lines(proposals, t):
     return lines
 
 
-def _evaluation_lines(summary, t):
+def _evaluation_lines(summary: Data | None, t: Translate) -> list[str]:
     """The closing evaluation as a Markdown section (nothing before the session ended)."""
     if summary is None:
         return []
@@ -666,7 +694,7 @@ def _evaluation_lines(summary, t):
 FORMATS = ("md", "votes-csv", "notes-csv", "json")
 
 
-def render(data, fmt, translate, tz=UTC):
+def render(data: Data, fmt: str, translate: Translate, tz: tzinfo = UTC) -> str:
     """The results `data` as one of `FORMATS` (text); `translate` and `tz` as for the report."""
     if fmt == "md":
         return markdown_report(data, translate, tz)

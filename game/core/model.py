@@ -14,7 +14,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from ..decks.deck import Card, Deck, parse_deck
+from ..decks.deck import Deck, parse_deck
+from ..decks.model import Card
 
 
 @dataclass
@@ -286,6 +287,14 @@ class SessionState:
     def devices(self, table_id: int) -> str:
         """'personal' (everyone votes on their own phone) or 'shared' (one device, a tally)."""
         return self.tables[table_id].devices or self.settings.devices
+
+    def card(self, card_id: str) -> Card:
+        """The deck's card `card_id`, which every play and note refers to (KeyError otherwise:
+        a bug, since the rules only let known cards onto the tables)."""
+        card = self.deck.card(card_id)
+        if card is None:
+            raise KeyError(card_id)
+        return card
 
     def table_size(self, table_id: int) -> int:
         """How many people sit at `table_id`."""

@@ -8,16 +8,21 @@ to the facilitator only. Tested in ``tests/test_views.py``.
 
 from typing import Any
 
+from ..decks.deck import Deck
+from ..decks.model import Card
 from .command import Actor
 from .features import care, dilemmas, evaluation, perspectives, steps, takeaway
 from .features.votes import planned_rounds
-from .model import SessionState
+from .model import Note, Play, SessionState, Table
 from .plenary import board, last_revealed, latest_play, played, shown
 from .programme import programme_view
 from .shift import play_shift, revealed_rounds, room_shift
 
+# A view is what a client receives: JSON at the edge.
+View = dict[str, Any]
 
-def card_view(card, deck, with_reflection):
+
+def card_view(card: Card, deck: Deck, with_reflection: bool) -> View:
     """A card as phones and screens show it; the reflection only once the votes are revealed."""
     category = deck.category(card.category) if card.category else None
     return {
@@ -39,7 +44,7 @@ def card_view(card, deck, with_reflection):
     }
 
 
-def _note_view(state, note, with_hidden_flag=False):
+def _note_view(state: SessionState, note: Note, with_hidden_flag: bool = False) -> View:
     member = state.members.get(note.pid)
     view = {
         "id": note.id,
@@ -57,7 +62,7 @@ def _note_view(state, note, with_hidden_flag=False):
     return view
 
 
-def _conclusion_view(state, play):
+def _conclusion_view(state: SessionState, play: Play) -> View | None:
     """The table's conclusion on a card: the text, who wrote it last and when."""
     if not play.conclusion:
         return None
@@ -69,7 +74,7 @@ def _conclusion_view(state, play):
     }
 
 
-def _rounds_view(play, options):
+def _rounds_view(play: Play, options: int) -> list[View]:
     """The revealed rounds before the current one: distribution and passes of each."""
     return [
         {
@@ -83,9 +88,11 @@ def _rounds_view(play, options):
     ]
 
 
-def _play_view(state, table, play, *, voters, notes_for):
+def _play_view(
+    state: SessionState, table: Table, play: Play, *, voters: bool, notes_for: str
+) -> View:
     """One play of a card. `voters`: show who voted; `notes_for`: 'table' or 'facilitator'."""
-    card = state.deck.card(play.card)
+    card = state.card(play.card)
     options = len(card.response.options)
     facilitator = notes_for == "facilitator"
     is_shown = shown(play)
@@ -120,18 +127,18 @@ def _play_view(state, table, play, *, voters, notes_for):
     return view
 
 
-def _members_view(state, table_id):
+def _members_view(state: SessionState, table_id: int) -> list[View]:
     return [
         {"pid": m.pid, "name": m.name, "connected": m.connected}
         for m in state.table_members(table_id)
     ]
 
 
-def _history_view(state, table):
+def _history_view(state: SessionState, table: Table) -> list[View]:
     """The cards a table finished, newest first: title, revealed distribution, choice, notes."""
     history = []
     for play in reversed(table.plays[:-1]):
-        card = state.deck.card(play.card)
+        card = state.card(play.card)
         history.append(
             {
                 "card": {
@@ -159,7 +166,7 @@ def _history_view(state, table):
     return history
 
 
-def table_view(state, table_id, with_history=True):
+def table_view(state: SessionState, table_id: int, with_history: bool = True) -> View:
     """What every member of one table shares: members, the current card, history. No one's vote.
 
     Without `with_history` the earlier cards are left out: live updates send them only when they
@@ -189,7 +196,7 @@ def table_view(state, table_id, with_history=True):
     return view
 
 
-def _table_flag(table):
+def _table_flag(table: Table) -> View | None:
     """The table's call for the facilitator as its phones show it: open, or seen (cleared)."""
     flag = care.current_flag(table) or care.seen_flag(table)
     if flag is None:
@@ -197,7 +204,7 @@ def _table_flag(table):
     return {"reason": flag["reason"], "at": flag["at"], "seen": flag["cleared_at"] is not None}
 
 
-def _host_flag(state, table):
+def _host_flag(state: SessionState, table: Table) -> View | None:
     """The open call of a table for the facilitator: why, since when, who called."""
     flag = care.current_flag(table)
     if flag is None or state.ended:  # once ended, nobody waits for a visit any more
@@ -206,7 +213,7 @@ def _host_flag(state, table):
     return {"reason": flag["reason"], "at": flag["at"], "by": member.name if member else ""}
 
 
-def session_info(state, now):
+def session_info(state: SessionState, now: float) -> View:
     """Session-wide facts every viewer may know (no votes, no notes)."""
     return {
         "code": state.code,
@@ -230,20 +237,20 @@ def session_info(state, now):
     }
 
 
-def timer_view(state, now):
+def timer_view(state: SessionState, now: float) -> View | None:
     """The round timer as seconds left (clients count down locally from this)."""
     if state.timer_ends_at is None:
         return None
     return {"seconds": state.timer_seconds, "remaining": max(0.0, state.timer_ends_at - now)}
 
 
-def me_view(state, pid):
+def me_view(state: SessionState, pid: str | None) -> View | None:
     """One participant about itself: name, seat and its own (secret) vote on the current card.
     What a phone's command is answered with: cheap, whatever the size of the room."""
-    member = state.members.get(pid)
-    if member is None:
+    member = state.members.get(pid) if pid is not None else None
+    if member is None or pid is None:
         return None
-    me = {
+    me: View = {
         "pid": member.pid,
         "name": member.name,
         "table": member.table,
@@ -279,7 +286,7 @@ def me_view(state, pid):
     return me
 
 
-def participant_view(state, pid, now):
+def participant_view(state: SessionState, pid: str | None, now: float) -> View:
     """Everything one phone shows: the session, itself, its table (with its own vote)."""
     me = me_view(state, pid)
     view = {"session": session_info(state, now), "me": me, "table": None}
@@ -288,7 +295,7 @@ def participant_view(state, pid, now):
     return view
 
 
-def facilitator_table(state, table_id, now, stalled_after):
+def facilitator_table(state: SessionState, table_id: int, now: float, stalled_after: float) -> View:
     """One table on the facilitator's screen: counts and revealed results, never secret votes."""
     table = state.tables[table_id]
     play = table.current
@@ -312,15 +319,16 @@ def facilitator_table(state, table_id, now, stalled_after):
         ),
         "stalled": bool(
             seconds is not None
+            and play is not None
             and seconds >= stalled_after
             and not play.revealed
             and not play.skipped
-            and bool(state.deck.card(play.card).response.options)
+            and bool(state.card(play.card).response.options)
         ),
     }
 
 
-def facilitator_view(state, now, stalled_after):
+def facilitator_view(state: SessionState, now: float, stalled_after: float) -> View:
     """The whole session for the facilitator: every table, unseated people, the deck's cards."""
     return {
         "session": session_info(state, now),
@@ -344,13 +352,13 @@ def facilitator_view(state, now, stalled_after):
     }
 
 
-def perspectives_info(state):
+def perspectives_info(state: SessionState) -> View:
     """Whether the deck has perspectives, and whether they are dealt in this session."""
     available = bool(state.deck.perspectives or any(c.perspectives for c in state.deck.cards))
     return {"on": state.settings.perspectives, "available": available}
 
 
-def spotlight_view(state):
+def spotlight_view(state: SessionState) -> View | None:
     """The spotlighted card with each table's last revealed votes (and how they moved between
     rounds), the room's total and shift, the tables' conclusions, and the chosen notes, grouped
     by the option they argue for.
@@ -360,42 +368,44 @@ def spotlight_view(state):
     """
     if not state.spotlight:
         return None
-    card = state.deck.card(state.spotlight["card"])
+    card = state.card(state.spotlight["card"])
     options = len(card.response.options)
     scale = card.response.kind == "scale"
     rows, total, shifts, conclusions = [], [0] * options, [], []
     for table in state.tables:
-        play = latest_play(table, card.id)
-        played_it = played(state, table, play)
-        if not played_it and not state.table_size(table.id):
+        found = latest_play(table, card.id)
+        play = found if found is not None and played(state, table, found) else None
+        if play is None and not state.table_size(table.id):
             continue  # an empty table that did not play the card would only take room
-        result = last_revealed(play, options) if played_it else None
+        result = last_revealed(play, options) if play else None
         counts = result[0] if result else None
         if counts:
             total = [a + b for a, b in zip(total, counts, strict=True)]
-        shift = play_shift(play, options, scale) if played_it else None
+        shift = play_shift(play, options, scale) if play else None
         if shift:
             shifts.append(shift)
-        conclusion = _conclusion_view(state, play) if played_it else None
+        conclusion = _conclusion_view(state, play) if play else None
         if conclusion:
             conclusions.append({**conclusion, "table": table.name})
         rows.append(
             {
                 "table": table.name,
-                "played": played_it,
-                "status": care.status(table, play, talk=not options) if played_it else None,
+                "played": play is not None,
+                "status": care.status(table, play, talk=not options) if play else None,
                 "tally": bool(play and play.tally is not None),
                 "distribution": counts,
                 "passes": result[1] if result else None,
-                "rounds": len(revealed_rounds(play)) if played_it else 0,
+                "rounds": len(revealed_rounds(play)) if play else 0,
                 "shift": shift,
-                "choice": play.choice if play else None,
+                "choice": found.choice if found else None,
             }
         )
     notes = []
     for note_id in state.spotlight["notes"]:
-        table_id, note = state.notes.get(note_id, (None, None))
-        if note is not None and not note.hidden:
+        if note_id not in state.notes:
+            continue
+        table_id, note = state.notes[note_id]
+        if not note.hidden:
             view = _note_view(state, note)
             view["table"] = state.tables[table_id].name
             notes.append(view)
@@ -413,7 +423,7 @@ def spotlight_view(state):
     }
 
 
-def comparison(state):
+def comparison(state: SessionState) -> View:
     """For every card played anywhere: each table's last revealed distribution, in deck order.
 
     ``tables`` holds counts, or ``None`` when a table has no revealed votes on the card;
@@ -431,14 +441,14 @@ def comparison(state):
         options = len(card.response.options)
         per_table, played_by, statuses, tallies, passes = [], [], [], [], []
         for table in state.tables:
-            play = latest_play(table, card.id)
-            played_it = played(state, table, play)
-            result = last_revealed(play, options) if played_it else None
+            found = latest_play(table, card.id)
+            play = found if found is not None and played(state, table, found) else None
+            result = last_revealed(play, options) if play else None
             per_table.append(result[0] if result else None)
             passes.append(result[1] if result else None)
-            played_by.append(played_it)
-            statuses.append(care.status(table, play, talk=not options) if played_it else None)
-            tallies.append(bool(played_it and play.tally is not None))
+            played_by.append(play is not None)
+            statuses.append(care.status(table, play, talk=not options) if play else None)
+            tallies.append(bool(play and play.tally is not None))
         rows.append(
             {
                 "card": {
@@ -456,7 +466,7 @@ def comparison(state):
     return {"tables": [t.name for t in state.tables], "cards": rows}
 
 
-def projector_view(state, now):
+def projector_view(state: SessionState, now: float) -> View:
     """The wall: join details, the spotlight, the comparison. No names of voters, no hidden notes."""
     return {
         "session": session_info(state, now),

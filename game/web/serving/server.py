@@ -4,6 +4,7 @@
 `game.patching`); tests start servers through the same function (tests/servers.py).
 """
 
+import contextlib
 import logging
 import os
 import signal
@@ -51,8 +52,7 @@ def serve(app, socketio, host, port):
     pool, lines = serving.capacity(app.config)
     print(startup_banner(app, host, port, capacity=lines), flush=True)
     print(start_retention(app, socketio), flush=True)
-    if app.config["CLUSTER"]:
-        _leave_on_sigterm(app, socketio)
+    _leave_on_sigterm(app, socketio)
     mode = socketio.server.eio.async_mode
     if mode == "eventlet":
         serving.serve_eventlet(app, host, port, pool)
@@ -63,18 +63,24 @@ def serve(app, socketio, host, port):
 
 
 def _leave_on_sigterm(app, socketio):
-    """With several processes, a stop (SIGTERM: systemd, a rolling restart) hands this process's
-    sessions to the others at once: the leases are released and the phones told to reconnect,
-    then the process exits. Every acknowledged command is stored already."""
+    """A stop (SIGTERM: `docker stop`, systemd, a rolling restart) ends the process at once and
+    cleanly. With several processes it first hands this process's sessions to the others: the
+    leases are released and the phones told to reconnect. A single process has no one to hand
+    to; its phones reconnect by themselves when it is back. Every acknowledged command is stored
+    already, and a command whose answer had not gone out is sent again by its phone with its id
+    and applied once. In a container the server is process 1, which the kernel does not stop on
+    SIGTERM unless it handles it: without this, `docker stop` waits 10 s and kills it."""
 
     def leave_and_exit():
         try:
             with app.app_context():
                 app.extensions["tafelronde.live"].leave()
-            socketio.sleep(0.5)  # the `moved` messages go out
+            if app.config["CLUSTER"]:
+                socketio.sleep(0.5)  # the `moved` messages go out
         except Exception:  # stopping anyway; the leases then run out by themselves
             log.exception("handing sessions over at shutdown failed")
         finally:
+            log.info("stopped (SIGTERM)")
             os._exit(0)
 
     def on_sigterm(signum, frame):
@@ -82,3 +88,27 @@ def _leave_on_sigterm(app, socketio):
         socketio.start_background_task(leave_and_exit)
 
     signal.signal(signal.SIGTERM, on_sigterm)
+    if socketio.server.eio.async_mode == "eventlet":
+        _wake_eventlet_on_signals()
+
+
+def _wake_eventlet_on_signals():
+    """Make a signal wake eventlet's loop at once. Python runs a signal handler and then resumes
+    the loop's wait for sockets (PEP 475), so the task the handler starts would wait for the
+    next socket or timer: on an idle server, for minutes. The signal writes a byte into a pipe
+    the loop watches (`signal.set_wakeup_fd`); gevent's loop watches signals itself."""
+    import eventlet
+    import eventlet.hubs
+
+    readable, writable = os.pipe()
+    os.set_blocking(readable, False)
+    os.set_blocking(writable, False)
+    signal.set_wakeup_fd(writable)
+
+    def drain():
+        while True:
+            eventlet.hubs.trampoline(readable, read=True)
+            with contextlib.suppress(BlockingIOError):
+                os.read(readable, 64)
+
+    eventlet.spawn_n(drain)
