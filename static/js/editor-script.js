@@ -32,13 +32,14 @@
         if (typeof entry === "string") list[i] = entry = { label: entry }; // a label alone
         const path = `${key}.${i}`;
         return el("div", { class: "script-row", "data-path": path },
-          el("span", { class: "list-num", text: `${i + 1}.` }),
-          el("div", { class: "script-fields" }, row(entry, i, path)),
-          el("div", { class: "row nowrap" },
-            el("button", { type: "button", class: "quiet small", disabled: i === 0, "aria-label": `${t("move_up")} ${i + 1}`, onclick: () => move(i, -1) }, "↑"),
-            el("button", { type: "button", class: "quiet small", disabled: i === list.length - 1, "aria-label": `${t("move_down")} ${i + 1}`, onclick: () => move(i, 1) }, "↓"),
-            el("button", { type: "button", class: "quiet small", "aria-label": `${t("remove")} ${i + 1}`, title: t("remove"), onclick: () => remove(i) }, "✕")),
-          el("p", { class: "field-error", role: "alert" }));
+          el("div", { class: "script-head" },
+            el("span", { class: "list-num", text: `${i + 1}.` }),
+            el("span", { class: "row nowrap" },
+              el("button", { type: "button", class: "quiet small", disabled: i === 0, "aria-label": `${t("move_up")} ${i + 1}`, onclick: () => move(i, -1) }, "↑"),
+              el("button", { type: "button", class: "quiet small", disabled: i === list.length - 1, "aria-label": `${t("move_down")} ${i + 1}`, onclick: () => move(i, 1) }, "↓"),
+              el("button", { type: "button", class: "quiet small", "aria-label": `${t("remove")} ${i + 1}`, title: t("remove"), onclick: () => remove(i) }, "✕"))),
+          el("p", { class: "field-error", role: "alert" }),
+          el("div", { class: "script-fields" }, row(entry, i, path)));
       });
       const add = el("button", { type: "button", class: "secondary small", disabled: list.length >= most, onclick: () => {
         if (!Array.isArray(d[key])) d[key] = [];
@@ -85,19 +86,19 @@
         changed();
       });
       return [
-        el("div", { class: "two" },
-          part(step, "label", path, "step_label", { max: 60 }),
-          el("div", { class: "two" },
-            ed.field(`${path}.minutes`, t("step_minutes"), minutesInput(step)),
-            ed.field(`${path}.kind`, t("step_kind"), kind))),
+        part(step, "label", path, "step_label", { max: 60 }),
+        el("div", { class: "pair" },
+          ed.field(`${path}.minutes`, t("step_minutes"), minutesInput(step)),
+          ed.field(`${path}.kind`, t("step_kind"), kind)),
         part(step, "instruction", path, "step_instruction", { area: true, rows: 2, max: 500, optional: true }),
       ];
     }
 
     function perspectiveRow(perspective, i, path) {
-      return [el("div", { class: "two" },
+      return [
         part(perspective, "label", path, "perspective_label", { max: 60 }),
-        part(perspective, "description", path, "perspective_description", { max: 300, optional: true }))];
+        part(perspective, "description", path, "perspective_description", { max: 300, optional: true }),
+      ];
     }
 
     ed.guidanceForm = () => [
