@@ -289,7 +289,9 @@ def me_view(state: SessionState, pid: str | None) -> View | None:
 def participant_view(state: SessionState, pid: str | None, now: float) -> View:
     """Everything one phone shows: the session, itself, its table (with its own vote)."""
     me = me_view(state, pid)
-    view = {"session": session_info(state, now), "me": me, "table": None}
+    # `now`: the server's clock, so a phone can count a step's time from `step.since` even
+    # when its own clock is off.
+    view = {"session": session_info(state, now), "me": me, "table": None, "now": now}
     if me is not None and me["table"] is not None:
         view["table"] = table_view(state, me["table"])
     return view
