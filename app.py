@@ -108,6 +108,12 @@ DEFAULTS = {
     "HTTP_TIMEOUT": 60,
     # Most people in one session; a phone over it is told the session is full.
     "MAX_PARTICIPANTS": 2000,
+    # Prometheus metrics at /metrics (docs/deploy.md, "Operating it"); off: 404.
+    "METRICS": False,
+    # Addresses or networks that may read /metrics without a token (loopback by default).
+    "METRICS_ALLOW": ["127.0.0.1", "::1"],
+    # When set, `Authorization: Bearer <token>` reads /metrics from any address.
+    "METRICS_TOKEN": "",
 }
 
 log = logging.getLogger("tafelronde")
@@ -232,9 +238,13 @@ def _init_socketio(app):
     )
     # In front of Socket.IO: an oversize long-polling POST is answered 413 at once and its
     # connection closed, never read (game.web.serving.gate).
-    app.wsgi_app = gate.BodyLimit(
-        app.wsgi_app, app.config["MAX_MESSAGE_BYTES"], on_refused=_end_polling
-    )
+    metrics = app.extensions["tafelronde.metrics"]
+
+    def refused(sid):
+        metrics.refused(413)
+        _end_polling(sid)
+
+    app.wsgi_app = gate.BodyLimit(app.wsgi_app, app.config["MAX_MESSAGE_BYTES"], on_refused=refused)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies > 0:
         # Outermost: the guess limits count the phone's address, not nginx's, and links say

@@ -50,3 +50,12 @@ class OutOfTurn(GameError):
     """The command does not fit the current state (vote before a draw, join after the end...)."""
 
     code = "out_of_turn"
+
+
+class Unavailable(GameError):
+    """The server cannot store anything right now (its database is away, or its disk is full).
+    Nothing of the command was applied: send it again, with the same client id, after
+    `retry_after` seconds. It resolves by itself once the store is back."""
+
+    code = "unavailable"
+    ack_fields = ("retry_after",)

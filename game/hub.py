@@ -12,12 +12,19 @@ Every write is fenced: it names the sequence number its first event must get (`n
 copy of a session that fell behind the store (another process wrote since) is refused, dropped,
 and its client told `moved`. With several processes (`ownership`, see `game.ownership`), a
 session is served only by the process holding its lease; the others answer `moved`.
+
+A copy dropped after a failed write (the store away, the disk full), a refused one or a hand-over
+is loaded again whole by the next command: the events from the store, and presence from the
+sockets the transport still holds here (`present`), so automatic reveals and the facilitator's
+counts are right again without any phone reconnecting. The transport hears of each load and drop
+(`on_load`, `on_drop`) to send fresh views and to reload by itself.
 """
 
 import hashlib
 import secrets
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any, Generic, Protocol, TypedDict, TypeVar
@@ -147,6 +154,15 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _nobody(code: str) -> Mapping[str, int]:
+    """No socket anywhere (a hub without a transport: tests, `flask` commands)."""
+    return {}
+
+
+def _ignore(_: object) -> None:
+    """Nothing to tell (a hub without a transport)."""
+
+
 class Hub(Generic[W]):
     """Every live session of this process, and the one path by which they change."""
 
@@ -165,6 +181,16 @@ class Hub(Generic[W]):
         # code -> (until, retry_after): served by another process
         self._elsewhere: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
+        # The transport's part (game.web.live_shell): `present(code)` -> {pid: open sockets
+        # here}; `on_load(live)` after a served copy was loaded from the store; `on_drop(code)`
+        # after a copy was dropped while still served here (its sockets stay: reload it).
+        self.present: Callable[[str], Mapping[str, int]] = _nobody
+        self.on_load: Callable[[LiveSession[W]], None] = _ignore
+        self.on_drop: Callable[[str], None] = _ignore
+        # How sessions came and went here, for the metrics: loaded, dropped_store (a write
+        # failed), dropped_stale (another writer), taken_over (lease lost), handed_over,
+        # released.
+        self.counts: Counter[str] = Counter()
 
     # --- sessions --------------------------------------------------------------------------------
 
@@ -242,6 +268,7 @@ class Hub(Generic[W]):
         if code is None or live is not None:
             return live
         self._refuse_if_elsewhere(code)
+        loaded: LiveSession[W] | None = None
         with self._lock:
             live = self.sessions.get(code)
             if live is None:
@@ -257,11 +284,14 @@ class Hub(Generic[W]):
                             self._elsewhere.clear()
                         self._elsewhere[code] = (self.clock() + ELSEWHERE_SECONDS, retry_after)
                         raise Moved(retry_after)
-                live = self._load(code)
+                live = self._load(code, served=True)
                 if live is not None:
-                    self.sessions[code] = live
+                    self.sessions[code] = loaded = live
                 elif self.ownership is not None:
                     self.ownership.release(code)
+        if loaded is not None:
+            self.counts["loaded"] += 1
+            self.on_load(loaded)
         return live
 
     def _refuse_if_elsewhere(self, code: str) -> None:
@@ -297,7 +327,9 @@ class Hub(Generic[W]):
         """Someone said hello to `live` here (the router sends its people to this process)."""
         live.last_arrival = max(live.last_arrival, self.clock())
 
-    def _load(self, code: str) -> LiveSession[W] | None:
+    def _load(self, code: str, served: bool = False) -> LiveSession[W] | None:
+        """The session as stored, or None. A copy to serve (`served`) also gets what lives
+        outside the log: who is connected here now, from the transport's sockets."""
         # Answers of earlier client ids stay in the store (`_repeated` reads them on a miss).
         events = self.store.load(code)
         if not events:
@@ -307,8 +339,20 @@ class Hub(Generic[W]):
         for event in events:
             if event["type"] == "participant_joined" and event.get("token"):
                 live.tokens[event["token"]] = event["pid"]
+        if served:
+            self._restore_presence(live)
         live.take_dirty()
         return live
+
+    def _restore_presence(self, live: LiveSession[W]) -> None:
+        """Mark present everyone whose phone holds a socket of this session here (transient:
+        nothing is stored; connecting never reveals, so no write can be needed)."""
+        now = self.clock()
+        for pid, count in self.present(live.code).items():
+            if count > 0 and pid in live.state.members:
+                live.connections[pid] = count
+                for event in presence(live.state, pid, True, now):
+                    live.observe(event)
 
     def results(self, code: object) -> dict[str, Any] | None:
         """The results of session `code` (`game.core.export.results`), taken under the session's lock
@@ -489,10 +533,10 @@ class Hub(Generic[W]):
         try:
             self.store.wait(write)
         except StaleWriter:
-            self._drop(live)
+            self._drop(live, "dropped_stale")
             raise Moved() from None
         except BaseException:
-            self._drop(live)
+            self._drop(live, "dropped_store")
             raise
 
     @staticmethod
@@ -501,14 +545,19 @@ class Hub(Generic[W]):
         if live.closed:
             raise Moved()
 
-    def _drop(self, live: LiveSession[W]) -> None:
+    def _drop(self, live: LiveSession[W], why: str | None = None) -> None:
         """Forget this copy of the session: no command may use it any more, and the next one
         loads what is stored (after a failed write, memory was ahead of the file; after a
-        refused one, another process wrote; with leases, the next command finds the owner)."""
+        refused one, another process wrote; with leases, the next command finds the owner).
+        With `why` (counted), its sockets here stay: the transport is told (`on_drop`)."""
         live.closed = True
         with self._lock:
-            if self.sessions.get(live.code) is live:
+            dropped = self.sessions.get(live.code) is live
+            if dropped:
                 del self.sessions[live.code]
+        if dropped and why is not None:
+            self.counts[why] += 1
+            self.on_drop(live.code)
 
     # --- several processes -----------------------------------------------------------------------
 
@@ -533,10 +582,13 @@ class Hub(Generic[W]):
             )
             if decision == HAND_OVER:
                 self._give_up(live, partial(self.ownership.hand_over, to=wanted[code]))
+                self.counts["handed_over"] += 1
             elif decision == RELEASE:
                 self._give_up(live, self.ownership.release)
+                self.counts["released"] += 1
             elif code not in held:
                 self._drop(live)  # taken over after this process stalled
+                self.counts["taken_over"] += 1
             else:
                 continue
             gone.append(code)

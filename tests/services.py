@@ -1,9 +1,13 @@
-"""Throwaway PostgreSQL, Redis and nginx servers for tests and benchmarks, never a system service.
+"""Throwaway PostgreSQL, Redis, nginx and Prometheus servers for tests and benchmarks, never a
+system service.
 
     with postgres_server() as pg:      # pg.url: postgresql://tafelronde@127.0.0.1:PORT/postgres
         url = pg.create_database("t1")
+        pg.stop(); pg.start()          # an outage: the same data, the same port
     with redis_server() as url:        # redis://127.0.0.1:PORT/0
         ...
+    with redis_process() as redis:     # redis.url; redis.stop(), redis.start()
+    with prometheus_server(["127.0.0.1:5001"], token) as prom:   # prom.query("up")
     with nginx_server(["127.0.0.1:5001", 5002]) as proxy:   # proxy.url: http://127.0.0.1:PORT
         ...                            # the shipped deploy/tafelronde-*.conf in front of them
 
@@ -74,11 +78,34 @@ def _run_as():
 
 
 class Postgres:
-    """A running throwaway server: its `url` (the `postgres` database) and a way to add more."""
+    """A running throwaway server: its `url` (the `postgres` database), a way to add more, and
+    `stop` / `start` on the same data and port (a store outage, for the outage tests)."""
 
-    def __init__(self, folder, port, user):
+    def __init__(self, folder, port, user, command=None, as_user=None, timeout=STARTUP_TIMEOUT):
         self.folder, self.port, self.user = folder, port, user
         self.url = self.url_for("postgres")
+        self.command, self.as_user, self.timeout = command, as_user or {}, timeout
+        self.process = None
+
+    def start(self):
+        """Start the server (again) on its data folder and port; return once it is ready."""
+        log = self.folder / "server.log"
+        with open(log, "ab") as output:
+            self.process = subprocess.Popen(
+                self.command,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=self.folder,
+                **self.as_user,
+            )
+        _wait_until_ready(self.process, self.folder / "data" / "postmaster.pid", log, self.timeout)
+        return self
+
+    def stop(self):
+        """Stop the server ("fast" shutdown: its clients are disconnected at once)."""
+        if self.process is not None:
+            _stop(self.process, signal.SIGINT)
+            self.process = None
 
     def url_for(self, database):
         """The URL of `database` on this server."""
@@ -108,8 +135,8 @@ def postgres_server(fsync=False, timeout=STARTUP_TIMEOUT):
     if account is not None:
         os.chown(folder, account.pw_uid, account.pw_gid)
         as_user = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
-    data, log = folder / "data", folder / "server.log"
-    process = None
+    data = folder / "data"
+    server = None
     try:
         subprocess.run(
             [binaries / "initdb", "-D", data, "-U", "tafelronde", "-A", "trust", "-E", "UTF8"]
@@ -132,19 +159,12 @@ def postgres_server(fsync=False, timeout=STARTUP_TIMEOUT):
             "shared_buffers": "32MB",
         }
         arguments = [item for key, value in settings.items() for item in ("-c", f"{key}={value}")]
-        with open(log, "wb") as output:
-            process = subprocess.Popen(
-                [binaries / "postgres", "-D", data, *arguments],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                cwd=folder,
-                **as_user,
-            )
-        _wait_until_ready(process, data / "postmaster.pid", log, timeout)
-        yield Postgres(folder, port, "tafelronde")
+        command = [binaries / "postgres", "-D", data, *arguments]
+        server = Postgres(folder, port, "tafelronde", command, as_user, timeout)
+        yield server.start()
     finally:
-        if process is not None:
-            _stop(process, signal.SIGINT)  # "fast" shutdown: clients are disconnected
+        if server is not None:
+            server.stop()  # "fast" shutdown: clients are disconnected
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -173,43 +193,59 @@ def _stop(process, how):
             process.wait(STOP_TIMEOUT)
 
 
+class Redis:
+    """A throwaway redis-server: its `url`, and `stop` / `start` on the same port."""
+
+    def __init__(self, folder, port, timeout=STARTUP_TIMEOUT):
+        self.folder, self.port, self.timeout = folder, port, timeout
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = None
+
+    def start(self):
+        """Start the server (again, empty: no persistence); return once it answers PING."""
+        with open(self.folder / "server.log", "ab") as output:
+            self.process = subprocess.Popen(
+                [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port)]
+                + ["--dir", self.folder, "--save", "", "--appendonly", "no"]
+                + ["--daemonize", "no", "--protected-mode", "yes"],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=self.folder,
+            )
+        deadline = time.monotonic() + self.timeout
+        while not _redis_answers(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                text = (self.folder / "server.log").read_text(errors="replace")
+                raise RuntimeError(f"redis-server did not start:\n{text}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self):
+        """Stop the server (SIGTERM): its clients lose their connections."""
+        if self.process is not None:
+            _stop(self.process, signal.SIGTERM)
+            self.process = None
+
+
+@contextlib.contextmanager
+def redis_process(timeout=STARTUP_TIMEOUT):
+    """Start a fresh redis-server on 127.0.0.1 (no persistence) in its own folder; yield it
+    (a `Redis`, which can be stopped and started again on the same port)."""
+    if not Path(REDIS_SERVER).exists():
+        raise ServiceUnavailable(f"{REDIS_SERVER} not found")
+    server = Redis(Path(tempfile.mkdtemp(prefix="tafelronde-redis-")), free_port(), timeout)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def redis_server(timeout=STARTUP_TIMEOUT):
     """Start a fresh redis-server on 127.0.0.1 (no persistence) in its own folder; yield its URL."""
-    if not Path(REDIS_SERVER).exists():
-        raise ServiceUnavailable(f"{REDIS_SERVER} not found")
-    folder = Path(tempfile.mkdtemp(prefix="tafelronde-redis-"))
-    port = free_port()
-    process = None
-    try:
-        with open(folder / "server.log", "wb") as output:
-            process = subprocess.Popen(
-                [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--dir", folder]
-                + [
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--daemonize",
-                    "no",
-                    "--protected-mode",
-                    "yes",
-                ],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                cwd=folder,
-            )
-        deadline = time.monotonic() + timeout
-        while not _redis_answers(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                text = (folder / "server.log").read_text(errors="replace")
-                raise RuntimeError(f"redis-server did not start:\n{text}")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        if process is not None:
-            _stop(process, signal.SIGTERM)
-        shutil.rmtree(folder, ignore_errors=True)
+    with redis_process(timeout) as server:
+        yield server.url
 
 
 def _redis_answers(port):
@@ -377,4 +413,95 @@ def _listens(port):
         with socket.create_connection(("127.0.0.1", port), timeout=1):
             return True
     except OSError:
+        return False
+
+
+PROMETHEUS = os.environ.get("TAFELRONDE_PROMETHEUS", "")
+
+
+def prometheus_bin():
+    """The Prometheus server: `TAFELRONDE_PROMETHEUS`, the one on PATH, or Debian's."""
+    for candidate in (PROMETHEUS, shutil.which("prometheus"), "/usr/bin/prometheus"):
+        if candidate and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    raise ServiceUnavailable("prometheus not found (Debian: apt-get install prometheus)")
+
+
+class Prometheus:
+    """A running throwaway Prometheus: its `url` on 127.0.0.1 and `query` of its HTTP API."""
+
+    def __init__(self, folder, port):
+        self.folder, self.port = folder, port
+        self.url = f"http://127.0.0.1:{port}"
+
+    def query(self, expression):
+        """The result list of an instant query (`/api/v1/query`)."""
+        import requests
+
+        answer = requests.get(f"{self.url}/api/v1/query", params={"query": expression}, timeout=5)
+        answer.raise_for_status()
+        body = answer.json()
+        assert body["status"] == "success", body
+        return body["data"]["result"]
+
+    def log(self):
+        """What the server printed so far (for a failing test's message)."""
+        return _read(self.folder / "server.log")
+
+
+@contextlib.contextmanager
+def prometheus_server(targets, token=None, interval="1s", timeout=STARTUP_TIMEOUT):
+    """Start Prometheus on 127.0.0.1 with its own config and data folder, scraping `targets`
+    ("127.0.0.1:PORT", path /metrics) every `interval`, with ``Authorization: Bearer <token>``
+    when given; yield a `Prometheus`. Stopped and its folder removed after.
+
+    Raises `ServiceUnavailable` when there is no prometheus binary.
+    """
+    binary = prometheus_bin()
+    folder = Path(tempfile.mkdtemp(prefix="tafelronde-prometheus-"))
+    port = free_port()
+    lines = [
+        "global:",
+        f"  scrape_interval: {interval}",
+        f"  scrape_timeout: {interval}",
+        "scrape_configs:",
+        "  - job_name: tafelronde",
+    ]
+    if token:
+        lines += ["    authorization:", f"      credentials: {token}"]
+    lines += ["    static_configs:", f"      - targets: [{', '.join(map(repr, targets))}]"]
+    config = folder / "prometheus.yml"
+    config.write_text("\n".join(lines) + "\n")
+    process = None
+    try:
+        with open(folder / "server.log", "wb") as output:
+            process = subprocess.Popen(
+                [binary, f"--config.file={config}", f"--storage.tsdb.path={folder / 'data'}"]
+                + [f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1h"],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=folder,
+            )
+        server = Prometheus(folder, port)
+        deadline = time.monotonic() + timeout
+        while not _http_ok(f"{server.url}/-/ready"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"prometheus did not start:\n{server.log()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        if process is not None:
+            _stop(process, signal.SIGTERM)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _http_ok(url):
+    """True if `url` answers 200."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=1) as answer:
+            return answer.status == 200
+    except (urllib.error.URLError, OSError):
         return False

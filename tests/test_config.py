@@ -45,6 +45,18 @@ def test_banner_shows_where_to_connect_and_the_key(app):
     assert app.config["HOST_KEY"] in text
     everywhere = startup_banner(app, "0.0.0.0", 5123)
     assert ":5123/" in everywhere and "Phones on this network" in everywhere
+    assert f"Sessions:               {app.config['DATABASE']}" in text
+
+
+def test_banner_names_the_postgresql_store_without_its_password():
+    from game.web.serving.server import store_description
+
+    config = {"DATABASE": "/x/tafelronde.sqlite3", "STORE_URL": ""}
+    assert store_description(config) == "/x/tafelronde.sqlite3"
+    config["STORE_URL"] = "postgresql://tafelronde:s3cret@10.0.0.2:5432/tafelronde"
+    shown = store_description(config)
+    assert shown == "PostgreSQL tafelronde@10.0.0.2:5432/tafelronde (STORE_URL)"
+    assert "s3cret" not in shown and "sqlite3" not in shown
 
 
 def test_setups_where_two_processes_could_serve_one_session_are_refused_at_start(tmp_path):

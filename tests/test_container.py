@@ -162,7 +162,18 @@ def come_back(phones, url):
 def check_votes_kept(phones, ledger):
     """Each phone's vote is its last acknowledged one, or one sent after it that the stop cut."""
     for phone in phones:
-        vote = phone.view["me"]["vote"]
+        me = phone.view["me"]
+        # A changed vote after a reveal opens the next round, so a phone's last vote may be in
+        # an earlier round (`before`) or, cast after a reveal it had missed, late.
+        earlier = [v for v in me.get("before", []) if v is not None]
+        vote = next(
+            (
+                v
+                for v in (me["vote"], me.get("late"), earlier[-1] if earlier else None)
+                if v is not None
+            ),
+            None,
+        )
         expected = (ledger.last_acked[phone.pid], ledger.last_sent[phone.pid])
         assert vote in expected, f"{phone.name}: vote {vote}, acknowledged {expected[0]}"
         assert phone.view["me"]["table"] == 0

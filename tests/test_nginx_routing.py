@@ -14,6 +14,7 @@ import random
 import re
 import socket
 import threading
+import time
 
 import pytest
 
@@ -243,6 +244,17 @@ def test_requests_without_a_code_go_round_robin(cluster):
     for method, path in NO_CODE_ROUTES:
         seen = [reach(proxy, method, path) for _ in range(len(upstreams))]
         assert sorted(seen) == sorted(upstreams), f"{method} {path} reached {seen}"
+
+
+def test_metrics_are_never_passed_on(cluster):
+    proxy, _ = cluster
+    assert send(proxy, "GET", "/metrics") == (404, None)
+    deadline = time.monotonic() + TIMEOUT  # nginx logs a request just after answering it
+    while "GET /metrics" not in proxy.access_log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (line,) = [line for line in proxy.access_log().splitlines() if "GET /metrics" in line]
+    assert line.startswith("- 404 "), line  # answered by nginx, no upstream asked
+    assert reach(proxy, "GET", "/readyz") in "abc"  # the probes pass, like any page
 
 
 def test_the_app_gets_the_phones_address_scheme_and_host(cluster):

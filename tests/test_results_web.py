@@ -64,6 +64,7 @@ def test_downloads_are_named_attachments(client, played):
         response = client.get(f"/host/s/{played}/{name}")
         assert response.status_code == 200, name
         assert response.mimetype == mimetype
+        assert response.headers["Content-Type"].count("charset") <= 1  # was doubled for text
         disposition = response.headers["Content-Disposition"]
         assert disposition.startswith(f'attachment; filename="tafelronde-{played}-')
         assert response.headers["Cache-Control"] == "no-store"

@@ -2,6 +2,7 @@
 
 import http.server
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -57,6 +58,9 @@ def test_an_nginx_server_passes_to_its_upstream_on_loopback_and_is_gone_after():
             assert proxy.url == f"http://127.0.0.1:{port}" and folder.is_dir()
             with urllib.request.urlopen(f"{proxy.url}/j/ABC234", timeout=10) as answer:
                 assert answer.read() == b"hello /j/ABC234"
+            deadline = time.monotonic() + 10  # nginx logs a request just after answering it
+            while not proxy.access_log() and time.monotonic() < deadline:
+                time.sleep(0.05)
             assert proxy.access_log().startswith(f"127.0.0.1:{upstream.server_address[1]} 200")
             upstream.shutdown()
             upstream.server_close()

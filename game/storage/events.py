@@ -11,6 +11,12 @@ how to run one transaction with a savepoint per write, and how to read:
 `game.storage.sqlite.SQLiteStore` (one file, embedded, the default) and
 `game.storage.postgres.PostgresStore` (shared by several processes).
 
+Outages: when the backend cannot be reached or written (PostgreSQL stopped or cut off, the
+disk full, SQLite's file locked for longer than its busy timeout), a write or read raises
+`StoreUnavailable`: a refusal with its own code (``unavailable``), retryable with the same client
+id, never taken for a bug. Nothing of a failed batch is stored, and the next write tries again
+(PostgreSQL's connections are opened anew).
+
 Fencing: each session's events are numbered 1, 2, 3, ... (`seq`, unique per session). A writer
 may say which number its first event must get (`expect_seq`); if another writer got there first,
 its write is refused with `StaleWriter` and nothing of it is stored, while the other writes of the
@@ -26,9 +32,21 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Generic, NamedTuple, Protocol, TypedDict, TypeVar, TypeVarTuple, cast
+from typing import (
+    Any,
+    Generic,
+    NamedTuple,
+    NoReturn,
+    Protocol,
+    TypedDict,
+    TypeVar,
+    TypeVarTuple,
+    cast,
+)
 
+from ..errors import N_, Unavailable
 from ..jsontypes import JSONDict
+from .nodes import NodeRecords
 from .signins import SignInRecords
 from .sqltypes import Execute, Params, Row
 
@@ -89,6 +107,33 @@ class StaleWriter(Exception):
             f"the next one is {actual} ({why})"
         )
         self.code, self.expected, self.actual = code, expected, actual
+
+
+# Seconds after which a client may send a command refused with `StoreUnavailable` again.
+RETRY_AFTER = 2.0
+
+
+class StoreUnavailable(Unavailable):
+    """The store cannot be reached or written now (a refusal, not a bug: retry later).
+
+    `detail` says why in the operator's terms (the driver's message, first line), for logs and
+    the readiness probe; people see the translated message."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            N_(
+                "Saving is paused for a moment: the server cannot store anything right now. "
+                "What you sent is kept; send it again in a few seconds."
+            ),
+            retry_after=RETRY_AFTER,
+        )
+        self.detail = detail
+
+
+def describe(error: BaseException) -> str:
+    """A driver error in one short line (no traceback), for logs and `/readyz`."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"{type(error).__name__}: {text}"[:300]
 
 
 class EventLog(list[JSONDict]):
@@ -174,9 +219,10 @@ class Batch:
             self._next.pop(code, None)
 
 
-class GroupCommitStore(SignInRecords):
+class GroupCommitStore(SignInRecords, NodeRecords):
     """The store's interface and group commit; a backend subclasses it (see the module doc).
-    The facilitator's sign-ins are kept here too (`game.storage.signins`)."""
+    The facilitator's sign-ins are kept here too (`game.storage.signins`), and the processes
+    that serve from it (`game.storage.nodes`)."""
 
     # The driver's errors a single write may fail with (rolled back alone); set by the backend.
     Error: type[Exception] = Exception
@@ -194,6 +240,12 @@ class GroupCommitStore(SignInRecords):
         self._refused: dict[str, float] = {}
         self._committing = False
         self.commits = 0  # transactions written; a benchmark reads it to show grouping
+        self.failed_commits = 0  # transactions that failed as a whole (store away, disk full)
+        # (time.monotonic(), what) of the latest such failure
+        self.last_failure: tuple[float, str] | None = None
+        # Called after every transaction with (seconds it took, whether it was written): the
+        # shell's metrics. Runs in the leader's thread, outside the store's lock.
+        self.on_commit: Callable[[float, bool], None] | None = None
 
     # --- to be provided by a backend -------------------------------------------------------------
 
@@ -210,6 +262,11 @@ class GroupCommitStore(SignInRecords):
     def close(self) -> None:
         """Close the connections (tests and shutdown)."""
         raise NotImplementedError
+
+    def _unavailable(self, error: BaseException) -> bool:
+        """True for a driver error meaning the store cannot be reached or written now (rather
+        than a bug): it is reported as `StoreUnavailable`."""
+        return False
 
     def _after_delete(self) -> None:
         """Called after a session is deleted (SQLite wipes its WAL)."""
@@ -291,9 +348,15 @@ class GroupCommitStore(SignInRecords):
             else:
                 write.wake.wait()
         if write.error is not None:
-            raise write.error
+            self._raise(write.error)
         # Committed without an error: `apply` ran and left its answer.
         return cast(T, write.result)
+
+    def _raise(self, error: BaseException) -> NoReturn:
+        """Raise a driver's `error`, as `StoreUnavailable` when it means the store is away."""
+        if self._unavailable(error):
+            raise StoreUnavailable(describe(error)) from error
+        raise error
 
     def delete(self, code: str) -> None:
         """Remove a session and everything recorded about it, leaving no copy in the files."""
@@ -351,11 +414,15 @@ class GroupCommitStore(SignInRecords):
         """Commit what is queued now as one transaction, wake its writers, pass the lead on."""
         with self._lock:
             batch, self._queue = self._queue, []
+        started, written = time.perf_counter(), False
         try:
             if batch:
                 self._run_blocking(self._commit, batch)
                 self.commits += 1
+                written = True
         except Exception as error:  # disk full, I/O error, lost connection: this batch is told
+            self.failed_commits += 1
+            self.last_failure = (time.monotonic(), describe(error))
             for write in batch:
                 write.error = error
         except BaseException as error:  # the leader itself is stopped: nobody waits forever
@@ -374,6 +441,8 @@ class GroupCommitStore(SignInRecords):
                 write.wake.set()
             if successor is not None:
                 successor.wake.set()  # its caller leads the next batch (or finds it led already)
+            if batch and self.on_commit is not None:
+                self.on_commit(time.perf_counter() - started, written)
 
     # --- session leases --------------------------------------------------------------------------
 
@@ -491,7 +560,14 @@ class GroupCommitStore(SignInRecords):
     # --- reading ---------------------------------------------------------------------------------
 
     def _read(self, sql: str, params: Params = ()) -> list[Row]:
-        return self._query(lambda execute: execute(sql, params).fetchall())
+        return self._ask(lambda execute: execute(sql, params).fetchall())
+
+    def _ask(self, function: Callable[[Execute], T], consistent: bool = False) -> T:
+        """`_query`, with a driver error meaning the store is away raised as `StoreUnavailable`."""
+        try:
+            return self._query(function, consistent)
+        except Exception as error:
+            self._raise(error)
 
     def load(self, code: str) -> EventLog:
         """The stored events of a session, oldest first, as an `EventLog` (a list with
@@ -508,7 +584,7 @@ class GroupCommitStore(SignInRecords):
             log = _events(execute(_LOAD, (code,)).fetchall())
             return Snapshot(log, _answers(execute(_APPLIED, (code,)).fetchall()), log.last_seq)
 
-        return self._query(read, consistent=True)
+        return self._ask(read, consistent=True)
 
     def last_seq(self, code: str) -> int:
         """The sequence number of the last stored event of `code` (0 if none)."""

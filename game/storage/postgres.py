@@ -64,6 +64,12 @@ SCHEMA = (
         id TEXT PRIMARY KEY,
         started_at DOUBLE PRECISION NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS nodes (
+        node TEXT PRIMARY KEY,
+        secret_fp TEXT NOT NULL,
+        host_fp TEXT NOT NULL,
+        seen_at DOUBLE PRECISION NOT NULL
+    )""",
 )
 
 # Taken while creating the tables, so processes starting together do not race on the catalogue.
@@ -124,17 +130,40 @@ class PostgresStore(GroupCommitStore):
 
         return execute
 
+    def _unavailable(self, error: BaseException) -> bool:
+        # Connection refused or lost, the server shutting down, its disk full, too many
+        # connections: all OperationalError. InterfaceError: a connection already closed.
+        return isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError))
+
     @staticmethod
     def _usable(connection: Connection | None) -> TypeGuard[Connection]:
         return connection is not None and not connection.closed and not connection.broken
 
     def _commit(self, batch: list[_Write[object]]) -> None:
-        """Write a batch in one transaction; a failing write rolls back alone, via a savepoint."""
+        """Write a batch in one transaction; a failing write rolls back alone, via a savepoint.
+
+        A connection the server closed while it was idle (PostgreSQL restarted) is noticed only
+        when the transaction begins; then nothing was sent, so the batch is tried once more on
+        a new connection instead of failing a moment after the store came back."""
+        began: list[bool] = []
+        try:
+            self._commit_on(self._writer_connection(), batch, began)
+        except psycopg.OperationalError:
+            if began or self._usable(self._writer):
+                raise
+            self._commit_on(self._writer_connection(), batch, began)
+
+    def _writer_connection(self) -> Connection:
         if not self._usable(self._writer):
             self._writer = self._connect()
-        connection = self._writer
+        return self._writer
+
+    def _commit_on(
+        self, connection: Connection, batch: list[_Write[object]], began: list[bool]
+    ) -> None:
         tx = Batch(self._execute_on(connection))
         with connection.transaction():
+            began.append(True)
             for write in batch:
                 try:
                     with connection.transaction():  # a savepoint
@@ -142,6 +171,8 @@ class PostgresStore(GroupCommitStore):
                 except errors.UniqueViolation as error:
                     write.error = self._lost_race(tx, write, error)
                 except (psycopg.Error, StaleWriter) as error:
+                    if self._unavailable(error):
+                        raise  # the connection is gone: the whole batch fails, none of it stored
                     tx.forget(write.fenced[0] if write.fenced else None)
                     write.error = error
                 else:
@@ -165,12 +196,25 @@ class PostgresStore(GroupCommitStore):
             return self._run_blocking(self._read_now, function, consistent)
 
     def _read_now(self, function: Callable[[Execute], T], consistent: bool) -> T:
+        try:
+            return self._read_on(self._reader_connection(), function, consistent)
+        except psycopg.OperationalError:
+            if self._usable(self._reader):
+                raise
+            # Closed by the server while idle (it restarted): reading again changes nothing.
+            return self._read_on(self._reader_connection(), function, consistent)
 
+    def _reader_connection(self) -> Connection:
         if not self._usable(self._reader):
             self._reader = self._connect()
             self._reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        execute = self._execute_on(self._reader)
+        return self._reader
+
+    def _read_on(
+        self, connection: Connection, function: Callable[[Execute], T], consistent: bool
+    ) -> T:
+        execute = self._execute_on(connection)
         if not consistent:
             return function(execute)
-        with self._reader.transaction():
+        with connection.transaction():
             return function(execute)

@@ -18,7 +18,7 @@ from .sqltypes import Execute
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 3  # PRAGMA user_version; 0 is the first version (no seq, no leases)
+SCHEMA_VERSION = 4  # PRAGMA user_version; 0 is the first version (no seq, no leases)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -69,6 +69,22 @@ CREATE TABLE IF NOT EXISTS signins (
     started_at REAL NOT NULL
 );
 """
+
+# Version 4: the processes serving from the store, with their keys' fingerprints
+# (game.storage.nodes).
+VERSION_4 = """
+CREATE TABLE IF NOT EXISTS nodes (
+    node TEXT PRIMARY KEY,
+    secret_fp TEXT NOT NULL,
+    host_fp TEXT NOT NULL,
+    seen_at REAL NOT NULL
+);
+"""
+
+# What SQLite says (the primary result code) when the file cannot be written now rather than
+# because of a bug: busy or locked beyond the busy timeout, read-only, an I/O error, the disk
+# full, the file cannot be opened.
+UNAVAILABLE_CODES = frozenset({5, 6, 8, 10, 13, 14})
 
 # Number the events of a version-0 file per session in the order they were stored (by id).
 NUMBER_EVENTS = """
@@ -125,7 +141,7 @@ class SQLiteStore(GroupCommitStore):
             if columns and "seq" not in columns:
                 db.execute("ALTER TABLE events ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
                 db.execute(NUMBER_EVENTS)
-            for statement in (SCHEMA + VERSION_2 + VERSION_3).split(";"):
+            for statement in (SCHEMA + VERSION_2 + VERSION_3 + VERSION_4).split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -140,8 +156,18 @@ class SQLiteStore(GroupCommitStore):
         if self._spare is not None:
             self._spare.close()
 
+    def _unavailable(self, error: BaseException) -> bool:
+        code = getattr(error, "sqlite_errorcode", None)
+        return (
+            isinstance(error, sqlite3.OperationalError)
+            and isinstance(code, int)
+            and code & 0xFF in UNAVAILABLE_CODES
+        )
+
     def _commit(self, batch: list[_Write[object]]) -> None:
-        """Write a batch in one transaction; a failing write rolls back alone, via a savepoint."""
+        """Write a batch in one transaction; a failing write rolls back alone, via a savepoint.
+        When the file cannot be written (disk full, I/O error), the whole batch fails: SQLite
+        may have rolled the transaction back already, and nothing of it is stored."""
         db = self._db
         tx = Batch(db.execute)
         db.execute("BEGIN IMMEDIATE")
@@ -151,6 +177,8 @@ class SQLiteStore(GroupCommitStore):
                 try:
                     write.result = write.apply(tx)
                 except (sqlite3.Error, StaleWriter) as error:
+                    if self._unavailable(error):
+                        raise
                     db.execute("ROLLBACK TO one")
                     tx.forget()
                     write.error = error

@@ -1,5 +1,6 @@
 """Every part of the web shell, registered on one app: languages, sign-in, pages, the live
-session (Socket.IO and HTTP), results and the deck editor. (The ``flask`` commands are `game.cli`'s; the factory registers them.)"""
+session (Socket.IO and HTTP), readiness and metrics, results and the deck editor. (The ``flask``
+commands are `game.cli`'s; the factory registers them.)"""
 
 from . import language as i18n
 from .decks import editor, inbox
@@ -9,6 +10,7 @@ from .live import offline, takeaway
 from .live import routes as live_routes
 from .pages import compare, results, security
 from .pages import home as pages
+from .serving import metrics, nodes, probes
 
 
 def init_app(app, socketio):
@@ -17,6 +19,9 @@ def init_app(app, socketio):
     security.init_app(app)
     pages.init_app(app)
     live.init_app(app, socketio)
+    nodes.init_app(app)
+    probes.init_app(app, socketio)
+    metrics.init_app(app)
     live_routes.init_app(app)
     offline.init_app(app)
     takeaway.init_app(app)

@@ -40,6 +40,10 @@
 
   async function sync(ev, p) {
     const a = await command(socket, ev, p || {});
+    if (a.code === "unavailable") { // the server cannot store now: it says so, and we ask again
+      alertIn($("banners"), t("conn_paused"));
+      return setTimeout(() => socket.connected && sync(ev, p), Live.later(a));
+    }
     if (!a.ok) return alertIn($("banners"), a.error || t("failed"));
     alertIn($("banners"), "");
     view = a.view;
@@ -49,15 +53,30 @@
     render(view.tables.map((tb) => tb.id));
   }
 
-  /** Send a facilitator command; its error (if any) shows in the area named `area`. */
+  /** Send a facilitator command; its error (if any) shows in the area named `area`. While the
+      server cannot store (`unavailable`) it is sent again with the same cid until it is. */
   async function run(ev, p, area) {
-    errs[area] = "";
-    const a = await command(socket, ev, p || {});
-    errs[area] = a.ok ? "" : a.error || t("failed");
-    const where = document.querySelector(`[data-area="${area}"]`);
-    if (where) alertIn(where, errs[area]);
+    const cid = rid();
+    let a;
+    for (;;) {
+      a = await command(socket, ev, { ...(p || {}), cid });
+      if (a.code !== "unavailable") break;
+      show(area, t("sent_later"));
+      await new Promise((resolve) => setTimeout(resolve, Live.later(a)));
+    }
+    show(area, a.ok ? "" : a.error || t("failed"));
     return a.ok;
   }
+
+  function show(area, text) {
+    errs[area] = text;
+    const where = document.querySelector(`[data-area="${area}"]`);
+    if (where) alertIn(where, text);
+  }
+
+  /** A client id for one command (not crypto.randomUUID: it needs https). */
+  const rid = () => Array.from(crypto.getRandomValues(new Uint8Array(12)),
+    (b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[b & 63]).join("");
 
   // --- the toolbar ----------------------------------------------------------------------------
 

@@ -52,7 +52,8 @@ const Live = (() => {
   }
 
   /** The ack of a command, or {ok:false, code:"offline"|"timeout"}; never rejects. Nothing is
-      emitted offline: Socket.IO would buffer it and send it twice next to our own retry. */
+      emitted offline: Socket.IO would buffer it and send it twice next to our own retry.
+      `unavailable` (the server cannot store now) marks the socket `paused` until an ok answer. */
   function command(socket, event, payload, ms = 10000) {
     return new Promise((resolve) => {
       if (!socket.connected) return resolve({ ok: false, code: "offline", error: t("offline") });
@@ -61,19 +62,32 @@ const Live = (() => {
           move(socket, ack);
           return resolve({ ok: false, code: "offline", error: t("conn_moved") });
         }
+        if (ack && (ack.ok || ack.code === "unavailable")) paused(socket, !ack.ok);
         resolve(err ? { ok: false, code: "timeout", error: t("timeout") } : ack || { ok: false });
       });
     });
   }
 
+  /** Saving is paused on the server (or not any more): the connection line says so. */
+  function paused(socket, on) {
+    if (!!socket.paused === on) return;
+    socket.paused = on;
+    if (socket.showConn) socket.showConn();
+  }
+
+  /** Milliseconds to wait before sending again what was answered `unavailable`. */
+  const later = (a) => 1000 * ((a && a.retry_after) || 2) * (1 + Math.random() / 2);
+
   /** `node` shows Connected / Reconnecting… / Offline. */
   function watch(socket, node) {
     const show = (e) => {
-      const state = socket.connected ? "ok" : navigator.onLine ? "retry" : "off";
+      const state = socket.connected ? (socket.paused ? "retry" : "ok") : navigator.onLine ? "retry" : "off";
       node.className = "conn " + state;
-      const why = socket.moving ? "conn_moved" : e && e.description == 503 ? "conn_full" : "conn_" + state;
-      node.textContent = t(why); // 503: the server is full
+      const why = socket.moving ? "conn_moved" : e && e.description == 503 ? "conn_full"
+        : socket.connected && socket.paused ? "conn_paused" : "conn_" + state;
+      node.textContent = t(why); // 503: the server is full; paused: it cannot store for now
     };
+    socket.showConn = show;
     ["connect", "disconnect", "connect_error"].forEach((e) => socket.on(e, show));
     addEventListener("online", show);
     addEventListener("offline", show);
@@ -136,5 +150,5 @@ const Live = (() => {
     a.textContent = text;
   }
 
-  return { t, el, fill, connect, command, watch, clock, ticks, ends, countdown, bars, chip, alertIn };
+  return { t, el, fill, connect, command, later, watch, clock, ticks, ends, countdown, bars, chip, alertIn };
 })();

@@ -7,7 +7,8 @@
   const { code, lang } = $("app").dataset;
   const SEAT = "tafelronde:" + code, OUT = "tafelronde:outbox:" + code, VIEW = "tafelronde:view:" + code;
   const KINDS = ["experience", "tip", "concern", "question"];
-  const RETRY = ["offline", "timeout", "rate_limited"]; // no definite answer: keep, send again
+  // No definite answer, or the server cannot store now: keep it, send it again (same cid).
+  const RETRY = ["offline", "timeout", "rate_limited", "unavailable"];
   const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval", pass_vote: "vote", record_tally: "vote" };
 
   const load = (k, d) => { try { return JSON.parse(localStorage.getItem(k)) || d; } catch (e) { return d; } };
@@ -32,7 +33,7 @@
 
   const socket = Live.connect(code);
   Live.watch(socket, $("conn"));
-  const pending = () => t(ready ? "sending" : "waiting");
+  const pending = () => t(socket.paused ? "paused_pending" : ready ? "sending" : "waiting");
 
   socket.on("connect", hello); // on every reconnect too
   socket.on("disconnect", () => { ready = false; render(); });
@@ -55,7 +56,7 @@
 
   async function hello() {
     const a = await command(socket, "hello", { code, role: "participant", token: seat.token });
-    if (!a.ok) return RETRY.includes(a.code) ? socket.connected && setTimeout(hello, 3000) : fatal(a.error);
+    if (!a.ok) return RETRY.includes(a.code) ? socket.connected && setTimeout(hello, Live.later(a)) : fatal(a.error);
     ready = true;
     accept(a.view, true);
     flush();
@@ -100,7 +101,7 @@
     sending = false;
     // No definite answer, or refused because the session paused meanwhile: keep it.
     if (RETRY.includes(a.code) || (a.code === "out_of_turn" && view.session.paused)) {
-      if (a.code !== "offline") setTimeout(flush, 3000);
+      if (a.code !== "offline") setTimeout(flush, a.code === "unavailable" ? Live.later(a) : 3000);
       return render();
     }
     done(item, a);
@@ -313,7 +314,7 @@
           el("button", { class: "opt", "aria-pressed": String(mine === i), "data-k": "v" + i,
             onclick: () => { changing = null; queue("cast_vote", { choice: i, card: c.id }); } }, o))),
       !folded && cur.revealed && el("p", { class: "hint", text: t("change_hint") }),
-      el("p", { class: "state", text: pend ? t(ready ? "sending" : "not_sent") : saved ? t("saved") : "" }),
+      el("p", { class: "state", text: pend ? t(socket.paused ? "vote_paused" : ready ? "sending" : "not_sent") : saved ? t("saved") : "" }),
       el("p", { class: "count", text: t("votes_in", { n: cur.votes_in, m: tb.members.length }) })]);
     alertIn(box.vote, errs.vote);
     fill(box.result, cur && cur.revealed && [

@@ -15,11 +15,13 @@
 
   const socket = Live.connect(code);
   Live.watch(socket, $("conn"));
-  socket.on("connect", async () => {
+  socket.on("connect", hello);
+  async function hello() {
     const a = await command(socket, "hello", { code, role: "projector", key });
     if (a.ok) show(a.view);
+    else if (a.code === "unavailable") setTimeout(() => socket.connected && hello(), Live.later(a));
     else fill($("stage"), el("p", { class: "err", role: "alert", text: a.error || t("failed") }));
-  });
+  }
   socket.on("wall_updated", (v) => {
     if (!view || v.session.version >= view.session.version) show(v);
   });

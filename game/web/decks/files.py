@@ -63,7 +63,7 @@ def _invalid(error):
 
 
 def _attachment(body, mimetype, filename):
-    response = current_app.response_class(body, mimetype=mimetype)
+    response = current_app.response_class(body, content_type=mimetype)  # charset included
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

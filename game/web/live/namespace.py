@@ -20,6 +20,7 @@ from ...errors import N_, Forbidden, GameError, InvalidInput
 from ...hub import Hub, RateLimited, Unauthorised, normalise_code
 from ...ownership import Ownership, process_name
 from ...storage import open_store
+from ...storage.events import StoreUnavailable
 from ..language import gettext
 from ..pages import security
 from ..pages.signins import SignIns
@@ -49,8 +50,18 @@ def _payload(data):
 def handler(function):
     """Wrap a handler: refusals become error acks; bugs are logged and answered, not hidden."""
 
+    name = function.__name__.removeprefix("on_")
+
     @functools.wraps(function)
     def wrapped(data=None, **options):
+        started = time.perf_counter()
+        answer = _answer(data, options)
+        metrics = current_app.extensions.get("tafelronde.metrics")
+        if metrics is not None:
+            metrics.command(options.get("name") or name, answer, time.perf_counter() - started)
+        return answer
+
+    def _answer(data, options):
         try:
             payload = _payload(data)
             if payload is None:
@@ -400,7 +411,14 @@ def on_disconnect(reason=None):
 def init_app(app, socketio):
     """Create the store, the hub and the transport, and register every Socket.IO handler."""
     run_blocking = _blocking_runner(app.config["ASYNC_MODE"])
-    store = open_store(app.config, run_blocking=run_blocking)
+    try:
+        store = open_store(app.config, run_blocking=run_blocking)
+    except StoreUnavailable as error:
+        where = "STORE_URL" if app.config["STORE_URL"] else f"DATABASE {app.config['DATABASE']}"
+        raise SystemExit(
+            f"Cannot open the session store ({where}): {error.detail}. Start it (or free the "
+            "disk) and start Tafelronde again."
+        ) from None
     ownership = None
     if app.config["CLUSTER"]:
         name = process_name(app.config["NODE_NAME"])

@@ -29,9 +29,13 @@ from ...core.views import (
     table_view,
     view_for,
 )
-from ...errors import GameError
+from ...errors import GameError, Unavailable
+from ...hub import Moved
 
 log = logging.getLogger("tafelronde.live")
+
+# Seconds between tries to load again a session dropped while its sockets are here.
+RECOVER_EVERY = 1.0
 
 # Events after which every phone of the session needs fresh session facts. The facilitator's
 # actions are sent at once; joins and seats (hundreds in the first minute, each changing only a
@@ -90,6 +94,13 @@ class LiveShell:
         self._stopping = False
         self.asks = {}  # sid -> TokenBucket for `hello` and `sync` (each builds a whole view)
         self.failures = FailureLog()
+        self.heartbeat = None  # called every lease round with several processes (game.web.nodes)
+        self._dropped = set()  # codes whose copy the hub dropped while their sockets are here
+        self._recovering = False
+        self._store_away = False  # the lease loop's last round found the store away (logged once)
+        hub.present = self.present
+        hub.on_load = self.refresh
+        hub.on_drop = self.dropped
 
     # --- updates ---------------------------------------------------------------------------------
 
@@ -227,6 +238,73 @@ class LiveShell:
         every = max(1.0, len(live.state.members) / PHONES_PER_SECOND_OF_FACTS)
         return stamp - self.phones_sent_at.get(live.code, float("-inf")) >= every
 
+    # --- a copy loaded again --------------------------------------------------------------------
+
+    def present(self, code):
+        """``{pid: sockets open here}`` for session `code` (the hub restores presence from it)."""
+        return {pid: len(sids) for (c, pid), sids in list(self.sids.items()) if c == code and sids}
+
+    def refresh(self, live):
+        """`live` was just loaded from the store: whatever its sockets here were shown from the
+        dropped copy (an update sent before its write failed) is replaced by what is stored.
+        Every table's view to its phones, the session facts to every phone, and a whole
+        facilitator's and projector's view."""
+        self._dropped.discard(live.code)
+        with live.lock:
+            state, now = live.state, self.hub.clock()
+            tables = [table_view(state, t.id, with_history=True) for t in state.tables]
+            info = session_info(state, now)
+            live.dirty_tables.update(t.id for t in state.tables)
+            live.dirty_session = True
+            live.phones_behind = False
+        for view in tables:
+            self._emit("table_updated", view, to=f"t:{live.code}:{view['id']}")
+        self._emit("session_updated", info, to=f"s:{live.code}")
+        self.flush_session(live)
+
+    def dropped(self, code):
+        """The hub dropped the copy of `code` (its write failed or was refused): if sockets here
+        still watch it, load it again by itself as soon as the store answers."""
+        if not any(viewer.code == code for viewer in list(self.viewers.values())):
+            return
+        self._dropped.add(code)
+        if not self._recovering:
+            self._recovering = True
+            self.socketio.start_background_task(self._recover_loop)
+
+    def _recover_loop(self):
+        try:
+            while self._dropped and not self._stopping:
+                self.socketio.sleep(RECOVER_EVERY)
+                with self.app.app_context():
+                    self.recover()
+        finally:
+            self._recovering = False
+
+    def recover(self):
+        """One try at loading every dropped session again (the hub's load restores presence and
+        `refresh` sends the views); a session another process serves now has its sockets sent
+        there. Returns the codes still waiting for the store."""
+        for code in list(self._dropped):
+            if code in self.hub.sessions:
+                self._dropped.discard(code)
+                continue
+            try:
+                live = self.hub.get(code)
+            except Moved:
+                self._dropped.discard(code)
+                self.move_sockets(code)
+                continue
+            except Unavailable:
+                continue  # still away: the next round tries again
+            except Exception:  # a bug must not end the loop for the other sessions
+                self._dropped.discard(code)
+                log.exception("loading session %s again failed", code)
+                continue
+            if live is None:  # deleted meanwhile
+                self._dropped.discard(code)
+        return set(self._dropped)
+
     def _ensure_loop(self):
         if not self._loop_started:
             self._loop_started = True
@@ -244,6 +322,11 @@ class LiveShell:
     def stop(self):
         """End the update loop (tests, shutdown)."""
         self._stopping = True
+
+    @property
+    def stopping(self):
+        """True once this process is stopping (SIGTERM) or the shell was stopped."""
+        return self._stopping
 
     # --- who is who ------------------------------------------------------------------------------
 
@@ -277,11 +360,26 @@ class LiveShell:
         pause = self.hub.ownership.ttl / 3
         while not self._stopping:
             self.socketio.sleep(pause)
+            if self._stopping:  # stopped while asleep: no lease or heartbeat after leaving
+                break
             try:
                 with self.app.app_context():
                     self.keep_leases()
-            except Exception:  # the store may be away for a moment; the next round tries again
+                    if self.heartbeat is not None:
+                        self.heartbeat()
+            except Unavailable as error:  # the store is away; the next round tries again
+                if not self._store_away:
+                    log.warning(
+                        "the store is away, leases are not renewed: %s",
+                        getattr(error, "detail", error),
+                    )
+                self._store_away = True
+                continue
+            except Exception:  # a bug in one round must not end the loop; it is logged
                 log.exception("renewing session leases failed")
+            if self._store_away:
+                log.warning("the store is back, leases renewed")
+            self._store_away = False
 
     def keep_leases(self):
         """One round of `Hub.keep_leases`; returns the codes given up."""

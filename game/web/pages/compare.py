@@ -114,7 +114,7 @@ def download(fmt):
         body, mimetype = "\ufeff" + comparing.to_csv(comparison), "text/csv; charset=utf-8"
     else:
         body, mimetype = comparing.to_json(comparison), "application/json"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # the charset is in it already
     name = f"tafelronde-compare-{comparison['deck']['id']}.{fmt}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"

@@ -1,4 +1,5 @@
-"""HTTP routes everyone sees: the home page, facilitator sign-in and sign-out, health."""
+"""HTTP routes everyone sees: the home page, facilitator sign-in and sign-out, liveness
+(`/healthz`; readiness is `/readyz`, game/web/probes.py), and the error pages."""
 
 import time
 from datetime import datetime
@@ -13,6 +14,7 @@ from flask import (
     url_for,
 )
 
+from ...errors import Unavailable
 from ...storage.library import scan_decks
 from ..language import gettext as _
 from . import security
@@ -27,6 +29,7 @@ def init_app(app):
     app.jinja_env.filters["datetime"] = _datetime
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
+    app.register_error_handler(Unavailable, _unavailable_page)
 
 
 def _datetime(timestamp):
@@ -49,6 +52,18 @@ def _error_page(error):
     if request.path.startswith("/api/") or request.is_json:
         return {"ok": False, "error": detail or title}, error.code
     return render_template("error.html", title=title, detail=detail), error.code
+
+
+def _unavailable_page(error):
+    """503 while the store is away (or its disk full): it resolves by itself, so say so and ask
+    the browser to try again (`Retry-After`), instead of a 500."""
+    title = _("Saving is paused for a moment")
+    detail = _("The server cannot reach its storage right now. This page tries again by itself.")
+    retry = {"Retry-After": str(int(error.params.get("retry_after", 2)) or 1)}
+    if request.path.startswith("/api/") or request.is_json:
+        return {"ok": False, "code": error.code, "error": detail}, 503, retry
+    page = render_template("error.html", title=title, detail=detail, retry=retry["Retry-After"])
+    return page, 503, retry
 
 
 @bp.get("/")

@@ -73,7 +73,7 @@ def download(code, name):
         body = "\ufeff" + body  # a byte-order mark, so spreadsheet programs read UTF-8 as such
     day = datetime.fromtimestamp(data["exported_at"], zone).strftime("%Y-%m-%d")
     filename = f"tafelronde-{data['session']['code']}-{day}-{ending}"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # the charset is in it already
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

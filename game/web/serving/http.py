@@ -59,6 +59,12 @@ def capacity(config, limit_files=open_file_limit):
     return pool, lines
 
 
+def _refused_full(app):
+    """Counts a connection refused because the pool is full (the metrics' 503)."""
+    metrics = app.extensions.get("tafelronde.metrics")
+    return (lambda: metrics.refused(503)) if metrics is not None else (lambda: None)
+
+
 def serve_eventlet(app, host, port, pool_size):
     """Serve `app` (the Flask app, Socket.IO in its WSGI stack) with eventlet until stopped."""
     import eventlet
@@ -67,10 +73,12 @@ def serve_eventlet(app, host, port, pool_size):
 
     family, _, _, _, address = green_socket.getaddrinfo(host, port)[0]
     listener = eventlet.listen(address, family, backlog=int(app.config["LISTEN_BACKLOG"]))
+    pool = _eventlet_pool(pool_size, _refused_full(app))
+    app.extensions["tafelronde.pool"] = lambda: (pool_size, pool_size - pool.free())
     eventlet.wsgi.server(
         listener,
         app,
-        custom_pool=_eventlet_pool(pool_size),
+        custom_pool=pool,
         protocol=_eventlet_protocol(),
         socket_timeout=float(app.config["HTTP_TIMEOUT"]),
         log_output=False,
@@ -78,7 +86,7 @@ def serve_eventlet(app, host, port, pool_size):
     )
 
 
-def _eventlet_pool(size):
+def _eventlet_pool(size, count_refusal=lambda: None):
     """A GreenPool that answers 503 when full instead of blocking the accept loop."""
     import eventlet
 
@@ -88,6 +96,7 @@ def _eventlet_pool(size):
         def spawn(self, function, connection, *args):
             if self.free() > 0:
                 return super().spawn(function, connection, *args)
+            count_refusal()
             sock = connection[1]
             if refusers.free() > 0:
                 refusers.spawn_n(refuse_full, sock)
@@ -139,6 +148,7 @@ def serve_gevent(app, host, port, pool_size):
 
     timeout = float(app.config["HTTP_TIMEOUT"])
     refusers = Pool(REFUSERS)
+    count_refusal = _refused_full(app)
 
     class Handler(pywsgi.WSGIHandler):
         def get_environ(self):
@@ -163,6 +173,7 @@ def serve_gevent(app, host, port, pool_size):
         def do_handle(self, sock, address):
             if not self.pool.full():
                 return super().do_handle(sock, address)
+            count_refusal()
             if refusers.full():
                 sock.close()
             else:
@@ -173,11 +184,13 @@ def serve_gevent(app, host, port, pool_size):
             sock.settimeout(timeout)
             return super().handle(sock, address)
 
+    pool = Pool(pool_size)
+    app.extensions["tafelronde.pool"] = lambda: (pool_size, pool_size - pool.free_count())
     server = Server(
         (host, port),
         app,
         backlog=int(app.config["LISTEN_BACKLOG"]),
-        spawn=Pool(pool_size),
+        spawn=pool,
         handler_class=Handler,
         log=None,
     )

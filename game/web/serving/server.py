@@ -8,8 +8,10 @@ import contextlib
 import logging
 import os
 import signal
+from urllib.parse import urlsplit
 
 from . import http as serving
+from . import nodes
 from .network import is_wildcard, lan_addresses
 from .retention import start_retention
 
@@ -29,7 +31,7 @@ def startup_banner(app, host, port, addresses=lan_addresses, capacity=()):
         lines.append(f"  Open: http://{shown}:{port}/")
     lines.append(f"  Facilitator key:        {app.config['HOST_KEY']}")
     lines.append(f"  Data:                   {app.instance_path}")
-    lines.append(f"  Sessions:               {app.config['DATABASE']}")
+    lines.append(f"  Sessions:               {store_description(app.config)}")
     lines.append(f"  Decks:                  {app.config['DECKS_DIR']}")
     if app.config["CLUSTER"]:
         hub = app.extensions["tafelronde.hub"]
@@ -42,11 +44,28 @@ def startup_banner(app, host, port, addresses=lan_addresses, capacity=()):
     return "\n".join(lines)
 
 
+def store_description(config):
+    """Where sessions are stored, for the banner: the SQLite file, or the PostgreSQL database
+    of `STORE_URL` without its password."""
+    url = (config["STORE_URL"] or "").strip()
+    if not url:
+        return str(config["DATABASE"])
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    shown = f"[{host}]" if ":" in host else host
+    if parts.port:
+        shown += f":{parts.port}"
+    user = f"{parts.username}@" if parts.username else ""
+    return f"PostgreSQL {user}{shown}{parts.path or '/'} (STORE_URL)"
+
+
 def serve(app, socketio, host, port):
-    """Print the banner, start retention and serve until stopped (blocks)."""
+    """Print the banner, start retention and serve until stopped (blocks). With several
+    processes, a process whose keys differ from the others' refuses to start (SystemExit)."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    nodes.check_keys(app)
     # The join link must point at an address this server answers on (game.web.serving.network).
     app.config["HOST"], app.config["PORT"] = host, port
     pool, lines = serving.capacity(app.config)
@@ -75,6 +94,7 @@ def _leave_on_sigterm(app, socketio):
         try:
             with app.app_context():
                 app.extensions["tafelronde.live"].leave()
+                nodes.leave(app)  # other keys may start after the last process stopped
             if app.config["CLUSTER"]:
                 socketio.sleep(0.5)  # the `moved` messages go out
         except Exception:  # stopping anyway; the leases then run out by themselves
