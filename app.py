@@ -19,6 +19,7 @@ if __name__ == "__main__":  # pragma: no cover - serving only
 import argparse
 import logging
 import os
+import re
 import secrets
 import sys
 import warnings
@@ -64,8 +65,10 @@ DEFAULTS = {
     # Flask's session-signing key; empty means: generate and keep in instance/.
     "SECRET_KEY": "",
     # Where `python app.py` and `tafelronde` listen; also decides the join link's address.
+    # 8080, not Flask's 5000: macOS keeps 5000 for AirPlay. When the default is taken, the next
+    # free port is used (the banner says which); a port chosen on purpose is never changed.
     "HOST": "0.0.0.0",
-    "PORT": 5000,
+    "PORT": 8080,
     # Interface languages; the first is the fallback.
     "LANGUAGES": ["en", "nl"],
     # Largest Socket.IO message the server accepts, in bytes.
@@ -272,8 +275,27 @@ def _buffer_static(response):
 
     if request.endpoint == "static" and response.status_code == 200 and response.is_streamed:
         response.direct_passthrough = False
-        response.set_data(response.get_data())
+        response.set_data(_without_comments(request.path, response.get_data()))
     return response
+
+
+# Comments in our own scripts and stylesheets are for the people who read them, not for phones
+# on a weak network (a twentieth of the phone page, gzipped). Each becomes as many empty lines,
+# so line numbers in the browser still match the files. JavaScript: whole lines only (`//`, and
+# `/* */` that start a line); CSS: every comment. Vendored files are served as they are.
+_JS_COMMENTS = re.compile(rb"^[ \t]*(?://[^\n]*|/\*(?:(?!\*/).)*\*/[ \t]*)$", re.M | re.S)
+_CSS_COMMENTS = re.compile(rb"/\*(?:(?!\*/).)*\*/", re.S)
+
+
+def _without_comments(path, body):
+    """`body` of the static file at URL `path`, its comments blanked if it is our JS or CSS."""
+    if path.startswith("/static/js/"):
+        pattern = _JS_COMMENTS
+    elif path.startswith("/static/css/"):
+        pattern = _CSS_COMMENTS
+    else:
+        return body
+    return pattern.sub(lambda m: b"\n" * m.group().count(b"\n"), body)
 
 
 def _kept_secret(path, fresh):
@@ -292,9 +314,11 @@ def main(argv=None):
     app = create_app()
     parser = argparse.ArgumentParser(prog="tafelronde", description="Serve Tafelronde.")
     parser.add_argument("--host", default=str(app.config["HOST"]))
-    parser.add_argument("--port", type=int, default=int(app.config["PORT"]))
+    parser.add_argument("--port", type=int, default=None)
     args = parser.parse_args(argv)
-    server.serve(app, socketio, args.host, args.port)
+    port = int(app.config["PORT"]) if args.port is None else args.port
+    chosen = args.port is not None or port != DEFAULTS["PORT"]
+    server.serve(app, socketio, args.host, port, fall_back=not chosen)
     return 0
 
 

@@ -206,16 +206,20 @@ class Hub(Generic[W]):
         group_size: int | None = None,
         max_note_chars: int = 500,
         max_name_chars: int = 40,
+        language: str | None = None,
         **programme: Any,
     ) -> LiveSession[W]:
         """Start a session from a deck snapshot; return its `LiveSession`.
 
-        `tables` is a count (default names in the deck's language) or a list of names.
-        `programme`: the session's name, its cards in order, openers and closers, whether
-        perspectives and the takeaway are on (`game.core.programme.programme_settings`).
+        `tables` is a count or a list of names. Tables the session names itself are named in
+        `language` (the facilitator's; the deck's when not given). `programme`: the session's
+        name, its cards in order, openers and closers, whether perspectives and the takeaway
+        are on (`game.core.programme.programme_settings`).
         """
         names = (
-            default_table_names(tables, deck.language) if isinstance(tables, int) else list(tables)
+            default_table_names(tables, language or deck.language)
+            if isinstance(tables, int)
+            else list(tables)
         )
         with self._lock:
             code = self._fresh_code()
@@ -232,6 +236,7 @@ class Hub(Generic[W]):
                 group_size=group_size,
                 max_note_chars=max_note_chars,
                 max_name_chars=max_name_chars,
+                language=language,
                 **programme,
             )
             event["projector_key"] = secrets.token_urlsafe(12)

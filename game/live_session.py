@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from .core.command import Event
 from .core.model import SessionState
-from .core.registry import touched_tables
+from .core.registry import history_touched, touched_tables
 from .core.throttle import TokenBucket
 
 # Answers per session kept in memory for repeated client ids; older ones are read from the store
@@ -72,6 +72,7 @@ class LiveSession(Generic[W]):
         self.connections: dict[str, int] = {}  # pid -> number of open sockets
         self.buckets: dict[str, TokenBucket] = {}  # pid -> its rate limit
         self.dirty_tables: set[int] = set()
+        self.dirty_earlier: set[int] = set()  # tables whose notes on earlier cards changed
         self.dirty_session = False
         self.phones_behind = False  # phones' session facts wait for the next coalesced update
 
@@ -87,6 +88,12 @@ class LiveSession(Generic[W]):
         self.dirty_session = True
         tables = touched_tables(self.state, event)
         self.dirty_tables.update(tables)
+        self.dirty_earlier.update(history_touched(self.state, event))
+
+    def take_earlier(self) -> set[int]:
+        """The tables whose notes on earlier cards changed since the last call."""
+        tables, self.dirty_earlier = self.dirty_earlier, set()
+        return tables
 
     def take_dirty(self) -> tuple[list[int], bool]:
         """The tables changed since the last call, and whether session facts changed."""

@@ -208,9 +208,23 @@ def add_table(host_page, name):
 
 
 def end_session(host_page):
-    """Press "End session" and confirm in the dialog."""
-    host_page.get_by_role("button", name="End session").click()
-    host_page.get_by_role("dialog").get_by_role("button", name="End session").click()
+    """Press "End session" and confirm: the button asks its question, pressed again it ends."""
+    box = host_page.locator("#end-box")
+    box.get_by_role("button", name="End session").click()
+    expect(box.locator(".ask")).to_be_visible()
+    box.get_by_role("button", name="End session").click()
+
+
+def on_the_wall(wall, text, pages=12):
+    """Expect `text` on the projector, turning its pages (Page Down) until it shows: what does
+    not fit on one screen is shown in pages."""
+    shown = wall.get_by_text(text, exact=True)
+    expect(shown).to_have_count(1)
+    for _ in range(pages):
+        if shown.is_visible():
+            return
+        wall.keyboard.press("PageDown")
+    expect(shown).to_be_visible()
 
 
 def smallest_text(page):
@@ -300,8 +314,13 @@ def write_note(page, text, kind=None):
     expect(page.get_by_label("Your note")).to_have_value("")
 
 
+# How a bar's label may be marked: ★ the table's choice, "✓ your vote" one's own.
+MARKS = r"(★\s*)?{}(\s*✓ your vote)?\s*"
+
+
 def bar(scope, label, count):
     """Expect the bar of `label` (in a chart under `scope`) to show `count`."""
-    item = scope.get_by_role("listitem").filter(has_text=re.compile(rf"^{re.escape(label)}\s*\d+$"))
+    marked = MARKS.format(re.escape(label))
+    item = scope.get_by_role("listitem").filter(has_text=re.compile(rf"^{marked}\d+$"))
     expect(item).to_have_count(1)
-    expect(item).to_have_text(re.compile(rf"^{re.escape(label)}\s*{count}$"))
+    expect(item).to_have_text(re.compile(rf"^{marked}{count}$"))

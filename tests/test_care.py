@@ -147,6 +147,24 @@ def test_pass_on_an_open_card_is_refused():
 # --- calling the facilitator ---------------------------------------------------------------------
 
 
+def test_a_table_can_withdraw_its_call():
+    g = table_of_three()
+    assert g.do("a", "withdraw_flag") == []  # no call: nothing to withdraw
+    g.do("b", "flag_table", reason="need_help")
+    g.now += 3
+    (event,) = g.do("a", "withdraw_flag")  # anyone at the table
+    assert event["type"] == "flag_withdrawn"
+    assert view_for(g.state, Actor("facilitator"), g.now)["tables"][0]["flag"] is None
+    # Withdrawn is not "seen": the phones show no call at all.
+    assert view_for(g.state, Actor.participant("a"), g.now)["table"]["flag"] is None
+    assert g.do("a", "withdraw_flag") == []
+    g.do("b", "flag_table", reason="sensitive")  # and may call again
+    assert (
+        view_for(g.state, Actor("facilitator"), g.now)["tables"][0]["flag"]["reason"] == "sensitive"
+    )
+    assert replay(g.log).tables[0].flags == g.state.tables[0].flags
+
+
 def test_flag_shows_on_the_facilitator_view_until_cleared_and_the_table_sees_it_was_seen():
     g = table_of_three()
     g.now += 5

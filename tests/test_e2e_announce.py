@@ -66,7 +66,7 @@ def test_the_facilitator_and_the_projector_hear_what_changes(browser, server, tm
         host.get_by_role("button", name="Spotlight", exact=True).click()
         expect(heard["projector"]).to_have_text(f"On the projector: {card.title}")
 
-        host.get_by_label("Round timer (minutes)").fill("0.17")  # 10 s, the shortest timer
+        host.get_by_label("Round timer (minutes, or m:ss)").fill("0.17")  # 10 s, the shortest timer
         host.get_by_role("button", name="Start", exact=True).click()
         expect(wall.locator(".wtimer")).to_be_visible()
         expect(host.locator("#timer-left")).not_to_be_empty()

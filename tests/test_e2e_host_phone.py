@@ -35,10 +35,10 @@ def test_two_facilitators_on_phones_see_the_same_session_and_keep_fields(browser
         ).to_be_visible()
 
         # Typed but not sent: the language switch keeps both fields.
-        pocket.get_by_label("Round timer (minutes)").fill("7")
+        pocket.get_by_label("Round timer (minutes, or m:ss)").fill("7")
         pocket.get_by_label("Message to all phones").fill("Five more minutes, then plenary")
         pocket.get_by_role("link", name="NL", exact=True).click()
-        expect(pocket.get_by_label("Rondetimer (minuten)")).to_have_value("7")
+        expect(pocket.get_by_label("Rondetimer (minuten, of m:ss)")).to_have_value("7")
         expect(pocket.get_by_label("Bericht aan alle telefoons")).to_have_value(
             "Five more minutes, then plenary"
         )

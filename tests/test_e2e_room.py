@@ -40,12 +40,24 @@ def test_a_table_skips_a_card_and_calls_the_facilitator(browser, server, tmp_pat
         expect(calls.get_by_role("heading", name="Tables calling you: 1")).to_be_visible()
         expect(calls.get_by_text(re.compile(r"Sensitive · Table 1 · Bram"))).to_be_visible()
         expect(anna.get_by_text("The facilitator has been called.")).to_be_visible()
+        called = anna.get_by_role("button", name="Sensitive")
+        expect(called).to_have_attribute("aria-pressed", "true")  # the call made is marked
+        # A call can be withdrawn, and made again.
+        bram.get_by_role("button", name="Withdraw the call").click()
+        expect(calls.get_by_role("heading")).to_have_count(0)
+        expect(called).to_have_attribute("aria-pressed", "false")
+        expect(anna.get_by_text("The facilitator has been called.")).to_have_count(0)
+        anna.get_by_role("button", name="Sensitive").click()
+        expect(calls.get_by_text(re.compile(r"Sensitive · Table 1 · Anna"))).to_be_visible()
 
-        # Table 1 skips the card (a second tap confirms); Cato passes at table 2.
+        # Table 1 skips the card (the button asks first, as every confirmation does); the
+        # votes are gone from its phones. Cato passes at table 2.
         anna.get_by_role("button", name="Skip this card").click()
-        anna.get_by_role("button", name="Skip this card for your table?").click()
-        expect(bram.get_by_text("Your table skipped this card.")).to_be_visible()
-        expect(bram.get_by_role("group", name="Your vote")).to_have_count(1)
+        asked = anna.get_by_role("group", name="Skip this card for your table?")
+        asked.get_by_role("button", name="Skip this card").click()
+        expect(bram.get_by_text("Your table skipped this card.")).to_have_count(1)
+        expect(bram.get_by_role("group", name="Your vote")).to_have_count(0)
+        expect(anna.get_by_role("button", name="Skip this card")).to_have_count(0)
         cato.get_by_role("button", name="Pass").click()
         # Cato was the only one to answer: the pass completes the table, which reveals.
         expect(cato.get_by_role("heading", name="How your table voted")).to_be_visible()

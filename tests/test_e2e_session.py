@@ -28,7 +28,7 @@ def test_a_session_from_sign_in_to_the_spotlight(browser, server, tmp_path):
         host = room.page("facilitator", e2e.LAPTOP)
         e2e.sign_in(host, server)
         code = e2e.start_session(host, tables=2, flow="deal", seating="choose")
-        e2e.add_table(host, "Corner")  # nobody sits here: it gets the deal but does not play
+        e2e.add_table(host, "Corner")  # nobody sits here: a deal passes it by
         wall = e2e.open_projector(room, host)
         expect(wall.get_by_text(code, exact=True)).to_be_visible()  # the lobby
         assert e2e.smallest_text(wall)[0] >= WALL_SMALLEST_PX, e2e.smallest_text(wall)
@@ -142,7 +142,12 @@ def test_a_session_from_sign_in_to_the_spotlight(browser, server, tmp_path):
         expect(banner).to_contain_text("This session has ended.")
         results = banner.get_by_role("link", name="Results and downloads")
         expect(results).to_have_attribute("href", f"/host/s/{code}/report")
-        expect(host.get_by_role("button", name="Deal to all tables")).to_be_disabled()
+        # Like every link that leaves the live page: a tab of its own, marked as such.
+        expect(results).to_have_attribute("target", "_blank")
+        expect(results).to_have_accessible_description("Opens in a new tab")
+        expect(host.get_by_role("button", name="Deal to all tables")).to_have_count(0)
+        expect(banner.locator(".err")).to_have_count(0)
+        expect(wall.locator("#footer")).to_be_empty()  # no "Join at", no timer once ended
         expect(live_controls()).to_have_count(0)
         expect(table1.get_by_text(note)).to_be_visible()  # what happened stays in view
         expect(host.get_by_role("heading", name="All cards played")).to_be_visible()

@@ -231,6 +231,7 @@ def test_history_diff_and_restore(host, decks):
     version = host.get(f"/api/decks/small/history/{versions[0]['id']}").json
     assert version["text"] == SMALL
     assert "-    text: The first dilemma.\n+    text: Changed.\n" in version["diff"]
+    assert version["changes"]["changed"] == [{"title": "One", "fields": ["text"]}]
 
     restore = f"/api/decks/small/history/{versions[0]['id']}/restore"
     stale = host.post(restore, json={"base_revision": "not-the-current-one"})
@@ -384,3 +385,17 @@ def test_sessions_keep_their_snapshot(app, host, decks):
     changed = SMALL.replace("The first dilemma.", "Changed.")
     assert save(host, "small", changed, revision).status_code == 200
     assert parse_deck(snapshot).cards[0].text == "The first dilemma."
+
+
+def test_a_version_says_in_words_what_changed_since():
+    from game.decks.versions import changes
+
+    old = SMALL
+    new = SMALL.replace("    title: One\n", "    title: One, changed\n").replace(
+        "The first dilemma.", "A changed dilemma."
+    )
+    said = changes(old, new)
+    assert said["deck"] == [] and said["added"] == [] and said["removed"] == []
+    assert said["changed"] == [{"title": "One, changed", "fields": ["title", "text"]}]
+    assert not said["reordered"]
+    assert changes(old, "cards: [unclosed") is None  # a version that cannot be read

@@ -85,6 +85,12 @@ def test_edit_a_card_preview_save_and_restore(page, server):
 
     page.click("#btn-history")
     page.locator("#history-list button").first.click()
+    # What changed, in words; the lines of YAML on request.
+    expect(page.locator("#history-words")).to_have_text(
+        "Cards changed since:A dilemma, changed (title)"
+    )
+    expect(page.locator("#history-diff")).not_to_be_visible()
+    page.get_by_text("Show the changes line by line (YAML)").click()
     expect(page.locator("#history-diff")).to_contain_text("+    title: A dilemma, changed")
     page.click("#btn-restore")
     expect(page.locator("#ed-banners")).to_contain_text("Restored the version")

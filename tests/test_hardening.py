@@ -119,6 +119,7 @@ def valid_participant_payloads(room):
         "skip_card": {"card": card},
         "pass_vote": {"card": card},
         "flag_table": {"reason": "need_help"},
+        "withdraw_flag": {},
         "record_tally": {"counts": [1] * room["options"], "passes": 0, "card": card},
         "set_conclusion": {"text": "We would ask the volunteers first.", "card": card},
         "next_step": {"step": 0, "card": card},

@@ -56,3 +56,17 @@ def test_the_facilitator_page_shows_the_link_for_the_bound_host(tmp_path, bound,
     page = client.get(f"/host/s/{code}").get_data(as_text=True)
     assert expected + code in page
     app.extensions["tafelronde.close"]()
+
+
+def test_a_taken_port_gives_way_to_the_next_free_one():
+    import socket
+
+    from game.web.serving.network import free_port
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        found = free_port("127.0.0.1", port)
+        assert found != port and port < found <= port + 20
+    assert free_port("127.0.0.1", found) == found  # a free one is kept

@@ -6,13 +6,20 @@ import re
 from urllib.parse import urljoin
 
 from game.web.live import offline
-from tests.conftest import csrf_of, sign_in
+from tests.conftest import ROOT, csrf_of, sign_in
 from tests.test_sockets import make_session
 
 WEIGHT_LIMIT = 30 * 1024
 
 
+def test_home_shows_a_participant_the_join_box_and_no_decks(client):
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert "Join a table" in page and "Session code" in page
+    assert "Social media" not in page and "cards" not in page
+
+
 def test_home_lists_decks_with_language_and_card_count(client):
+    sign_in(client)
     page = client.get("/?lang=en").get_data(as_text=True)
     assert (
         "Social media: dilemmas for civil-society organisations" in page or "Social media" in page
@@ -199,3 +206,30 @@ def test_pages_carry_security_headers(client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_our_scripts_and_stylesheets_are_served_without_their_comments(client):
+    def served(name):
+        response = client.get(f"/static/{name}")
+        body = response.get_data()
+        response.close()
+        return body
+
+    for name in ("js/play.js", "js/live.js", "css/live.css", "css/app.css"):
+        on_disk = (ROOT / "static" / name).read_bytes()
+        lean = served(name)
+        assert re.search(rb"^\s*/\*", on_disk, re.M), name
+        assert not re.search(rb"^\s*(/\*|//)", lean, re.M), name  # no comment starts a line
+        # Each comment becomes empty lines: line numbers in the browser match the file.
+        assert lean.count(b"\n") == on_disk.count(b"\n"), name
+        assert len(lean) < len(on_disk)
+    vendored = "vendor/socket.io-client-4.8.4/socket.io.esm.min.js"
+    assert served(vendored) == (ROOT / "static" / vendored).read_bytes()  # licence comment kept
+
+
+def test_tables_the_session_names_are_in_the_facilitators_language(app, client):
+    client.set_cookie("lang", "nl")  # the facilitator's page is in Dutch; the deck is English
+    code = make_session(app, client, table_count="2")
+    state = app.extensions["tafelronde.hub"].peek(code).state
+    assert [t.name for t in state.tables] == ["Tafel 1", "Tafel 2"]
+    assert state.settings.language == "nl"  # and so are tables added later

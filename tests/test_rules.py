@@ -4,8 +4,10 @@ import copy
 
 import pytest
 
+from game.core.features.session import default_table_names
 from game.core.registry import TRANSIENT_EVENTS, replay
 from game.core.rules import PROJECTOR, Actor, decide
+from game.core.views import timer_view
 from game.errors import Forbidden, GameError, InvalidInput, NotFound, OutOfTurn
 from tests.coregame import Game
 
@@ -121,6 +123,7 @@ def test_unseated_participant_cannot_draw():
 def test_deal_mode_only_facilitator_deals():
     g = Game(flow="deal")
     g.seat("p1", 0)
+    g.seat("p2", 1)
     with pytest.raises(Forbidden):
         g.do("p1", "draw_card")
     g.host("deal_card")
@@ -129,6 +132,74 @@ def test_deal_mode_only_facilitator_deals():
     assert [t.current.card for t in g.state.tables] == ["agree", "agree"]
     with pytest.raises(NotFound):
         g.host("deal_card", card="nope")
+
+
+def test_a_deal_skips_empty_tables_and_reaches_them_when_someone_sits_down():
+    g = Game(tables=3, flow="deal")
+    g.host("deal_card")  # nobody sits anywhere yet: the room is set, every table gets it
+    assert [t.current.card for t in g.state.tables] == ["pick"] * 3
+    g.seat("p1", 0)
+    g.seat("p2", 0)
+    g.host("deal_card")
+    assert [t.current.card for t in g.state.tables] == ["agree", "pick", "pick"]
+    g.now += 5
+    g.seat("p3", 2)  # a late table catches up with the card the room plays
+    assert [t.current.card for t in g.state.tables] == ["agree", "pick", "agree"]
+    assert g.state.tables[2].current.started_at == g.now
+    g.seat("p4", 2)  # the second person there changes nothing
+    assert len(g.state.tables[2].plays) == 2
+    g.host("move_participant", pid="p2", table=1)  # moved to an empty table: catches up too
+    assert g.state.tables[1].current.card == "agree"
+
+
+def test_a_drawing_session_deals_nothing_to_a_new_seat():
+    g = Game(tables=2, flow="draw")
+    g.seat("p1", 0)
+    g.do("p1", "draw_card")
+    g.seat("p2", 1)
+    assert g.state.tables[1].current is None
+
+
+def test_groups_open_a_table_that_plays_the_dealt_card():
+    g = Game(tables=1, flow="deal", seating="balance", group_size=2)
+    for pid in ("p1", "p2"):
+        g.do(pid, "join", name=pid)
+    g.host("deal_card")
+    g.do("p3", "join", name="p3")  # the first table is full: a new one opens, with the card
+    assert [t.name for t in g.state.tables] == ["Table 1", "Table 2"]
+    assert g.state.tables[1].current.card == "pick"
+
+
+def test_tables_the_session_names_are_in_the_facilitators_language():
+    g = Game(tables=1, language="nl")
+    g.host("add_table")
+    assert g.state.tables[1].name == "Tafel 2"
+    assert default_table_names(2, "nl") == ["Tafel 1", "Tafel 2"]
+
+
+def test_the_timer_stands_still_while_the_session_is_paused():
+    g = Game()
+    g.host("start_timer", seconds=600)
+    g.now += 100
+    g.host("pause", paused=True)
+    g.now += 1000  # a long pause
+    timer = timer_view(g.state, g.now)
+    assert timer == {"seconds": 600, "remaining": 500, "paused": True}
+    g.host("pause", paused=False)
+    g.now += 50
+    assert timer_view(g.state, g.now) == {"seconds": 600, "remaining": 450}
+    g.host("pause", paused=True)
+    g.host("start_timer", seconds=60)  # started during a pause: waits for the room
+    g.now += 30
+    assert timer_view(g.state, g.now)["remaining"] == 60
+    g.host("pause", paused=False)
+    g.now += 10
+    assert timer_view(g.state, g.now) == {"seconds": 60, "remaining": 50}
+    g.host("pause", paused=True)
+    g.host("stop_timer")
+    g.host("pause", paused=False)
+    assert timer_view(g.state, g.now) is None
+    assert replay(g.log).timer_ends_at == g.state.timer_ends_at
 
 
 # --- voting and revealing --------------------------------------------------------------------------
@@ -182,8 +253,8 @@ def test_member_or_facilitator_can_force_the_reveal():
 
 
 def test_facilitator_reveals_all_tables():
-    g = three_at_table_zero()
-    g.seat("d", 1)
+    g = three_at_table_zero(flow="deal")
+    g.seat("d", 1)  # sits down after the deal: gets the card
     g.do("a", "cast_vote", choice=0)
     events = g.host("reveal_table")
     assert events[0]["tables"] == [0, 1]

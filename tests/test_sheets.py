@@ -67,7 +67,7 @@ def workbook(cards, deck=(("title", "T"), ("language", "en"))):
 HEADER = ("id", "title", "text", "response", "option 1", "option 2")
 
 
-def test_every_problem_is_reported_at_its_cell_all_at_once():
+def test_every_problem_is_reported_at_its_cell_and_column_all_at_once():
     raw = workbook(
         [
             HEADER,
@@ -76,11 +76,11 @@ def test_every_problem_is_reported_at_its_cell_all_at_once():
         ]
     )
     assert problems(raw, "deck.xlsx") == [
-        "Cards!A2: card id `One Card` may only hold lowercase letters, digits and dashes, start "
+        "Cards!A2 (id): card id `One Card` may only hold lowercase letters, digits and dashes, start "
         "with a letter or digit, and be at most 60 characters; try `one-card`",
-        "Cards!F2: option 2 repeats option 1 (`Yes`)",
-        "Cards!B3: missing `title`: every card needs a title",
-        "Cards!D3: `type` must be `choice`, `scale` or `open`, not `chioce` (did you mean `choice`?)",
+        "Cards!F2 (option 2): option 2 repeats option 1 (`Yes`)",
+        "Cards!B3 (title): missing `title`: every card needs a title",
+        "Cards!D3 (response): `type` must be `choice`, `scale` or `open`, not `chioce` (did you mean `choice`?)",
     ]
 
 
@@ -89,7 +89,7 @@ def test_csv_problems_name_file_row_and_column():
     assert problems(raw, "deck.csv") == [
         "deck.csv:2:2: `language` must be a two-letter code in lowercase, such as `en` or `nl`; "
         "this is `english`",
-        "deck.csv:5:2: missing `title`: every card needs a title",
+        "deck.csv:5:2 (title): missing `title`: every card needs a title",
     ]
 
 
@@ -113,7 +113,7 @@ def test_problems_in_dutch_keep_their_cells():
         deck_from_file(raw, "spel.xlsx")
     dutch = Translator(load_catalogues()["nl"])
     assert caught.value.lines(dutch) == [
-        "Cards!E2: `options` heeft 2 tot 6 keuzes nodig; hier staat 1 keuze"
+        "Cards!E2 (option 1): `options` heeft 2 tot 6 keuzes nodig; hier staat 1 keuze"
     ]
 
 
@@ -239,7 +239,7 @@ def test_preview_shows_the_deck_and_problems_without_storing(host, app):
         "s.xlsx",
     )
     assert bad.status_code == 422
-    assert bad.json["problems"][0]["where"] == "Cards!E2"
+    assert bad.json["problems"][0]["where"] == "Cards!E2 (option 1)"
     assert "keuze" in bad.json["problems"][0]["message"]
     assert sorted(p.name for p in decks.iterdir()) == before
 

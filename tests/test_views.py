@@ -2,6 +2,7 @@
 
 import json
 
+from game.core.registry import replay
 from game.core.rules import FACILITATOR, PROJECTOR, Actor
 from game.core.views import view_for
 from tests.coregame import Game
@@ -124,16 +125,27 @@ def test_comparison_tells_not_played_from_not_revealed():
 
 
 def test_a_deal_to_an_empty_table_is_not_playing_it():
-    g = Game(tables=3)
+    g = Game(tables=3, flow="deal")
     g.seat("a", 0)
-    g.host("deal_card", card="pick")  # reaches empty tables 1 and 2 too
+    g.host("deal_card", card="pick")  # only table 0: nobody sits at 1 and 2
+    assert [len(t.plays) for t in g.state.tables] == [1, 0, 0]
     g.host("reveal_table")  # "Reveal all": the empty tables reveal nothing
     row = view_for(g.state, FACILITATOR, g.now)["comparison"]["cards"][0]
     assert row["played"] == [True, False, False]
     assert row["tables"] == [[0, 0, 0], None, None]
-    g.seat("b", 1)  # someone sits down at a table that got the card: it plays it now
+    g.seat("b", 1)  # someone sits down at an empty table: it gets the card and plays it now
     row = view_for(g.state, FACILITATOR, g.now)["comparison"]["cards"][0]
     assert row["played"] == [True, True, False]
+
+
+def test_a_deal_logged_before_it_named_its_tables_reached_every_table():
+    g = Game(tables=3)
+    g.seat("a", 0)
+    log = g.log + [{"type": "card_dealt", "card": "pick", "at": g.now}]  # an older log
+    state = replay(log)
+    assert [len(t.plays) for t in state.tables] == [1, 1, 1]
+    row = view_for(state, FACILITATOR, g.now)["comparison"]["cards"][0]
+    assert row["played"] == [True, False, False]  # empty tables did not play it
 
 
 def test_spotlight_leaves_out_empty_tables_that_did_not_play():

@@ -113,8 +113,9 @@ def option_count(state: SessionState, card_id: str) -> int:
 
 
 def table_word(state: SessionState) -> str:
-    """'Tafel' or 'Table': how generated table names start, in the deck's language."""
-    return "Tafel" if state.deck.language == "nl" else "Table"
+    """'Tafel' or 'Table': how generated table names start, in the facilitator's language when
+    the session recorded it (`Settings.language`), else the deck's."""
+    return "Tafel" if (state.settings.language or state.deck.language) == "nl" else "Table"
 
 
 def refuse_skipped(play: Play) -> None:

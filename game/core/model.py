@@ -165,6 +165,7 @@ class Flag(TypedDict, total=False):
     at: float
     cleared_at: float | None
     seen: bool
+    withdrawn: bool  # the table withdrew it (`withdraw_flag`): not "seen"
 
 
 @dataclass
@@ -206,6 +207,7 @@ class Settings:
     closers: int = 0
     perspectives: bool = True  # deal the deck's perspectives (if it has any)
     takeaway: bool = True  # phones may open their table's page once the session ended
+    language: str | None = None  # the facilitator's, for the names of tables the session makes
 
 
 @dataclass
@@ -264,6 +266,7 @@ class SessionState:
     ended_at: float | None = None
     timer_ends_at: float | None = None
     timer_seconds: int | None = None
+    timer_left: float | None = None  # seconds left on a timer that stands still in a pause
     message: Message | None = None
     spotlight: Spotlight | None = None
     version: int = 0  # stored events applied; lets clients drop stale updates

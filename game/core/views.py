@@ -238,9 +238,12 @@ def session_info(state: SessionState, now: float) -> View:
 
 
 def timer_view(state: SessionState, now: float) -> View | None:
-    """The round timer as seconds left (clients count down locally from this)."""
+    """The round timer as seconds left (clients count down locally from this, unless it is
+    `paused`: it stands still while the session is paused)."""
     if state.timer_ends_at is None:
         return None
+    if state.timer_left is not None:
+        return {"seconds": state.timer_seconds, "remaining": state.timer_left, "paused": True}
     return {"seconds": state.timer_seconds, "remaining": max(0.0, state.timer_ends_at - now)}
 
 
@@ -297,13 +300,32 @@ def participant_view(state: SessionState, pid: str | None, now: float) -> View:
     return view
 
 
-def facilitator_table(state: SessionState, table_id: int, now: float, stalled_after: float) -> View:
-    """One table on the facilitator's screen: counts and revealed results, never secret votes."""
+def _earlier_notes(state: SessionState, table: Table) -> list[View]:
+    """The notes on the cards a table moved on from, newest card first: the facilitator can
+    still hide them, or pick them for the projector when an earlier card is spotlighted."""
+    return [
+        {
+            "card": {"id": play.card, "title": state.card(play.card).title},
+            "notes": [_note_view(state, n, with_hidden_flag=True) for n in play.notes],
+        }
+        for play in reversed(table.plays[:-1])
+        if play.notes
+    ]
+
+
+def facilitator_table(
+    state: SessionState, table_id: int, now: float, stalled_after: float, with_earlier: bool = True
+) -> View:
+    """One table on the facilitator's screen: counts and revealed results, never secret votes.
+
+    Without `with_earlier` the notes of earlier cards are left out: live updates send them only
+    when they changed (`registry.history_touched`), as late in a session they are most of it.
+    """
     table = state.tables[table_id]
     play = table.current
     members = _members_view(state, table_id)
     seconds = (now - play.started_at) if play else None
-    return {
+    view: View = {
         "id": table.id,
         "name": table.name,
         "members": members,
@@ -328,6 +350,9 @@ def facilitator_table(state: SessionState, table_id: int, now: float, stalled_af
             and bool(state.card(play.card).response.options)
         ),
     }
+    if with_earlier:
+        view["earlier"] = _earlier_notes(state, table)
+    return view
 
 
 def facilitator_view(state: SessionState, now: float, stalled_after: float) -> View:

@@ -60,7 +60,7 @@ FLAG_REASONS = Vocabulary(
     (
         ("need_help", N_("Need help")),
         ("sensitive", N_("Sensitive")),
-        ("done", N_("Done")),
+        ("done", N_("Table is done")),
     ),
 )
 

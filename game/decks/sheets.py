@@ -19,7 +19,7 @@ with ``=``, ``+``, ``-`` or ``@``) gets a leading ``'``, which import removes ag
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeAlias, cast
 
 from ..errors import N_
@@ -54,17 +54,21 @@ MAX_CELL_CHARS = 5000  # longer than any deck text may be; bounds memory before 
 
 @dataclass(frozen=True)
 class Cell:
-    """Where a value sits: sheet (None for CSV), 1-based row and column."""
+    """Where a value sits: sheet (None for CSV), 1-based row and column, and the name of its
+    column when it is a card's field (``response``)."""
 
     sheet: str | None
     row: int
     column: int
+    name: str | None = field(default=None, compare=False)
 
     def place(self, source: str) -> str:
-        """``Cards!C12`` for a sheet, ``source:12:3`` for CSV."""
+        """``Cards!C12`` for a sheet, ``source:12:3`` for CSV; `` (title)`` after it when the
+        column has a name, so people find the cell by its column's name too."""
+        named = f" ({self.name})" if self.name else ""
         if self.sheet is not None:
-            return f"{self.sheet}!{column_letter(self.column)}{self.row}"
-        return f"{source}:{self.row}:{self.column}"
+            return f"{self.sheet}!{column_letter(self.column)}{self.row}{named}"
+        return f"{source}:{self.row}:{self.column}{named}"
 
 
 def column_letter(number: int) -> str:
@@ -107,7 +111,9 @@ def problem_at(cell: Cell | None, source: str, message: str) -> DeckProblem:
 
 
 def _place(cell: Cell, source: str) -> str | None:
-    return cell.place(source) if cell.sheet is not None else None
+    """A cell's place for people (None for an unnamed CSV cell: the file, line and column of the
+    problem say it already)."""
+    return cell.place(source) if cell.sheet is not None or cell.name else None
 
 
 def clean_text(cell: Cell, value: str, source: str, problems: list[DeckProblem]) -> str:
@@ -278,11 +284,11 @@ def _list_row(
     entry: dict[str, JSON] = {}
     entries.append(entry)
     builder.mark(path, name_cell)
-    for offset, field in enumerate(fields, start=1):
+    for offset, key_name in enumerate(fields, start=1):
         if offset in values and values[offset][1].strip():
             cell, text = values[offset]
-            entry[field] = text.strip()
-            builder.mark((*path, field), cell, cell)
+            entry[key_name] = text.strip()
+            builder.mark((*path, key_name), cell, cell)
 
 
 def _card_rows(builder: _Builder, table: Table, source: str, problems: list[DeckProblem]) -> None:
@@ -333,10 +339,10 @@ def _card(
                 message = Message(N_("this cell has no column name in the header row"))
                 problems.append(problem_at(cell, source, message))
             continue
-        by_name[name] = (cell, clean_text(cell, text, source, problems))
+        by_name[name] = (replace(cell, name=name), clean_text(cell, text, source, problems))
     # A required field left empty is reported at its own cell, not at the row.
     for name, column in ((n, c) for c, n in columns.items()):
-        builder.mark((*path, name), Cell(sheet, number, column))
+        builder.mark((*path, name), Cell(sheet, number, column, name))
     card: dict[str, JSON] = {}
     for name in ("id", "title", "category", "text"):
         if name in by_name:

@@ -17,3 +17,9 @@
   if (document.fonts && document.fonts.ready) document.fonts.ready.then(fitAll);
   else fitAll();
 })();
+
+// A choice of reflections shows at once (the session code waits for "Show", or Enter).
+(function () {
+  const form = document.getElementById("print-options");
+  if (form) form.addEventListener("change", (e) => { if (e.target.name === "reflections") form.requestSubmit(); });
+})();

@@ -46,15 +46,14 @@
         changed();
         renderDetail();
       };
-      const remove = () => {
-        if (!confirm(t("remove_card_q", { name: txt(card.title) || t("untitled") }))) return;
+      const remove = (e) => DeckEditor.ask(e.currentTarget, t("remove_card_q", { name: txt(card.title) || t("untitled") }), t("remove_card"), () => {
         cards().splice(i, 1);
         st.origins.splice(i, 1);
         st.selected = Math.min(i, cards().length - 1);
         st.preview = Math.max(0, st.selected);
         changed();
         renderDetail();
-      };
+      });
       return el("div", { class: "stack", "data-path": path },
         el("div", { class: "card-head" },
           el("h2", { text: `${t("card_n", { n: i + 1, m: cards().length })}` }),

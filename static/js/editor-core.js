@@ -247,11 +247,10 @@
         banner("bad", t("conflict"),
           button(t("compare"), () => ed.showDiff($("compare-diff"), res.body.diff, $("compare-dialog"))),
           button(t("keep_mine"), () => save(res.body.current_revision)),
-          button(t("take_theirs"), () => {
-            if (!confirm(t("take_theirs_q"))) return;
+          button(t("take_theirs"), (e) => DeckEditor.ask(e.currentTarget, t("take_theirs_q"), t("take_theirs"), () => {
             dropDraft();
             location.reload();
-          }, "quiet"));
+          }), "quiet"));
       } else if (res.status === 422) {
         st.problems = res.body.problems || [];
         showProblems(st.problems);

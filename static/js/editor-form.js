@@ -47,7 +47,7 @@
       for (const p of st.problems) counts.set(cardOf(p), (counts.get(cardOf(p)) || 0) + 1);
       const item = (index, label, extra) => el("li", { class: index === st.selected ? "current" : null },
         el("button", { type: "button", "aria-current": index === st.selected ? "true" : null, onclick: () => select(index) },
-          extra, el("span", { class: "nav-label", text: label }),
+          extra, el("span", { class: "nav-label", text: label, title: label }),
           counts.get(index) ? el("span", { class: "dot-bad", title: String(counts.get(index)), text: String(counts.get(index)) }) : null));
       fill($("nav-list"),
         item(-1, t("deck"), null),
@@ -180,9 +180,9 @@
         label.setAttribute("aria-label", t("cat_label"));
         const name = txt(cat.label) || id;
         return fill(row,
-          el("div", { class: "field", "data-path": `categories.${id}.label` }, label, el("p", { class: "field-error", role: "alert" })),
-          el("div", { class: "field colour-pair", "data-path": `categories.${id}.colour` }, el("div", { class: "row nowrap" }, picker, colour), el("p", { class: "field-error", role: "alert" })),
-          el("div", { class: "field" }, idInput, el("p", { class: "field-error id-error", role: "alert" })),
+          el("div", { class: "field", "data-path": `categories.${id}.label`, "data-label": t("cat_label") }, label, el("p", { class: "field-error", role: "alert" })),
+          el("div", { class: "field colour-pair", "data-path": `categories.${id}.colour`, "data-label": t("cat_colour") }, el("div", { class: "row nowrap" }, picker, colour), el("p", { class: "field-error", role: "alert" })),
+          el("div", { class: "field", "data-label": t("cat_id") }, idInput, el("p", { class: "field-error id-error", role: "alert" })),
           el("button", { type: "button", class: "quiet small", "aria-label": t("remove_category", { name }), title: t("remove_category", { name }),
             onclick: () => {
               delete cats[current()];

@@ -72,11 +72,11 @@ const DeckEditor = (() => {
 
   /** A time from the server (ISO, UTC) in the reader's local time, as everywhere in Tafelronde:
       "2026-11-29 23:26" (or "23:26" with `timeOnly`), the same in every language. */
-  function when(iso, timeOnly) {
+  function when(iso, timeOnly, seconds) {
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return iso;
     const two = (n) => String(n).padStart(2, "0");
-    const time = two(date.getHours()) + ":" + two(date.getMinutes());
+    const time = two(date.getHours()) + ":" + two(date.getMinutes()) + (seconds ? ":" + two(date.getSeconds()) : "");
     if (timeOnly) return time;
     return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${time}`;
   }
@@ -87,8 +87,10 @@ const DeckEditor = (() => {
     });
   }
 
-  /** A problem as "Line 3, column 5: message" (or just the message when it has no place). */
+  /** A problem at its place: "Cards!E4 (response): message" in a spreadsheet, "Line 3, column
+   *  5: message" in YAML, or just the message when it has no place. */
   function problemText(p) {
+    if (p.where && /!|\(/.test(p.where)) return `${p.where}: ${p.message}`; // a spreadsheet cell
     return p.line ? t("problem_at", { line: p.line, column: p.column, message: p.message }) : p.message;
   }
 
@@ -225,7 +227,21 @@ const DeckEditor = (() => {
   // ------------------------------------------------------------------------------------------
   // The editor: its state comes from editor-core.js, then every part adds what it shows and does.
 
-  const ns = { $, t, el, fill, api, when, parts: [] };
+  /** One way to confirm, as on the live pages: `node` (the button pressed) gives way to the
+   *  question with the action (`label`) and Cancel; pressing the action does it. Back as it
+   *  was after Cancel, or after 8 seconds. */
+  function ask(node, question, label, action) {
+    let timer = null;
+    const back = () => { clearTimeout(timer); box.replaceWith(node); node.focus(); };
+    const yes = el("button", { type: "button", class: "danger small", onclick: () => { clearTimeout(timer); box.replaceWith(node); action(); } }, label);
+    const box = el("span", { class: "ask", role: "group", "aria-label": question }, el("span", { class: "ask-q", text: question }),
+      yes, el("button", { type: "button", class: "quiet small", onclick: back }, t("cancel")));
+    node.replaceWith(box);
+    yes.focus();
+    timer = setTimeout(back, 8000);
+  }
+
+  const ns = { $, t, el, fill, api, when, ask, parts: [] };
 
   function Editor(root) {
     const ed = ns.core(root);

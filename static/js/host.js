@@ -3,7 +3,7 @@
    tables, the unseated people and the comparison from the facilitator view. */
 "use strict";
 (() => {
-  const { t, el, fill, command, alertIn } = Live;
+  const { t, el, fill, command, alertIn, confirmed } = Live;
   const $ = (id) => document.getElementById(id);
   const code = $("host").dataset.code;
 
@@ -14,7 +14,10 @@
   const cardsEl = new Map(); // table id -> its <article>
   const chosen = new Set(); // note ids picked for the spotlight
   const noteCard = new Map(); // note id -> card id (a spotlight takes only its own card's notes)
+  const earlier = new Map(); // table id -> notes of its earlier cards (sent when they change)
+  const opened = new Set(); // tables whose "Earlier cards" are unfolded
   const errs = {};
+  let spotPicked = false; // the spotlight list shows what is on the wall until someone picks
 
   const socket = Live.connect(code);
   Live.watch(socket, $("conn"));
@@ -24,6 +27,7 @@
     if (!view || u.session.version < view.session.version) return;
     if (u.stalled_after) stalledAfter = u.stalled_after;
     for (const tb of u.tables) {
+      if (tb.earlier) earlier.set(tb.id, tb.earlier);
       view.tables[tb.id] = tb;
       got.set(tb.id, Date.now());
     }
@@ -47,7 +51,7 @@
     if (!a.ok) return alertIn($("banners"), a.error || t("failed"));
     alertIn($("banners"), "");
     view = a.view;
-    view.tables.forEach((tb) => got.set(tb.id, Date.now()));
+    view.tables.forEach((tb) => { got.set(tb.id, Date.now()); earlier.set(tb.id, tb.earlier || []); });
     cardsEl.clear();
     fill($("tables"));
     render(view.tables.map((tb) => tb.id));
@@ -85,7 +89,11 @@
     .then((ok) => ok && ($("deal-card").value = "")));
   on("reveal-all", () => run("reveal_table", {}, "room"));
   on("pause", () => run("pause", { paused: !view.session.paused }, "room"));
-  on("timer-start", () => run("start_timer", { seconds: Math.round(parseFloat($("minutes").value) * 60) || 0 }, "timer"));
+  on("timer-start", () => {
+    const seconds = duration($("minutes").value);
+    if (!seconds) return alertIn($("minutes").closest("[data-area]"), t("timer_how"));
+    run("start_timer", { seconds }, "timer");
+  });
   on("timer-stop", () => run("stop_timer", {}, "timer"));
   on("msg-send", () => run("send_message", { text: $("message").value.trim() }, "msg"));
   on("msg-clear", () => run("send_message", { text: "" }, "msg").then((ok) => ok && ($("message").value = "")));
@@ -93,10 +101,17 @@
   on("spot-clear", () => run("spotlight", { card: null }, "spot"));
   on("add-table", () => run("add_table", $("table-name").value.trim() ? { name: $("table-name").value.trim() } : {}, "tables")
     .then((ok) => ok && ($("table-name").value = "")));
-  on("end", () => $("end-dialog").showModal());
-  $("end-dialog").addEventListener("close", () => {
-    if ($("end-dialog").returnValue === "end") run("end_session", {}, "end");
-  });
+  $("spot-card").addEventListener("change", () => { spotPicked = true; });
+  Live.onRedraw(() => view && render(view.tables.map((tb) => tb.id)));
+
+  /** Seconds from what was typed as the timer: minutes ("10", "2.5") or minutes and seconds
+   *  ("1:30"); 0 when it is neither. */
+  function duration(text) {
+    const v = text.trim().replace(",", ".");
+    const ms = /^(\d{1,3}):([0-5]?\d)$/.exec(v);
+    if (ms) return 60 * Number(ms[1]) + Number(ms[2]);
+    return /^\d{0,3}(\.\d+)?$/.test(v) && v !== "" && v !== "." ? Math.round(60 * Number(v)) : 0;
+  }
 
   function spotlight() {
     const card = $("spot-card").value;
@@ -104,23 +119,32 @@
     const notes = [...chosen].filter((id) => noteCard.get(id) === card);
     run("spotlight", { card, notes }, "spot").then((ok) => {
       const other = chosen.size - notes.length;
-      if (ok && other) alertIn($("spot-card").closest("[data-area]"), t("spot_other", { n: other }));
+      $("spot-other").textContent = ok && other ? t("spot_other", { n: other }) : "";
     });
   }
 
   // --- drawing --------------------------------------------------------------------------------
 
   /** Redraw the room-wide parts, and the table cards in `changed` (others keep their state). */
+  function endBox() {
+    fill($("end-box"), !ended && confirmed("end", t("end"), t("end_q"), () => run("end_session", {}, "end"), { class: "danger" }));
+  }
+
   function render(changed) {
     const s = view.session;
     noteCard.clear();
     view.tables.forEach((tb) => tb.current && tb.current.notes.forEach((n) => noteCard.set(n.id, n.card)));
+    earlier.forEach((plays) => plays.forEach((p) => p.notes.forEach((n) => noteCard.set(n.id, n.card))));
     $("people").textContent = s.people === 1 ? t("person") : t("people", { n: s.people });
     // Once the session has ended nothing can change it: no control is left that would only fail.
     if (s.ended !== ended) changed = view.tables.map((tb) => tb.id);
     ended = s.ended;
+    // Once ended, the controls go: what is left is the results and the evaluation.
     $("controls").disabled = s.ended;
+    $("controls").hidden = s.ended;
     $("ended").hidden = !s.ended;
+    if (s.ended) $("spot-other").textContent = "";
+    endBox();
     $("pause").textContent = t(s.paused ? "resume" : "pause");
     $("pause").setAttribute("aria-pressed", String(s.paused));
     fill($("timer-left"), s.timer && Live.countdown(Live.ends(s.timer)));
@@ -129,6 +153,8 @@
     options($("deal-card"), t("deal_next"));
     options($("spot-card"), t("spot_choose"));
     const sp = view.spotlight, spCard = sp && view.cards.find((c) => c.id === sp.card);
+    // What is on the wall, until the facilitator picks another card (or a note of one).
+    if (!spotPicked) $("spot-card").value = sp ? sp.card : "";
     const n = sp ? sp.notes.length : 0;
     $("spot-now").textContent = !spCard ? t("spot_none")
       : t("spot_now", { x: spCard.title }) + (n ? " " + (n === 1 ? t("spot_note") : t("spot_notes", { n })) : "");
@@ -153,13 +179,15 @@
       const dealt = new Map(); // card title -> the tables that got it
       tables.forEach((tb, i) => now.cards[i] && now.cards[i] !== heard.cards[i] &&
         dealt.set(tb.current.card.title, [...(dealt.get(tb.current.card.title) || []), tb.name]));
-      dealt.forEach((names, title) => say.push(t("an_card", { x: title }) + (names.length < tables.length ? " · " + names.join(", ") : "")));
+      // A deal reaches the tables where people sit: those are "every table" here.
+      const playing = tables.filter((tb) => tb.members.length).length || tables.length;
+      dealt.forEach((names, title) => say.push(t("an_card", { x: title }) + (names.length < playing ? " · " + names.join(", ") : "")));
       const shown = tables.filter((tb, i) => now.shown[i] && !heard.shown[i] && now.cards[i] === heard.cards[i]);
       if (shown.length) say.push(t("an_reveal", { x: shown.map((tb) => tb.name).join(", ") }));
       if (now.msg && now.msg !== heard.msg) say.push(t("msg_now", { x: now.msg }));
     }
     clearTimeout(timeUp);
-    const left = s.timer && !s.ended ? s.timer.remaining * 1000 : 0;
+    const left = s.timer && !s.ended && !s.timer.paused ? s.timer.remaining * 1000 : 0;
     if (left > 0) timeUp = setTimeout(() => { $("announce").textContent = t("time_up"); }, left);
     heard = now;
     if (say.length) $("announce").textContent = say.join(". ");
@@ -198,36 +226,59 @@
     }
   });
 
+  /** How a table stands, in one line: nobody there; no card; votes coming in; shown. */
+  function standing(tb, cur) {
+    const people = tb.members.length === 1 ? t("person") : t("people", { n: tb.members.length });
+    if (!tb.members.length) return t("nobody");
+    if (!cur) return t("no_card") + " · " + people;
+    // Revealed votes of people who since moved on stay in the count: no "2 of 1 present".
+    if (cur.revealed && cur.votes_in > tb.present) return t("votes_shown", { n: cur.votes_in }) + " · " + people;
+    return t("votes_present", { n: cur.votes_in, m: tb.present }) + " · " + people;
+  }
+
   function tableCard(tb) {
     const cur = tb.current, old = cardsEl.get(tb.id);
     const k = old && old.contains(document.activeElement) && document.activeElement.dataset.k;
+    const opts = cur ? cur.card.response.options : [];
     const a = el("article", { class: "tcard" + (stalled(tb) ? " stalled" : ""), "data-area": "t" + tb.id },
       el("header", null,
-        el("h3", { text: tb.name }),
+        el("h3", { text: tb.name, "data-fit": 14 }),
         cur && el("span", { class: "ontime", title: t("on_card"), text: mmss(tb) }),
         el("span", { class: "badge warn stall", text: t("stalled") })),
-      el("p", { class: "meta" }, cur ? t("votes_present", { n: cur.votes_in, m: tb.present }) : t("no_card"),
-        " · ", tb.members.length === 1 ? t("person") : t("people", { n: tb.members.length })),
+      el("p", { class: "meta", text: standing(tb, cur) }),
       tb.flag && flagLine(tb),
-      el("ul", { class: "people" }, tb.members.map((m) => person(m, tb.id))),
+      tb.members.length > 0 && el("ul", { class: "people" }, tb.members.map((m) => person(m, tb.id))),
       cur && el("p", { class: "ctitle", text: cur.card.title }),
       cur && cur.skipped && el("p", { class: "badge skipped-badge", text: t("skipped") }),
       cur && cur.tally && el("p", { class: "meta tally-mark", text: t("tally") }),
       cur && cur.passes > 0 && el("p", { class: "meta", text: t("passes", { n: cur.passes }) }),
       !ended && el("label", { class: "devices-toggle" }, el("input", { type: "checkbox", "data-k": "dv", checked: tb.devices === "shared",
         onchange: (e) => run("set_devices", { table: tb.id, devices: e.target.checked ? "shared" : "personal" }, "t" + tb.id) }), " ", t("shared")),
-      cur && cur.revealed && cur.card.response.options.length > 0 && Live.bars(cur.card.response.options, cur.distribution, cur.choice),
-      cur && cur.choice != null && el("p", { class: "meta", text: t("choice", { x: cur.card.response.options[cur.choice] }) }),
-      cur && !ended && el("p", { class: "row" },
-        el("button", { class: "secondary small", "data-k": "rv", disabled: cur.revealed, onclick: () => run("reveal_table", { table: tb.id }, "t" + tb.id) }, t("reveal")),
-        el("button", { class: "quiet small", "data-k": "rs", onclick: () => confirm(t("reset_q", { x: tb.name })) && run("reset_table", { table: tb.id }, "t" + tb.id) }, t("reset"))),
-      cur && cur.notes.length > 0 && el("ul", { class: "notes" }, cur.notes.map((n) => note(n, tb.id))));
+      cur && cur.revealed && opts.length > 0 && Live.bars(opts, cur.distribution, cur.choice),
+      cur && cur.choice != null && el("p", { class: "meta" }, el("span", { class: "star", text: "★ " }), t("choice", { x: opts[cur.choice] })),
+      cur && !ended && tb.members.length > 0 && el("p", { class: "row" },
+        el("button", { class: "secondary small", "data-k": "rv", disabled: cur.revealed || cur.skipped, onclick: () => run("reveal_table", { table: tb.id }, "t" + tb.id) }, t("reveal")),
+        confirmed("rs" + tb.id, t("reset"), t("reset_q", { x: tb.name }), () => run("reset_table", { table: tb.id }, "t" + tb.id), { class: "quiet small" })),
+      cur && cur.notes.length > 0 && el("ul", { class: "notes" }, cur.notes.map((n) => note(n, tb.id))),
+      earlierCards(tb));
     if (errs["t" + tb.id]) alertIn(a, errs["t" + tb.id]);
     if (old) old.replaceWith(a);
     else $("tables").append(a);
     cardsEl.set(tb.id, a);
+    Live.fit(a);
     const again = k && a.querySelector(`[data-k="${k}"]`);
     if (again) again.focus();
+  }
+
+  /** The notes on a table's earlier cards, folded: still there to hide, or to pick for the
+   *  projector when one of those cards is spotlighted. */
+  function earlierCards(tb) {
+    const plays = earlier.get(tb.id) || [];
+    if (!plays.length) return null;
+    return el("details", { class: "earlier", open: opened.has(tb.id), ontoggle: (e) => (e.target.open ? opened.add(tb.id) : opened.delete(tb.id)) },
+      el("summary", { text: t("earlier", { n: plays.length }) }),
+      plays.map((p) => el("div", { class: "past" }, el("h4", { text: p.card.title }),
+        el("ul", { class: "notes" }, p.notes.map((n) => note(n, tb.id))))));
   }
 
   /** A table's call for the facilitator: why, who, since when; a button to clear it. */
@@ -249,7 +300,7 @@
     const name = m.name || t("someone");
     return el("li", { class: m.connected ? "on" : "off" },
       el("i", { class: "dot", title: t(m.connected ? "here" : "away") }),
-      el("span", { text: name }),
+      el("span", { class: "pname", text: name }),
       !ended && (view.tables.length > 1 || tableId == null) ? el("select", { class: "move", "aria-label": t("move_to", { x: name }), "data-k": "m" + m.pid,
         onchange: (e) => e.target.value !== "" && run("move_participant", { pid: m.pid, table: Number(e.target.value) }, tableId == null ? "unseated" : "t" + tableId) },
       el("option", { value: "", text: t("move") }),
@@ -274,8 +325,11 @@
   function pick(n, yes) {
     if (yes) chosen.add(n.id);
     else chosen.delete(n.id);
-    // Picking a note suggests its card for the spotlight, unless a card is already chosen.
-    if (yes && !$("spot-card").value) $("spot-card").value = n.card;
+    // Picking a note chooses its card for the spotlight, unless another card was picked.
+    if (yes && (!spotPicked || !$("spot-card").value)) {
+      $("spot-card").value = n.card;
+      spotPicked = true;
+    }
   }
 
   function unseated() {
@@ -286,7 +340,11 @@
     if (errs.unseated) alertIn($("unseated"), errs.unseated);
   }
 
-  /** A sign with a tooltip, and the same words for screen readers. */
+  const LETTERS = "ABCDEF";
+  const letter = (i) => LETTERS[i] || String(i + 1);
+  const SIGNS = [["—", "not_played"], ["…", "not_revealed"], ["✓", "played"], ["⤼", "skipped"], ["×", "abandoned"], ["✋", "tally"]];
+
+  /** A sign with a tooltip, and the same words for screen readers (and in the key below). */
   const sign = (mark, words, cls) => el("span", { class: "meta sign " + cls, title: words },
     el("span", { "aria-hidden": "true", text: mark }), el("span", { class: "visually-hidden", text: words }));
 
@@ -302,8 +360,9 @@
       : sign("…", t("not_revealed"), "waiting");
   }
 
-  /** A small chart for comparisons: one column per option with its count under it (the label
-   *  and count also in the tooltip and, for screen readers, in the label). */
+  /** A small chart for comparisons: one column per option, its count and its letter under it
+   *  (the options are listed with their letters under the card's title; the label and count
+   *  also in the tooltip and, for screen readers, in the label). */
   function mini(labels, counts) {
     const most = Math.max(1, ...counts);
     return el("span", { class: "mini", role: "img",
@@ -311,18 +370,27 @@
       counts.map((c, i) => {
         const col = el("i");
         col.style.height = Math.max(3, (28 * c) / most) + "px";
-        return el("span", { class: "mc", title: `${labels[i]}: ${c}` }, col, el("b", { text: String(c) }));
+        return el("span", { class: "mc", title: `${labels[i]}: ${c}` }, col, el("b", { text: String(c) }), el("small", { text: letter(i) }));
       }));
   }
 
   function comparison() {
     const c = view.comparison;
+    const shown = new Set();
+    const rows = c.cards.map((row) => el("tr", null,
+      el("th", { scope: "row" }, el("span", { text: row.card.title }), row.card.options.length > 0 && el("small", { class: "opts-key",
+        text: row.card.options.map((o, i) => letter(i) + ": " + o).join(" · ") })),
+      row.tables.map((_, i) => {
+        const td = el("td", null, cell(row, i));
+        td.querySelectorAll(".sign > [aria-hidden]").forEach((m) => shown.add(m.textContent));
+        return td;
+      })));
     fill($("comparison"), el("h2", { text: t("comparison") }), c.cards.length
-      ? el("div", { class: "scroll" }, el("table", { class: "grid compare" },
+      ? [el("div", { class: "scroll" }, el("table", { class: "grid compare" },
         el("thead", null, el("tr", null, el("th", { text: t("card") }), c.tables.map((name) => el("th", { text: name })))),
-        el("tbody", null, c.cards.map((row) => el("tr", null,
-          el("th", { text: row.card.title }),
-          row.tables.map((_, i) => el("td", null, cell(row, i))))))))
+        el("tbody", null, rows))),
+      shown.size > 0 && el("p", { class: "meta cmpkey" }, SIGNS.filter(([m]) => shown.has(m)).map(([m, key]) =>
+        el("span", null, el("b", { "aria-hidden": "true", text: m }), " " + t(key))))]
       : el("p", { class: "meta", text: t("no_played") }));
   }
 })();

@@ -105,34 +105,66 @@ const Live = (() => {
   const ticks = new Set();
   setInterval(() => ticks.forEach((f) => f()), 1000);
 
-  /** A timer's end as a Date.now() time, taken when the view arrives (redraws keep it). */
-  const ends = (timer) => (timer ? Date.now() + timer.remaining * 1000 : null);
+  /** The round timer: {end} (a Date.now() time, kept across redraws) or, paused, {left} s. */
+  const ends = (tm) => (!tm ? null : tm.paused ? { left: tm.remaining } : { end: Date.now() + tm.remaining * 1000 });
 
-  /** A countdown to `end`: "4:59", then "Time is up". */
-  function countdown(end) {
+  /** "4:59" ("Time left: 4:59" with `label`; "(paused)" after it in a pause), then "Time is up". */
+  function countdown(at, label) {
     const node = el("span", { class: "countdown", role: "timer" });
     const draw = () => {
       if (!node.isConnected && node.dataset.on) return ticks.delete(draw);
       node.dataset.on = 1;
-      const left = (end - Date.now()) / 1000;
-      node.textContent = left > 0 ? clock(left) : t("time_up");
+      const left = at.end ? (at.end - Date.now()) / 1000 : at.left;
+      node.textContent = left <= 0 ? t("time_up") : (label ? t("timer") + " " : "") + clock(left) + (at.end ? "" : " " + t("timer_paused"));
       node.classList.toggle("over", left <= 0);
+      if (!at.end) ticks.delete(draw);
     };
     ticks.add(draw);
     draw();
     return node;
   }
 
-  /** A distribution as bars: label, bar, count; option `mark` highlighted. */
-  function bars(labels, counts, mark) {
+  /** A distribution as bars; ★ marks the table's choice (its one meaning), ✓ one's own vote. */
+  function bars(labels, counts, chosen, mine) {
     const most = Math.max(1, ...counts);
     return el("ol", { class: "bars" }, labels.map((label, i) => {
       const bar = el("span", { class: "bf" });
       bar.style.width = (100 * counts[i]) / most + "%";
-      return el("li", { class: i === mark ? "mark" : null },
-        el("span", { class: "bl", title: label, text: label }), el("span", { class: "bt" }, bar), el("b", { text: counts[i] }));
+      return el("li", { class: i === chosen ? "mark" : null },
+        el("span", { class: "bl" }, i === chosen && el("span", { class: "star", title: t("chosen") }, "★ "),
+          el("span", { text: label }), i === mine && el("span", { class: "mine", text: " ✓ " + t("mine") })),
+        el("span", { class: "bt" }, bar), el("b", { text: counts[i] }));
     }));
   }
+
+  /** Shrink each [data-fit] under `root` until its longest word fits (down to data-fit px). */
+  function fit(root) {
+    for (const n of (root || document).querySelectorAll("[data-fit]")) {
+      n.style.fontSize = "";
+      n.classList.add("fitting");
+      let px = parseFloat(getComputedStyle(n).fontSize);
+      while (n.scrollWidth > n.clientWidth + 1 && px > +n.dataset.fit) n.style.fontSize = (px = Math.max(+n.dataset.fit, px - 1)) + "px";
+      n.classList.remove("fitting");
+    }
+  }
+  addEventListener("resize", () => requestAnimationFrame(() => fit()));
+
+  // One way to confirm everywhere: a tap shows the question with the action and Cancel; a second
+  // tap does it. Kept by `key` across redraws (the page's own `redraw`), forgotten after 8 s.
+  let asking = null, redraw = () => {};
+  function confirmed(key, label, question, action, attrs) {
+    const ask = (v) => { asking = v; redraw(); };
+    if (!asking || asking.key !== key || Date.now() > asking.until) {
+      return el("button", Object.assign({}, attrs, { "data-k": key, onclick: () => {
+        ask({ key, until: Date.now() + 8000 });
+        setTimeout(() => asking && asking.key === key && Date.now() > asking.until && ask(null), 8100);
+      } }), label);
+    }
+    return el("span", { class: "ask", role: "group", "aria-label": question }, el("span", { class: "ask-q", text: question }),
+      el("button", { class: "danger small", "data-k": key, onclick: () => { ask(null); action(); } }, label),
+      el("button", { class: "quiet small", "data-k": key + "-no", onclick: () => ask(null) }, t("cancel")));
+  }
+  const onRedraw = (f) => { redraw = f; };
 
   /** A card's category as a chip in the deck's colour. */
   function chip(category) {
@@ -150,5 +182,5 @@ const Live = (() => {
     a.textContent = text;
   }
 
-  return { t, el, fill, connect, command, later, watch, clock, ticks, ends, countdown, bars, chip, alertIn };
+  return { t, el, fill, connect, command, later, watch, clock, ticks, ends, countdown, bars, chip, alertIn, fit, confirmed, onRedraw };
 })();

@@ -2,7 +2,7 @@
    server answers; it applies each client id (cid) once, so sending again is safe. */
 "use strict";
 (() => {
-  const { t, el, fill, command, alertIn } = Live;
+  const { t, el, fill, command, alertIn, confirmed } = Live;
   const $ = (id) => document.getElementById(id);
   const { code, lang } = $("app").dataset;
   const SEAT = "tafelronde:" + code, OUT = "tafelronde:outbox:" + code, VIEW = "tafelronde:view:" + code;
@@ -24,11 +24,12 @@
   let view = load(VIEW, null); // so a reload without network still shows the card
   let timerEnd = null, ready = false, sending = false, shown = null, screen = "", box = {};
   let histOpen = false, savedVote = null, noteSaved = false, onCard = null, changing = null;
+  let notice = null, ownSeat = null; // what someone else changed for this phone, said once
+  const deleted = new Set(); // notes deleted here (not hidden by the facilitator)
   const draft = { kind: KINDS[0], edit: null };
   const errs = {};
 
-  // A copy of this page for a reload without network (browsers run service workers only over
-  // https or on localhost). "sw.js" is /j/sw.js: its scope is the phone pages.
+  // A copy of this page for a reload offline (https or localhost only); scope: the phone pages.
   if (navigator.serviceWorker) navigator.serviceWorker.register("sw.js").catch(() => {});
 
   const socket = Live.connect(code);
@@ -40,6 +41,7 @@
   socket.on("table_updated", (tb) => {
     if (!view || !view.me || view.me.table !== tb.id) return;
     if (!tb.history) tb.history = (view.table && view.table.history) || []; // sent when it changed
+    noticeHidden(view.table, tb);
     view.table = tb;
     remember();
   });
@@ -71,6 +73,8 @@
   /** Show a view unless older than ours (`fresh`: an answer to us, never stale). */
   function accept(v, fresh) {
     if (!v || (!fresh && view && v.session.version < view.session.version)) return;
+    noticeMoved(view, v);
+    if (view && v.table && view.table && view.table.id === v.table.id) noticeHidden(view.table, v.table);
     view = v;
     timerEnd = Live.ends(v.session.timer);
     remember();
@@ -99,7 +103,7 @@
     sending = true;
     const a = await command(socket, item.ev, { ...item.p, cid: item.cid });
     sending = false;
-    // No definite answer, or refused because the session paused meanwhile: keep it.
+    // No definite answer, or paused meanwhile: keep it.
     if (RETRY.includes(a.code) || (a.code === "out_of_turn" && view.session.paused)) {
       if (a.code !== "offline") setTimeout(flush, a.code === "unavailable" ? Live.later(a) : 3000);
       return render();
@@ -121,9 +125,26 @@
     flush();
   }
 
+  /** Moved by the facilitator (not by one's own choice): say where to. */
+  function noticeMoved(was, v) {
+    const a = was && was.me && was.me.table, b = v.me && v.me.table;
+    if (a != null && b != null && a !== b && b !== ownSeat) notice = { text: t("moved_to", { x: v.session.tables.find((tb) => tb.id === b).name }) };
+  }
+
+  /** One's own note gone without a delete from here: the facilitator hid it. Say so to its writer. */
+  function noticeHidden(was, tb) {
+    if (!was || !view.me) return;
+    const notes = (x) => [...(x.current ? x.current.notes : []), ...(x.history || []).flatMap((p) => p.notes)];
+    const still = new Set(notes(tb).map((n) => n.id));
+    const gone = notes(was).find((n) => isMe(n.pid) && !deleted.has(n.id) && !still.has(n.id));
+    if (gone) notice = { text: t("note_hidden", { x: gone.text.slice(0, 60) }), note: gone.id };
+    else if (notice && still.has(notice.note)) notice = null; // shown again
+  }
+
   /** A command that needs the network now (seat, draw, reveal): no outbox. */
   async function act(ev, p) {
     errs.act = "";
+    if (ev === "take_seat") ownSeat = p.table;
     const a = await command(socket, ev, p);
     errs.act = a.ok ? "" : a.error || t("failed");
     if (a.view) return accept(a.view, true);
@@ -139,6 +160,8 @@
       el("a", { class: "button secondary", href: "/", text: t("home") })));
   }
 
+  Live.onRedraw(() => render());
+
   function render() {
     if (!view) return;
     const s = view.session, me = view.me;
@@ -152,13 +175,12 @@
     announce();
   }
 
-  // What a screen reader hears without looking: a new card, the reveal, a message, the end of the
-  // timer, read from #announce (a live region in the page from the start, so readers watch it).
+  // What a screen reader hears: a new card, the reveal, a message, the timer's end (#announce).
   let heard = null, timeUp = null;
   function announce() {
     const s = view.session, cur = view.table && view.table.current;
     const now = { card: cur ? cur.card.id + "@" + cur.started_at : "", shown: !!(cur && cur.revealed),
-      msg: s.message && !s.ended ? s.message.text : "", end: timerEnd };
+      msg: s.message && !s.ended ? s.message.text : "", end: timerEnd && timerEnd.end };
     const say = [];
     if (heard) {
       if (now.card && now.card !== heard.card) say.push(t("an_card", { x: cur.card.title }));
@@ -179,15 +201,14 @@
     $("paused").hidden = !s.paused;
     fill($("banners"), !s.ended && [
       s.message && el("p", { class: "banner", role: "status" }, el("b", { text: t("message") }), " ", s.message.text),
-      timerEnd && el("p", { class: "banner timer" }, t("timer"), " ", Live.countdown(timerEnd))]);
+      timerEnd && el("p", { class: "banner timer" }, Live.countdown(timerEnd, true))]);
   }
 
   const BUILD = {
     ended() {
       const me = view.me, ev = (me && me.evaluation) || {};
       if (!me) return el("section", { class: "panel done" }, el("h1", { text: t("ended") }), el("p", { text: t("ended_p") }));
-      // The closing evaluation: three short questions, anonymous to everyone else, kept in the
-      // outbox like a vote until the server has it.
+      // The closing evaluation: anonymous, kept in the outbox like a vote.
       box.useful = ev.useful || null;
       box.scale = [1, 2, 3, 4, 5].map((n) => el("button", { type: "button", class: "seg", onclick: () => { box.useful = n; render(); } }, String(n)));
       const area = (id, key) => [el("label", { for: id, text: t(id) }), (box[key] = el("textarea", { id, rows: 2, maxlength: 500 }))];
@@ -243,12 +264,16 @@
         ? [el("h1", { text: t("wait_h") }), el("p", { text: t("wait_" + s.seating) })]
         : [el("h1", { text: t("choose") }), el("div", { class: "seats" }, s.tables.map((tb) =>
           el("button", { class: "seat", "data-k": "s" + tb.id, onclick: () => act("take_seat", { table: tb.id }) },
-            el("b", { text: tb.name }), el("small", { text: tb.size === 1 ? t("person") : t("people", { n: tb.size }) }))))]);
+            el("b", { text: tb.name, "data-fit": 13 }), el("small", { text: tb.size === 1 ? t("person") : t("people", { n: tb.size }) }))))]);
       alertIn(box.seat, errs.act);
+      Live.fit(box.seat);
     },
     table() {
       const tb = view.table, cur = tb.current;
-      fill(box.head, el("h1", { text: tb.name }), el("ul", { class: "members" }, tb.members.map((m) => member(m, cur))));
+      fill(box.head, notice && el("p", { class: "notice", role: "status" }, el("span", { text: notice.text }), " ",
+        el("button", { class: "quiet small", "data-k": "ok", onclick: () => { notice = null; render(); } }, t("ok"))),
+      el("h1", { text: tb.name, "data-fit": 15 }), el("ul", { class: "members" }, tb.members.map((m) => member(m, cur))));
+      Live.fit(box.head);
       box.form.hidden = !cur;
       const now = cur ? cur.card.id + "@" + cur.started_at : "";
       if (now !== onCard) newCard(now, cur);
@@ -267,7 +292,7 @@
   const who = (n) => (n.name || n.author || t("someone")) + (isMe(n.pid) ? " (" + t("you") + ")" : "");
 
   function member(m, cur) {
-    return el("li", { class: m.connected ? "on" : "off" }, el("i", { class: "dot" }), who(m),
+    return el("li", { class: m.connected ? "on" : "off" }, el("i", { class: "dot" }), el("span", { class: "pname", text: who(m) }),
       !m.connected && el("span", { class: "visually-hidden", text: t("away") }),
       cur && cur.voted.includes(m.pid) && el("span", { class: "tick", role: "img", "aria-label": t("voted"), text: "✓" }));
   }
@@ -281,9 +306,7 @@
     fill(box.card, a);
   }
 
-  /** A new card on the table (not the first view after a reload): bring it into sight, so
-      nobody sees answer buttons without the question; its heading takes the focus for screen
-      readers. The sticky banners must not cover it. */
+  /** A new card (not after a reload): in sight below the banners, its heading focused. */
   function newCard(now, cur) {
     const first = onCard === null;
     onCard = now;
@@ -303,10 +326,9 @@
     const pend = c && outbox.filter((o) => o.ev === "cast_vote" && o.p.card === c.id).pop();
     const mine = pend ? pend.p.choice : c && cur.voted.includes(view.me.pid) ? view.me.vote : null;
     const saved = !pend && mine != null && savedVote && savedVote.card === c.id && savedVote.choice === mine;
-    // After the reveal the options fold away (the results and the table's choice come next);
-    // changing a vote then changes the table's result, so it takes a deliberate tap.
+    // Folded after the reveal: changing a vote then changes the result, a deliberate tap.
     const folded = cur && cur.revealed && !pend && changing !== c.id;
-    fill(box.vote, opts.length > 0 && [
+    fill(box.vote, opts.length > 0 && !cur.skipped && [
       el("h2", { class: "sub", text: t("your_vote") }),
       folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : t("no_vote") }),
         el("button", { class: "quiet", "data-k": "cv", onclick: () => { changing = c.id; render(); } }, t("change_vote")))
@@ -318,7 +340,7 @@
       el("p", { class: "count", text: t("votes_in", { n: cur.votes_in, m: tb.members.length }) })]);
     alertIn(box.vote, errs.vote);
     fill(box.result, cur && cur.revealed && [
-      opts.length > 0 && [el("h2", { text: t("results") }), Live.bars(opts, cur.distribution, mine)],
+      opts.length > 0 && [el("h2", { text: t("results") }), Live.bars(opts, cur.distribution, cur.choice, mine)],
       c.reflection ? el("div", { class: "reflection", lang }, el("h3", { text: t("reflection") }), el("p", { text: c.reflection }))
         : !opts.length && el("p", { class: "meta", text: t("no_reflection") }),
       c.response.type === "choice" && joint(cur)]);
@@ -338,15 +360,16 @@
   }
 
   function actions(tb, cur) {
-    const opts = cur ? cur.card.response.options.length : 0;
+    const opts = cur ? cur.card.response.options.length : 0, open = cur && !cur.revealed && !cur.skipped;
+    const draw = t(!tb.cards_left ? "no_more" : cur ? "next" : "first");
     fill(box.act,
-      cur && !cur.revealed && el("button", { class: "secondary", "data-k": "rv", onclick: () => act("reveal_votes") }, t(opts ? "reveal" : "reflect")),
-      cur && cur.revealed && opts > 0 && el("button", { class: "secondary", "data-k": "re", onclick: () => act("revote") }, t("revote")),
-      view.session.flow === "draw" && el("button", { "data-k": "dr", disabled: !tb.cards_left,
-        class: cur && !cur.revealed && opts ? "secondary" : null, // not the loudest while people vote
-        // Drawing before the reveal ends a vote nobody has seen: ask first.
-        onclick: () => (!cur || cur.revealed || !opts || confirm(t("next_q"))) && act("draw_card") },
-      t(!tb.cards_left ? "no_more" : cur ? "next" : "first")));
+      open && el("button", { class: "secondary", "data-k": "rv", onclick: () => act("reveal_votes") }, t(opts ? "reveal" : "reflect")),
+      // A new round for the whole table: asked first.
+      cur && cur.revealed && opts > 0 && confirmed("re", t("revote"), t("revote_q"), () => act("revote"), { class: "secondary" }),
+      // Drawing before the reveal ends a vote nobody has seen: asked first.
+      view.session.flow === "draw" && (open && opts > 0 && tb.cards_left
+        ? confirmed("dr", draw, t("next_q"), () => act("draw_card"), { class: "secondary" })
+        : el("button", { "data-k": "dr", disabled: !tb.cards_left, onclick: () => act("draw_card") }, draw)));
     alertIn(box.act, errs.act);
   }
 
@@ -366,15 +389,22 @@
         queue("record_tally", { counts: box.hands.map((i) => +i.value || 0), card: c.id }); } },
       el("h2", { class: "sub", text: t("tally") }), opts.map((o, i) => el("label", { class: "tally-row" }, o, " ", box.hands[i])),
       el("button", { type: "submit", "data-k": "ts", text: t("tally_save") })),
-      open && opts.length > 0 && !shared && el("button", { class: "quiet", "data-k": "pv", "aria-pressed": String(view.me.passed),
-        onclick: () => queue("pass_vote", { card: c.id }) }, t(view.me.passed ? "passed" : "pass")),
-      // A second tap confirms: no dialog a phone might hide.
-      open && el("button", { class: "quiet", "data-k": "sk", onclick: () => box.sk === c.id ? act("skip_card", { card: c.id }) : (box.sk = c.id, render()) },
-        t(box.sk === c.id ? "skip_q" : "skip")),
-      el("p", { class: "call", role: "status", text: f ? t(f.seen ? "seen" : "called") : "" }),
-      el("div", { class: "call-buttons", role: "group", "aria-label": t("call") }, t("call"), " ",
-        ["need_help", "sensitive", "done"].map((r) => el("button", { class: "quiet", "data-k": "f" + r,
-          "aria-pressed": String(!!f && !f.seen && f.reason === r), onclick: () => act("flag_table", { reason: r }) }, t("f_" + r)))));
+      open && el("p", { class: "row care-acts" },
+        open && opts.length > 0 && !shared && el("button", { class: "quiet", "data-k": "pv", "aria-pressed": String(view.me.passed),
+          onclick: () => queue("pass_vote", { card: c.id }) }, t(view.me.passed ? "passed" : "pass")),
+        open && confirmed("sk" + c.id, t("skip"), t("skip_q"), () => act("skip_card", { card: c.id }), { class: "quiet" })),
+      callBox(f));
+  }
+
+  /** Calling the facilitator: three reasons (the open call pressed), and withdrawing it. */
+  function callBox(f) {
+    const open = f && !f.seen;
+    return el("div", { class: "callbox", role: "group", "aria-labelledby": "call-h" },
+      el("p", { class: "label", id: "call-h", text: t("call") }),
+      el("div", { class: "segs callsegs" }, ["need_help", "sensitive", "done"].map((r) => el("button", { type: "button", class: "seg", "data-k": "f" + r,
+        "aria-pressed": String(!!open && f.reason === r), onclick: () => act("flag_table", { reason: r }) }, t("f_" + r)))),
+      f && el("p", { class: "call row", role: "status" }, el("span", { text: t(f.seen ? "seen" : "called") }),
+        open && el("button", { class: "quiet small", "data-k": "fw", onclick: () => act("withdraw_flag", {}) }, t("withdraw"))));
   }
 
   /** Built once, never redrawn: typing survives live updates. */
@@ -407,7 +437,7 @@
     const text = box.ta.value.trim();
     if (!text) return box.ta.focus();
     if (draft.edit) queue("edit_note", { note: draft.edit, text, kind: draft.kind });
-    // The card goes along: a note written offline stays with the card it was written on.
+    // With its card: a note written offline stays on that card.
     else queue("add_note", { kind: draft.kind, text, card: view.table.current.card.id });
     draft.edit = null;
     box.ta.value = "";
@@ -434,7 +464,7 @@
       o && el("p", { class: "state", text: pending() }),
       isMe(n.pid) && n.id && !o && !past && el("p", { class: "row" },
         el("button", { class: "quiet", type: "button", onclick: () => editNote(n) }, t("edit")),
-        el("button", { class: "quiet", type: "button", onclick: () => confirm(t("delete_q")) && queue("delete_note", { note: n.id }) }, t("delete"))));
+        confirmed("dn" + n.id, t("delete"), t("delete_q"), () => { deleted.add(n.id); queue("delete_note", { note: n.id }); }, { class: "quiet", type: "button" })));
   }
 
   function editNote(n) {

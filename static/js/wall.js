@@ -1,6 +1,8 @@
 /* Tafelronde projector: the join code and QR (lobby), the spotlighted card with every table's
    votes, or the comparison of all cards played. Read-only; readable from the back of the room.
-   Keys: C toggles the comparison, Escape goes back (lobby, or the spotlight when one is set). */
+   Keys: C toggles the comparison, Escape goes back (lobby, or the spotlight when one is set);
+   Page Down and Page Up (or the arrows, or space) turn the pages of the comparison or of a
+   spotlight that does not fit on one screen. */
 "use strict";
 (() => {
   const { t, el, fill, command } = Live;
@@ -11,7 +13,7 @@
   const SIGNS = new Map([["—", "not_played"], ["✓", "played"], ["⤼", "skipped"], ["×", "abandoned"]]); // cells without bars
   const STATUS = { skipped: "skipped", abandoned: "abandoned" }; // not "still talking"
 
-  let view = null, mode = location.hash === "#comparison" ? "comparison" : "auto", shownSpot = "";
+  let view = null, mode = location.hash === "#comparison" ? "comparison" : "auto", shownSpot = null;
 
   const socket = Live.connect(code);
   Live.watch(socket, $("conn"));
@@ -32,6 +34,8 @@
     else if (e.key === "Escape") setMode("auto");
     else if (mode === "comparison" && ["PageDown", "ArrowRight", "ArrowDown", " "].includes(e.key)) turn(1, e);
     else if (mode === "comparison" && ["PageUp", "ArrowLeft", "ArrowUp"].includes(e.key)) turn(-1, e);
+    else if (wall.dataset.screen === "spot" && ["PageDown", "ArrowRight", "ArrowDown", " "].includes(e.key)) turnSpot(1, e);
+    else if (wall.dataset.screen === "spot" && ["PageUp", "ArrowLeft", "ArrowUp"].includes(e.key)) turnSpot(-1, e);
   });
 
   function setMode(m) {
@@ -42,8 +46,9 @@
 
   function show(v) {
     // A newly set spotlight is what the facilitator wants on the wall now, even over the comparison.
+    // (Not the one already set when the page opens: "Projector with the comparison" shows that.)
     const spot = v.spotlight ? v.spotlight.card.id + ":" + v.spotlight.notes.map((n) => n.id) : "";
-    if (spot && spot !== shownSpot) mode = "auto";
+    if (spot && shownSpot !== null && spot !== shownSpot) mode = "auto";
     shownSpot = spot;
     view = v;
     view.timerEnd = Live.ends(v.session.timer);
@@ -53,7 +58,6 @@
   function render() {
     const s = view.session;
     $("people").textContent = s.people === 1 ? t("person") : t("people", { n: s.people });
-    $("paused").hidden = !s.paused;
     const screen = s.ended ? "ended" : mode === "comparison" ? "comparison" : view.spotlight ? "spot" : "lobby";
     wall.dataset.screen = screen;
     $("lobby").hidden = screen !== "lobby";
@@ -62,14 +66,33 @@
       screen === "ended" && el("div", { class: "center" }, el("h1", { text: t("ended") })),
       screen === "spot" && spotlight(view.spotlight),
       screen === "comparison" && comparison(view.comparison));
-    if (screen === "comparison") paginate();
-    else stopPaging();
-    fill($("footer"),
-      screen !== "lobby" && el("span", { class: "joinsmall" }, t("join_at"), " ", el("b", { text: $("joinurl").textContent })),
-      view.timerEnd && el("span", { class: "wtimer" }, t("timer"), " ", Live.countdown(view.timerEnd)),
-      s.message && !s.ended && el("span", { class: "wmsg", text: s.message.text }));
+    // One line under the stage: where to join, the timer, the facilitator's message; a pause
+    // is said here too (the wall stays what the room looks up at, it does not go dark).
+    const url = $("joinurl").textContent.replace(/^https?:\/\//, "");
+    fill($("footer"), !s.ended && [
+      s.paused && el("span", { class: "wpaused", text: t("paused") }),
+      screen !== "lobby" && el("span", { class: "joinsmall" }, t("join_at"), " ", el("b", { text: url })),
+      view.timerEnd && el("span", { class: "wtimer" }, Live.countdown(view.timerEnd, true)),
+      // A long message gets a line of its own, above the others.
+      s.message && el("span", { class: "wmsg" + (s.message.text.length > 60 ? " long" : ""), text: s.message.text })]);
+    layout(screen);
     announce();
   }
+
+  /** Fit what is on the stage to the wall: nothing cut off, nothing scrolls (see paginate). */
+  function layout(screen) {
+    if (screen === "comparison") {
+      numberTables();
+      paginate();
+    } else stopPaging();
+    if (screen === "spot") fitSpot();
+    else stopSpotPages();
+  }
+  let relayout = null;
+  addEventListener("resize", () => {
+    cancelAnimationFrame(relayout);
+    relayout = requestAnimationFrame(() => view && layout(wall.dataset.screen));
+  });
 
   // For a screen reader on the projector page, from #announce (a polite live region there from
   // the start): cards played, tables revealing, the spotlight, a message, the end of the timer;
@@ -78,7 +101,7 @@
   function announce() {
     const s = view.session, rows = view.comparison.cards, names = view.comparison.tables;
     const now = { cards: new Map(rows.map((r) => [r.card.id, r.tables.map((c) => c != null)])),
-      spot: view.spotlight ? view.spotlight.card.id : "", msg: s.message && !s.ended ? s.message.text : "", end: view.timerEnd };
+      spot: view.spotlight ? view.spotlight.card.id : "", msg: s.message && !s.ended ? s.message.text : "", end: view.timerEnd && view.timerEnd.end };
     const say = [];
     if (heard) {
       const fresh = rows.filter((r) => !heard.cards.has(r.card.id));
@@ -101,6 +124,9 @@
   /** Option labels: the full text on the total, letters on each table (the same order). */
   const letters = (options) => options.map((o, i) => LETTERS[i] || String(i + 1));
 
+  // The smallest text the wall may show, in px (2.35vh: 25 px at 1080 lines).
+  const smallest = () => Math.ceil(innerHeight * 0.0235);
+
   function spotlight(sp) {
     const lang = view.session.deck.language;
     const c = sp.card, opts = c.response.options;
@@ -116,6 +142,7 @@
       sp.notes.map((n) => el("li", { class: "note " + n.kind },
         el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.table),
         el("p", { class: "ntext", text: n.text }))));
+    const chose = sp.tables.some((row) => row.choice != null);
     return el("section", { class: "spot" + (opts.length ? "" : " open") },
       head,
       opts.length > 0 ? el("div", { class: "spotgrid" },
@@ -124,12 +151,110 @@
           Live.bars(opts.map((o, i) => letters(opts)[i] + ". " + o), sp.total)),
         el("div", { class: "side" },
           el("div", { class: "pertable" }, sp.tables.map((row) => el("div", { class: "tbox", role: "group", "aria-label": row.table },
-            el("h3", { text: row.table }),
-            row.distribution ? Live.bars(letters(opts), row.distribution)
+            el("h3", { text: row.table, "data-fit": smallest() }),
+            row.distribution ? Live.bars(letters(opts), row.distribution, row.choice)
               : el("p", { class: "meta", text: t(!row.played ? "not_played" : STATUS[row.status] || "still") }),
             row.tally && el("p", { class: "meta tally-mark", text: t("tally") }),
-            row.choice != null && el("p", { class: "meta", text: t("choice", { x: letters(opts)[row.choice] }) })))),
-          notes)) : notes);
+            row.choice != null && el("p", { class: "visually-hidden", text: t("choice", { x: letters(opts)[row.choice] }) })))),
+          chose && el("p", { class: "meta key" }, el("span", { class: "star", "aria-hidden": "true", text: "★ " }), t("chosen")),
+          notes, el("p", { class: "meta spotpage", hidden: true }))) : [notes, el("p", { class: "meta spotpage", hidden: true })]);
+  }
+
+  // The spotlight in one screen: names fitted, big type made smaller (never under the wall's
+  // smallest); then tables and notes that still do not fit go to pages that turn by themselves.
+  const SPOT_PAGE_MS = 12000;
+  let spotTurn = 0, spotPager = null;
+
+  function fitSpot() {
+    const spot = document.querySelector(".spot"), stage = $("stage");
+    if (!spot) return stopSpotPages();
+    Live.fit(spot);
+    // A name too long for its column even at the smallest size goes above its bars.
+    spot.querySelectorAll(".tbox").forEach((box) => {
+      const h = box.querySelector("h3");
+      box.classList.remove("wide");
+      h.classList.add("fitting");
+      box.classList.toggle("wide", h.scrollWidth > h.clientWidth + 1);
+      h.classList.remove("fitting");
+    });
+    const tables = spot.querySelector(".pertable"), notes = spot.querySelector(".wallnotes");
+    const label = spot.querySelector(".spotpage");
+    [tables, notes].forEach((list) => list && [...list.children].forEach((item) => { item.hidden = false; }));
+    label.hidden = true;
+    const fits = () => spot.offsetHeight <= stage.clientHeight + 1;
+    for (const scale of [1, 0.85, 0.7]) {
+      spot.style.setProperty("--big", scale);
+      if (fits()) return stopSpotPages();
+    }
+    const bottom = stage.getBoundingClientRect().bottom - 2 * smallest() - 8; // the page label too
+    let tableStarts = [0], noteStarts = [0];
+    if (tables) {
+      const room = bottom - tables.getBoundingClientRect().top;
+      const first = notes && notes.firstElementChild;
+      const notesNeed = first ? notes.getBoundingClientRect().top - tables.getBoundingClientRect().bottom + first.offsetHeight : 0;
+      if (tables.offsetHeight + notesNeed > room) {
+        tableStarts = pageStarts([...tables.children], notes ? Math.max(room - notesNeed, room / 2) : room);
+        showPage([...tables.children], tableStarts);
+      }
+    }
+    if (notes) {
+      noteStarts = pageStarts([...notes.children], bottom - notes.getBoundingClientRect().top);
+      showPage([...notes.children], noteStarts);
+    }
+    const count = Math.max(tableStarts.length, noteStarts.length);
+    if (count < 2) return stopSpotPages();
+    label.hidden = false;
+    label.textContent = t("page", { n: (spotTurn % count) + 1, m: count });
+    if (!spotPager) spotPager = setInterval(() => { spotTurn++; fitSpot(); }, SPOT_PAGE_MS);
+  }
+
+  /** Where each page of `items` starts, for pages `room` px high (items side by side in a
+   *  grid row stay together). */
+  function pageStarts(items, room) {
+    const starts = [0];
+    let top = null;
+    items.forEach((item, i) => {
+      if (top === null) top = item.offsetTop;
+      if (i > 0 && item.offsetTop > top && item.offsetTop + item.offsetHeight - top > room) {
+        starts.push(i);
+        top = item.offsetTop;
+      }
+    });
+    return starts;
+  }
+
+  /** Show the page of `items` that the spotlight's turn points at. */
+  function showPage(items, starts) {
+    const page = spotTurn % starts.length;
+    const end = page + 1 < starts.length ? starts[page + 1] : items.length;
+    items.forEach((item, i) => { item.hidden = i < starts[page] || i >= end; });
+  }
+
+  /** A spotlight page turned by key (its full time before the next turns by itself). */
+  function turnSpot(step, e) {
+    e.preventDefault();
+    stopSpotPages();
+    spotTurn = Math.max(0, spotTurn + step);
+    fitSpot();
+  }
+
+  function stopSpotPages() {
+    clearInterval(spotPager);
+    spotPager = null;
+  }
+
+  /** Table names too long for their column become numbers, with a key under the table. */
+  function numberTables() {
+    const table = document.querySelector(".cmp table");
+    if (!table) return;
+    const heads = [...table.tHead.rows[0].cells].slice(1);
+    heads.forEach((th) => th.classList.remove("numbered"));
+    table.classList.add("fitting");
+    const wide = heads.some((th) => th.scrollWidth > th.clientWidth + 1);
+    table.classList.remove("fitting");
+    heads.forEach((th) => th.classList.toggle("numbered", wide));
+    const key = document.querySelector(".cmp .tablekey");
+    if (key) key.hidden = !wide;
   }
 
   function comparison(cmp) {
@@ -141,12 +266,15 @@
       el("h1", { text: t("comparison") }),
       cmp.cards.length
         ? el("table", { class: "compare" },
-          el("thead", null, el("tr", null, el("th", null, el("span", { class: "visually-hidden", text: t("card") })), cmp.tables.map((name) => el("th", { text: name })))),
+          el("thead", null, el("tr", null, el("th", null, el("span", { class: "visually-hidden", text: t("card") })),
+            cmp.tables.map((name, i) => el("th", { title: name }, el("span", { class: "tname", text: name }), el("span", { class: "tnum", "aria-hidden": "true", text: String(i + 1) }))))),
           el("tbody", null, cmp.cards.map((row) => el("tr", null,
             el("th", { lang }, row.card.title, row.card.options.length > 0 && el("small", {
               text: row.card.options.map((o, i) => LETTERS[i] + ": " + o).join(" · ") })),
             row.tables.map((_, i) => el("td", null, cell(row, i)))))))
         : el("p", { class: "meta", text: t("no_played") }),
+      el("p", { class: "meta tablekey", hidden: true, "aria-hidden": "true" }, cmp.tables.map((name, i) =>
+        el("span", null, el("b", { text: String(i + 1) }), " " + name))),
       el("p", { class: "meta cmpkey" },
         el("span", { class: "cmppage", hidden: true }),
         [...SIGNS].filter(([mark]) => used.has(mark)).map(([mark, key]) =>
@@ -177,8 +305,11 @@
     rows.forEach((r) => { r.hidden = false; });
     const label = box && box.querySelector(".cmppage");
     if (!rows.length) { pages = 1; page = 0; return; }
-    // Room for rows: the section's height less what is not the table body.
-    const room = box.clientHeight - (box.scrollHeight - table.tBodies[0].offsetHeight) - 4;
+    // Room for rows: the section's height less what stands above the rows and below the table
+    // (measured, not from scrollHeight: that is the box's own height when everything fits).
+    const boxTop = box.getBoundingClientRect().top, body = table.tBodies[0].getBoundingClientRect();
+    const below = box.lastElementChild.getBoundingClientRect().bottom - table.getBoundingClientRect().bottom;
+    const room = box.clientHeight - (body.top - boxTop) - below - 4;
     const start = [0];
     let used = 0;
     rows.forEach((r, i) => {

@@ -21,6 +21,7 @@ class CardDrawn(TypedDict):
 class CardDealt(TypedDict):
     type: Literal["card_dealt"]
     card: str
+    tables: NotRequired[list[int]]  # the tables where someone sat; absent: every table
     at: Number
 
 
@@ -37,8 +38,10 @@ def _card_drawn(state: SessionState, e: CardDrawn) -> None:
 
 
 def _card_dealt(state: SessionState, e: CardDealt) -> None:
+    tables = e.get("tables")  # None: every table (and every log written before it was kept)
     for table in state.tables:
-        _put_on_table(state, table.id, e["card"], e["at"], True)
+        if tables is None or table.id in tables:
+            _put_on_table(state, table.id, e["card"], e["at"], True)
 
 
 def _every_table(state: SessionState, e: object) -> set[int]:
@@ -86,7 +89,30 @@ def deal_card(state: SessionState, actor: Actor, payload: DealPayload, now: floa
     if payload.get("table") is not None:
         table = checks.table(state, payload.get("table"))
         return [*events, {"type": "card_drawn", "table": table.id, "card": card_id, "dealt": True}]
-    return [*events, {"type": "card_dealt", "card": card_id}]
+    event: Event = {"type": "card_dealt", "card": card_id}
+    seated = [t.id for t in state.tables if state.table_size(t.id)]
+    # Only to the tables where someone sits (a table nobody plays at has no votes to count);
+    # while nobody sits anywhere yet, to every table, so a room can be set before people come.
+    if seated and len(seated) < len(state.tables):
+        event["tables"] = seated
+    return [*events, event]
+
+
+def catch_up(state: SessionState, table_id: int) -> list[Event]:
+    """The card dealt last, for the first person to sit at a table that was empty when it was
+    dealt (so a late table plays along with the room); for `seating`."""
+    if state.settings.flow != "deal" or state.table_size(table_id):
+        return []
+    plays = [t.current for t in state.tables if t.current is not None and t.current.dealt]
+    latest = max(plays, key=lambda play: play.started_at, default=None)
+    current = state.tables[table_id].current if table_id < len(state.tables) else None  # new
+    if latest is None or current is latest:
+        return []
+    if current is not None and (
+        current.card == latest.card or current.started_at > latest.started_at
+    ):
+        return []  # already has that card, or a newer one
+    return [{"type": "card_drawn", "table": table_id, "card": latest.card, "dealt": True}]
 
 
 FEATURE = Feature(

@@ -3,8 +3,8 @@ member may call the facilitator over until the facilitator clears the call.
 
 A pass (`pass_vote`) is counted apart from the options and counts as an answer, so a reveal
 never waits for someone who would rather not say. A call (`flag_table`, reasons in
-`vocabulary.FLAG_REASONS`) stays on the facilitator's view until `clear_flag`; the table then
-sees that its call was seen.
+`vocabulary.FLAG_REASONS`) stays on the facilitator's view until `clear_flag` (the table then
+sees that its call was seen) or until the table withdraws it (`withdraw_flag`).
 """
 
 from typing import Literal, TypedDict
@@ -48,6 +48,13 @@ class FlagCleared(TypedDict):
     at: Number
 
 
+class FlagWithdrawn(TypedDict):
+    type: Literal["flag_withdrawn"]
+    table: int
+    pid: str
+    at: Number
+
+
 # --- the state ---------------------------------------------------------------------------------
 
 
@@ -79,7 +86,7 @@ def seen_flag(table: Table) -> Flag | None:
         return None
     flag, play = table.flags[-1], table.current
     cleared = flag.get("cleared_at")
-    if cleared is None:
+    if cleared is None or flag.get("withdrawn"):
         return None
     if play is not None and play.started_at > cleared:
         return None
@@ -109,6 +116,13 @@ def _flag_cleared(state: SessionState, e: FlagCleared) -> None:
     if flag is not None:
         flag["cleared_at"] = e["at"]
         flag["seen"] = True
+
+
+def _flag_withdrawn(state: SessionState, e: FlagWithdrawn) -> None:
+    flag = current_flag(state.tables[e["table"]])
+    if flag is not None:
+        flag["cleared_at"] = e["at"]
+        flag["withdrawn"] = True
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -192,6 +206,18 @@ def flag_table(state: SessionState, actor: Actor, payload: FlagPayload, now: flo
     return [{"type": "table_flagged", "table": table.id, "pid": actor.pid, "reason": reason}]
 
 
+class NoPayload(TypedDict):
+    pass
+
+
+def withdraw_flag(state: SessionState, actor: Actor, payload: NoPayload, now: float) -> list[Event]:
+    """The table no longer needs the facilitator: its open call is withdrawn."""
+    _, table = checks.seated(state, actor)
+    if current_flag(table) is None:
+        return []
+    return [{"type": "flag_withdrawn", "table": table.id, "pid": actor.pid}]
+
+
 def clear_flag(state: SessionState, actor: Actor, payload: TablePayload, now: float) -> list[Event]:
     """The facilitator has seen (or answered) the table's call."""
     table = checks.table(state, payload.get("table"))
@@ -210,6 +236,7 @@ FEATURE = Feature(
             ("vote_passed", "votes_revealed", "votes_cleared"),
         ),
         Command("flag_table", "participant", FlagPayload, flag_table, ("table_flagged",)),
+        Command("withdraw_flag", "participant", NoPayload, withdraw_flag, ("flag_withdrawn",)),
         Command("clear_flag", "facilitator", TablePayload, clear_flag, ("flag_cleared",)),
     ),
     events=(
@@ -217,5 +244,6 @@ FEATURE = Feature(
         EventKind(VotePassed, _vote_passed),
         EventKind(TableFlagged, _table_flagged),
         EventKind(FlagCleared, _flag_cleared),
+        EventKind(FlagWithdrawn, _flag_withdrawn),
     ),
 )

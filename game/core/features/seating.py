@@ -11,6 +11,7 @@ from .. import checks
 from ..command import Actor, Command, Event, EventKind, Feature, Number
 from ..model import Member, SessionState, new_table
 from . import perspectives
+from .cards import catch_up
 
 MAX_TABLES = 60
 MAX_PARTICIPANTS = 10_000  # bounds a session's memory; the MAX_PARTICIPANTS setting is lower
@@ -161,7 +162,7 @@ def _balanced_seat(state: SessionState, pid: str) -> list[Event]:
         name = f"{checks.table_word(state)} {table_id + 1}"
         events.append({"type": "table_added", "table": table_id, "name": name})
     events.append({"type": "participant_seated", "pid": pid, "table": table_id})
-    return events
+    return events + catch_up(state, table_id)
 
 
 def rename(state: SessionState, actor: Actor, payload: RenamePayload, now: float) -> list[Event]:
@@ -180,7 +181,8 @@ def take_seat(
     table = checks.table(state, payload.get("table"))
     if member.table == table.id:
         return []
-    return [{"type": "participant_seated", "pid": actor.pid, "table": table.id}]
+    seated: Event = {"type": "participant_seated", "pid": actor.pid, "table": table.id}
+    return [seated, *catch_up(state, table.id)]
 
 
 def move_participant(
@@ -194,7 +196,8 @@ def move_participant(
     table = checks.table(state, payload.get("table"))
     if member.table == table.id:
         return []
-    return [{"type": "participant_seated", "pid": pid, "table": table.id, "moved": True}]
+    seated: Event = {"type": "participant_seated", "pid": pid, "table": table.id, "moved": True}
+    return [seated, *catch_up(state, table.id)]
 
 
 def add_table(
@@ -218,16 +221,22 @@ FEATURE = Feature(
             "participant",
             JoinPayload,
             join,
-            ("participant_joined", "participant_seated", "table_added"),
+            ("participant_joined", "participant_seated", "table_added", "card_drawn"),
         ),
         Command("rename", "participant", RenamePayload, rename, ("participant_renamed",)),
-        Command("take_seat", "participant", TakeSeatPayload, take_seat, ("participant_seated",)),
+        Command(
+            "take_seat",
+            "participant",
+            TakeSeatPayload,
+            take_seat,
+            ("participant_seated", "card_drawn"),
+        ),
         Command(
             "move_participant",
             "facilitator",
             MovePayload,
             move_participant,
-            ("participant_seated",),
+            ("participant_seated", "card_drawn"),
         ),
         Command("add_table", "facilitator", AddTablePayload, add_table, ("table_added",)),
     ),

@@ -39,6 +39,12 @@ class SessionEnded(TypedDict):
 
 def _paused(state: SessionState, e: Paused) -> None:
     state.paused = e["paused"]
+    # The round timer stands still while the room is paused, and goes on from there.
+    if e["paused"] and state.timer_ends_at is not None and state.timer_left is None:
+        state.timer_left = max(0.0, state.timer_ends_at - e["at"])
+    elif not e["paused"] and state.timer_left is not None:
+        state.timer_ends_at = e["at"] + state.timer_left
+        state.timer_left = None
 
 
 def _session_ended(state: SessionState, e: SessionEnded) -> None:
@@ -46,6 +52,7 @@ def _session_ended(state: SessionState, e: SessionEnded) -> None:
     state.paused = False
     state.timer_ends_at = None
     state.timer_seconds = None
+    state.timer_left = None
 
 
 def _every_table(state: SessionState, e: SessionEnded) -> set[int]:
@@ -93,7 +100,7 @@ def session_created(
 
 
 def default_table_names(count: int, language: str) -> list[str]:
-    """'Table 1', 'Table 2'... in the deck's language (Dutch or English)."""
+    """'Table 1', 'Table 2'... in `language` (the facilitator's, or the deck's; Dutch or English)."""
     word = "Tafel" if language == "nl" else "Table"
     return [f"{word} {n}" for n in range(1, count + 1)]
 

@@ -32,11 +32,13 @@ class MessageSent(TypedDict):
 def _timer_started(state: SessionState, e: TimerStarted) -> None:
     state.timer_seconds = e["seconds"]
     state.timer_ends_at = e["at"] + e["seconds"]
+    state.timer_left = e["seconds"] if state.paused else None  # started in a pause: waits
 
 
 def _timer_stopped(state: SessionState, e: TimerStopped) -> None:
     state.timer_seconds = None
     state.timer_ends_at = None
+    state.timer_left = None
 
 
 def _message_sent(state: SessionState, e: MessageSent) -> None:

@@ -17,6 +17,7 @@ from ...decks.deck import SCALE_LABELS, DeckProblem
 from ...decks.messages import Message
 from ...decks.roundtrip import FormDataError, apply_form
 from ...decks.sheetfiles import is_sheet_name
+from ...decks.versions import changes
 from ...errors import N_
 from ...storage.deckfiles import (
     MAX_UPLOAD_BYTES,
@@ -151,11 +152,11 @@ def history(slug):
 
 @bp.get("/api/decks/<slug>/history/<version>")
 def version(slug, version):
-    """One earlier version and a diff from it to the deck as it is now."""
+    """One earlier version, what changed since in words (`changes`), and a diff to the deck now."""
     old = deck_store().version_text(slug, version)
     current, _revision = deck_store().read(slug)
     diff = unified_diff(old, current, _("that version"), _("now"))
-    return {"ok": True, "id": version, "text": old, "diff": diff}
+    return {"ok": True, "id": version, "text": old, "diff": diff, "changes": changes(old, current)}
 
 
 @bp.post("/api/decks/<slug>/history/<version>/restore")

@@ -164,7 +164,9 @@ def join_for(code):
 
     url = join_url(live.code)
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", border=0, xmldecl=False, svgns=True)
+    segno.make(url, error="m").save(
+        buffer, kind="svg", border=0, xmldecl=False, svgns=True, omitsize=True
+    )
     return {"code": live.code, "url": url, "svg": buffer.getvalue().decode()}
 
 

@@ -328,6 +328,9 @@ class LiveNamespace(Namespace):
     def on_flag_table(self, data=None):
         return participant(data, name="flag_table")
 
+    def on_withdraw_flag(self, data=None):
+        return participant(data, name="withdraw_flag")
+
     def on_record_tally(self, data=None):
         return participant(data, name="record_tally")
 

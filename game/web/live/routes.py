@@ -25,6 +25,7 @@ from ...core.throttle import AttemptLimiter
 from ...errors import GameError
 from ...hub import normalise_code
 from ...storage.library import deck_path, read_entry
+from ..language import get_locale
 from ..language import gettext as _
 from ..pages.security import is_host, require_host
 from ..serving import network
@@ -198,6 +199,7 @@ def create_session():
                 group_size=group_size,
                 max_note_chars=current_app.config["MAX_NOTE_CHARS"],
                 max_name_chars=current_app.config["MAX_NAME_CHARS"],
+                language=get_locale(),
                 **programme,
             )
         except GameError as error:

@@ -201,13 +201,15 @@ class LiveShell:
                 live.phones_behind = False
                 self.phones_sent_at[live.code] = stamp
             tables, session_changed = live.take_dirty()
+            earlier = live.take_earlier()
             host = wall = None
             if tables or session_changed:
                 state = live.state
                 host = {
                     "session": session_info(state, now),
                     "tables": [
-                        facilitator_table(state, t, now, self.stalled_after) for t in tables
+                        facilitator_table(state, t, now, self.stalled_after, t in earlier)
+                        for t in tables
                     ],
                     "table_count": len(state.tables),
                     "unseated": [

@@ -68,10 +68,10 @@ def _unavailable_page(error):
 
 @bp.get("/")
 def home():
-    """Join form for participants; deck list (and session controls) for the facilitator."""
-    decks = scan_decks(current_app.config["DECKS_DIR"])
-    groups = []
+    """Join form for participants; decks and sessions for the facilitator."""
+    decks, groups = [], []
     if security.is_host():
+        decks = scan_decks(current_app.config["DECKS_DIR"])
         from .compare import runs_by_deck  # the sessions list grouped by deck
 
         groups = runs_by_deck()

@@ -10,10 +10,27 @@ The join link and QR code must point at an address the server answers on:
 """
 
 import ipaddress
+import os
 import socket
 from urllib.parse import urlsplit
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def free_port(host, port, tries=20):
+    """`port` if nothing listens on it at `host`, else the next free one of the `tries` after
+    it (`port` itself when none is: listening then says what is wrong)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for candidate in range(port, port + tries):
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            if os.name != "nt":  # as the server binds: a port left in TIME_WAIT counts as free
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return port
 
 
 def lan_addresses():

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from . import http as serving
 from . import nodes
-from .network import is_wildcard, lan_addresses
+from .network import free_port, is_wildcard, lan_addresses
 from .retention import start_retention
 
 log = logging.getLogger("tafelronde")
@@ -59,16 +59,21 @@ def store_description(config):
     return f"PostgreSQL {user}{shown}{parts.path or '/'} (STORE_URL)"
 
 
-def serve(app, socketio, host, port):
+def serve(app, socketio, host, port, fall_back=False):
     """Print the banner, start retention and serve until stopped (blocks). With several
-    processes, a process whose keys differ from the others' refuses to start (SystemExit)."""
+    processes, a process whose keys differ from the others' refuses to start (SystemExit).
+    With `fall_back` (the default port, not one chosen), a taken port gives way to the next
+    free one."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     nodes.check_keys(app)
+    wanted, port = port, free_port(host, port) if fall_back else port
     # The join link must point at an address this server answers on (game.web.serving.network).
     app.config["HOST"], app.config["PORT"] = host, port
     pool, lines = serving.capacity(app.config)
+    if port != wanted:
+        lines = [f"  Port {wanted} is taken here; listening on {port} instead.", *lines]
     print(startup_banner(app, host, port, capacity=lines), flush=True)
     print(start_retention(app, socketio), flush=True)
     _leave_on_sigterm(app, socketio)
