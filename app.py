@@ -282,20 +282,27 @@ def _buffer_static(response):
 # Comments in our own scripts and stylesheets are for the people who read them, not for phones
 # on a weak network (a twentieth of the phone page, gzipped). Each becomes as many empty lines,
 # so line numbers in the browser still match the files. JavaScript: whole lines only (`//`, and
-# `/* */` that start a line); CSS: every comment. Vendored files are served as they are.
+# `/* */` that start a line); CSS: every comment. The indentation goes too (another 3 % of the
+# phone's scripts, gzipped), unless a script has a template literal over several lines, whose
+# text it would change. Vendored files are served as they are.
 _JS_COMMENTS = re.compile(rb"^[ \t]*(?://[^\n]*|/\*(?:(?!\*/).)*\*/[ \t]*)$", re.M | re.S)
 _CSS_COMMENTS = re.compile(rb"/\*(?:(?!\*/).)*\*/", re.S)
+_INDENT = re.compile(rb"^[ \t]+", re.M)
 
 
 def _without_comments(path, body):
-    """`body` of the static file at URL `path`, its comments blanked if it is our JS or CSS."""
+    """`body` of the static file at URL `path`, its comments blanked and its lines unindented
+    if it is our JS or CSS."""
     if path.startswith("/static/js/"):
         pattern = _JS_COMMENTS
     elif path.startswith("/static/css/"):
         pattern = _CSS_COMMENTS
     else:
         return body
-    return pattern.sub(lambda m: b"\n" * m.group().count(b"\n"), body)
+    lean = pattern.sub(lambda m: b"\n" * m.group().count(b"\n"), body)
+    if any(line.count(b"`") % 2 for line in lean.split(b"\n")):
+        return lean  # a template literal goes on over the next line: its spaces are its text
+    return _INDENT.sub(b"", lean)
 
 
 def _kept_secret(path, fresh):

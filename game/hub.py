@@ -206,15 +206,18 @@ class Hub(Generic[W]):
         group_size: int | None = None,
         max_note_chars: int = 500,
         max_name_chars: int = 40,
+        same_order: bool = False,
+        rounds: int | None = None,
         language: str | None = None,
         **programme: Any,
     ) -> LiveSession[W]:
         """Start a session from a deck snapshot; return its `LiveSession`.
 
         `tables` is a count or a list of names. Tables the session names itself are named in
-        `language` (the facilitator's; the deck's when not given). `programme`: the session's
-        name, its cards in order, openers and closers, whether perspectives and the takeaway
-        are on (`game.core.programme.programme_settings`).
+        `language` (the facilitator's; the deck's when not given). `same_order`: every table
+        draws the deck in its order; `rounds`: rounds per card (None: as the deck says).
+        `programme`: the session's name, its cards in order, openers and closers, whether
+        perspectives and the takeaway are on (`game.core.programme.programme_settings`).
         """
         names = (
             default_table_names(tables, language or deck.language)
@@ -236,6 +239,8 @@ class Hub(Generic[W]):
                 group_size=group_size,
                 max_note_chars=max_note_chars,
                 max_name_chars=max_name_chars,
+                same_order=same_order,
+                rounds=rounds,
                 language=language,
                 **programme,
             )

@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh app per test with its own instance folder and database."""
+"""Shared fixtures: a fresh app per test with its own instance folder and database; and under
+``CI=true``, no skipped test (tests/ci.py)."""
 
 import shutil
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from tests import ci
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST_KEY = "TEST-HOST-KEY1"
@@ -119,8 +121,8 @@ def browser():
     """Debian's headless Chromium driven by Playwright (skips, or fails under CI=true, if absent)."""
     from tests.servers import chromium_or_skip, launch
 
+    sync_playwright = ci.need_playwright().sync_playwright
     chromium_or_skip()
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = launch(playwright)
@@ -173,3 +175,30 @@ def redis_url(redis):
     connection.flushall()
     connection.close()
     return redis
+
+
+# --- under CI=true nothing is skipped ------------------------------------------------------------
+
+
+def _skip_fails_under_ci(report):
+    """Turn a skipped report into a failure that says why, when this is a CI run."""
+    if ci.under_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, which must run every test: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that skips itself (or is skipped by a marker or a fixture) fails under CI."""
+    outcome = yield
+    _skip_fails_under_ci(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """A module that skips itself while being collected fails under CI."""
+    outcome = yield
+    _skip_fails_under_ci(outcome.get_result())

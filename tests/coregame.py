@@ -33,11 +33,11 @@ SMALL_DECK = {
 class Game:
     """A session in memory with a clock the test moves by hand."""
 
-    def __init__(self, tables=2, seed=7, **settings):
-        self.now = 1000.0
+    def __init__(self, tables=2, seed=7, now=1000.0, code="ABC234", **settings):
+        self.now = now
         deck = parse_deck(SMALL_DECK)
         self.created = session_created(
-            code="ABC234",
+            code=code,
             deck_id="small",
             deck_data=deck.to_data(),
             table_names=[f"Table {n + 1}" for n in range(tables)],

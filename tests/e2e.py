@@ -11,10 +11,13 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from playwright.sync_api import expect
+from tests.ci import need_playwright
 
-from game.decks.deck import load_deck
-from tests.servers import HOST_KEY, ROOT
+need_playwright()  # a module that imports this one is skipped (fails under CI) without it
+from playwright.sync_api import expect  # noqa: E402
+
+from game.decks.deck import load_deck  # noqa: E402
+from tests.servers import HOST_KEY, ROOT  # noqa: E402
 
 TIMEOUT = 10_000  # ms, for every expect()
 expect.set_options(timeout=TIMEOUT)
@@ -129,8 +132,9 @@ def sign_in(page, server):
     page.wait_for_url(server.url + "/")
 
 
-def start_session(page, tables=2, flow="deal", seating="choose"):
-    """From the signed-in start page: "Start a session" on the deck, fill the form, submit.
+def start_session(page, tables=2, flow="deal", seating="choose", rounds=None):
+    """From the signed-in start page: "Start a session" on the deck, fill the form, submit
+    (`rounds`: the rounds per card chosen there; default as the deck says).
 
     Returns the session code; the page is the facilitator's page, connected.
     """
@@ -144,6 +148,8 @@ def start_session(page, tables=2, flow="deal", seating="choose"):
     page.get_by_label("How many tables").fill(str(tables))
     page.get_by_label(SEATING[seating]).check()
     page.get_by_label(FLOW[flow]).check()
+    if rounds is not None:
+        page.get_by_label("Rounds per card").select_option(str(rounds))
     page.get_by_role("button", name="Start the session").click()
     page.wait_for_url(re.compile(r"/host/s/[A-Z0-9]+$"))
     expect(page.locator("#conn")).to_have_text("Connected")
@@ -158,8 +164,9 @@ def join_path(host_page, code):
     return path
 
 
-def open_projector(room, host_page, name="projector"):
-    """The "Open projector" link, opened in a window of its own at projector size.
+def open_projector(room, host_page, name="projector", clock=False):
+    """The "Open projector" link, opened in a window of its own at projector size (with
+    `clock`, under Playwright's controllable clock, installed before the page's scripts run).
 
     A facilitator drags that window to the projector screen. Clicking the link instead would
     open a tab in front of the facilitator's page in the same headless window; Chromium then
@@ -168,6 +175,8 @@ def open_projector(room, host_page, name="projector"):
     """
     href = host_page.get_by_role("link", name="Open projector", exact=True).get_attribute("href")
     wall = room.page(name, PROJECTOR)
+    if clock:
+        wall.clock.install()
     wall.goto(urljoin(host_page.url, href))
     expect(wall.locator("#conn")).to_have_text("Connected")
     return wall

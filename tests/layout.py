@@ -64,6 +64,10 @@ NOTES = [
         "whole team.",
     ),
 ]
+CONCLUSION = (
+    "Eerst een kleine proef met de trouwste vrijwilligerscoördinatoren, daarna samen met de "
+    "jongerenwerkers beslissen."
+)
 MESSAGE = (
     "Nog tien minuten voor deze ronde. Kies daarna samen één kaart om plenair te bespreken en "
     "schrijf jullie belangrijkste conclusie in één zin op."
@@ -101,6 +105,7 @@ class Stage:
         self._live()
         self._ended()
         self._lobby()
+        self._deliberation()
         self._history()
         return self
 
@@ -204,6 +209,39 @@ class Stage:
         assert sio.call("start_timer", {"seconds": 900}, timeout=5)["ok"]
         assert sio.call("send_message", {"text": MESSAGE}, timeout=5)["ok"]
 
+    def _deliberation(self):
+        """Three tables vote twice on one card (two people change their mind), with reasons
+        and a conclusion; the card is in the spotlight: the board, the shift, the phone's."""
+        code = self.codes["rounds"] = self.host.create_session(
+            deck=DECK_SLUG,
+            tables_mode="names",
+            table_names="\n".join(TABLES[:3]),
+            flow="deal",
+            rounds="2",
+        )
+        self.walls["rounds"] = self._wall_path(code)
+        sio = self._socket(code)
+        seats = (0, 0, 0, 1, 2)
+        people = [self._phone(code, name, seat=t) for name, t in zip(NAMES, seats, strict=False)]
+        self.seats["moved"] = (code, people[0].token)
+        card = e2e.deck().cards[0]
+        assert sio.call("deal_card", {"card": card.id}, timeout=5)["ok"]
+        vote = lambda phone, choice: phone.call("cast_vote", choice=choice, card=card.id)  # noqa: E731
+        for phone, choice in zip(people, (0, 0, 1, 0, 1), strict=True):
+            assert vote(phone, choice)["ok"]
+        assert people[0].call("revote")["ok"]
+        assert sio.call("reset_table", {}, timeout=5)["ok"]
+        for phone, choice in zip(people, (1, 1, 1, 0, 1), strict=True):
+            assert vote(phone, choice)["ok"]
+        reasons = []
+        for phone, (kind, text), option in zip(people[:3], NOTES[:3], (1, 1, 0), strict=True):
+            answer = phone.call("add_note", kind=kind, text=text, card=card.id, option=option)
+            assert answer["ok"], answer
+            reasons.append(answer["note"])
+        assert people[1].call("set_conclusion", text=CONCLUSION, card=card.id)["ok"]
+        answer = sio.call("spotlight", {"card": card.id, "notes": reasons}, timeout=5)
+        assert answer["ok"], answer
+
     def _history(self):
         """One save of the stress deck, so its history has a version to show."""
         api = f"{self.server.url}/api/decks/{DECK_SLUG}"
@@ -262,6 +300,10 @@ def _yaml(page):
     page.locator("#yaml-text").wait_for()
 
 
+def _to_board(page):
+    page.locator("#board").scroll_into_view_if_needed()
+
+
 def _live(name):
     return lambda stage: f"/host/s/{stage.codes[name]}"
 
@@ -307,6 +349,15 @@ VIEWS = [
     View("phone-skipped", _phone("skipped"), who="skipped", ready=".card h2"),
     View("phone-shared", _phone("shared"), who="shared", ready=".tally"),
     View("phone-evaluation", _phone("evaluation"), who="evaluation", ready=".scale"),
+    View("facilitator-rounds", _live("rounds"), ready="#board .bcard .shiftbars", then=_to_board),
+    View(
+        "projector-shift",
+        lambda s: s.walls["rounds"],
+        ready=".spot .shiftbars",
+        projector=True,
+        sizes=("laptop", "projector"),
+    ),
+    View("phone-shift", _phone("moved"), who="moved", ready=".moved .shiftlist"),
     View("report", lambda s: f"/host/s/{s.codes['ended']}/report", ready=".report-card"),
     View(
         "compare",

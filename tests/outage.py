@@ -13,6 +13,8 @@ import time
 
 import requests
 
+from tests import waiting
+
 POLL = 0.05  # seconds between looks
 
 
@@ -39,12 +41,8 @@ def until(condition, within, what):
     """Poll `condition()` until it is true; return the seconds it took. Fails after `within`
     seconds (a bound for a stuck test, not a promise about speed)."""
     started = time.monotonic()
-    while True:
-        value = condition()
-        if value:
-            return time.monotonic() - started
-        assert time.monotonic() - started < within, f"not within {within} s: {what}"
-        time.sleep(POLL)
+    waiting.until(condition, what, timeout=within, every=POLL)
+    return time.monotonic() - started  # a figure for the report, never asserted
 
 
 def readiness(url):

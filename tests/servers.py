@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
+from tests.ci import missing
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("TAFELRONDE_CHROMIUM", "/usr/bin/chromium")
@@ -118,10 +118,7 @@ def chromium_or_skip():
     """The Chromium executable, or skip (fail under CI=true) with the reason."""
     if Path(CHROMIUM).exists():
         return CHROMIUM
-    reason = f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason + " — CI must run the browser tests")
-    pytest.skip(reason)
+    missing(f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)")
 
 
 def launch(playwright):

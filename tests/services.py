@@ -31,8 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
-
+from tests.ci import missing
 from tests.servers import ROOT, free_port
 
 STARTUP_TIMEOUT = 30.0
@@ -49,10 +48,9 @@ class ServiceUnavailable(RuntimeError):
 
 
 def unavailable(reason):
-    """Skip with `reason`, except under CI=true, where a missing service fails the test."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the test service must be available)")
-    pytest.skip(reason)
+    """Skip with `reason`, except under CI=true, where a missing service fails the test
+    (`tests.ci.missing`)."""
+    missing(reason)
 
 
 def postgres_bin():

@@ -18,6 +18,7 @@ from game.decks.deck import (
     parse_deck,
 )
 from game.errors import GameError
+from tests.ci import TEST_EXTRA, need
 
 
 def good_deck():
@@ -608,7 +609,7 @@ def test_schema_uses_the_validator_limits():
 
 
 def test_schema_agrees_with_the_validator():
-    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema = need("jsonschema", TEST_EXTRA)
     jsonschema.Draft7Validator.check_schema(deck_schema())
     validator = jsonschema.Draft7Validator(deck_schema())
     assert not list(validator.iter_errors(good_deck()))

@@ -95,8 +95,10 @@ def test_decks_print_writes_a_pdf_of_the_cards(tmp_path):
     import subprocess
     import sys
 
+    from tests.ci import need_playwright
     from tests.servers import chromium_or_skip
 
+    need_playwright()  # `flask decks print` drives Chromium with it
     chromium = chromium_or_skip()
     output = tmp_path / "cards.pdf"
     command = [sys.executable, "-m", "flask", "--app", "app", "decks", "print"]

@@ -26,11 +26,12 @@ from game.hub import Hub
 from game.storage.sqlite import SQLiteStore as Store
 from tests.coregame import hub_session
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
+from tests.waiting import until
 
 PHONES = 12
 TABLES = 3
 ROUNDS = 3
-BURST_SECONDS = 1.2  # the kill comes this long after the burst starts
+KILL_AFTER = 4  # acknowledged commands per phone (on average) before each kill
 PAUSE = 0.08  # between one phone's commands (stays under the per-participant rate limit)
 CALL_TIMEOUT = 2
 
@@ -45,6 +46,15 @@ class Ledger:
         self.refused = Counter()
         self.last_acked_vote = {}  # pid -> choice
         self.last_sent_vote = {}  # pid -> choice (may be in flight when the server dies)
+
+    def acknowledged(self):
+        """How many votes and notes the server acknowledged so far."""
+        with self.lock:
+            return len(self.votes) + len(self.notes)
+
+    def wait_for(self, count):
+        """Return once the server has acknowledged `count` votes and notes in all."""
+        until(lambda: self.acknowledged() >= count, f"{count} commands acknowledged")
 
     def record(self, kind, pid, cid, payload, answer):
         """Keep one answered command."""
@@ -209,10 +219,13 @@ def test_acknowledged_votes_and_notes_survive_kill_9(tmp_path, serve_mode):
                 threading.Thread(target=keep_playing, args=(p, ledger, round_no, stop), daemon=True)
                 for p in phones
             ]
+            enough = ledger.acknowledged() + PHONES * KILL_AFTER
             for thread in players:
                 thread.start()
-            time.sleep(BURST_SECONDS)
-            server.kill()  # mid-burst: commands are in flight, some half-written
+            # Mid-burst: once every phone has had a few commands acknowledged this round, so
+            # acknowledged ones are there to lose and more are in flight, some half-written.
+            ledger.wait_for(enough)
+            server.kill()
             stop.set()
             for thread in players:
                 thread.join(CALL_TIMEOUT + 5)
@@ -373,16 +386,31 @@ def test_a_failed_commit_is_an_error_never_an_ok_and_the_store_goes_on(tmp_path)
 
 def test_a_repeated_join_waits_for_the_first_to_be_stored(tmp_path):
     hub, live = _hub_session(tmp_path / "s.sqlite3")
-    gate = threading.Event()
+    gate, writing, both_wait = threading.Event(), threading.Event(), threading.Event()
     blocking = hub.store._run_blocking
-    hub.store._run_blocking = lambda function, *args: (gate.wait(5), blocking(function, *args))[1]
+
+    def held(function, *args):  # the commit of the first join, held until the test lets go
+        writing.set()
+        assert gate.wait(30)
+        return blocking(function, *args)
+
+    waits, store_wait = [], hub.store.wait
+
+    def wait(write):  # who waits for which write
+        waits.append(write)
+        if len(waits) == 2:
+            both_wait.set()
+        return store_wait(write)
+
+    hub.store._run_blocking, hub.store.wait = held, wait
     results = []
     first = threading.Thread(target=lambda: results.append(hub.join(live, "t" * 30, "A")))
     first.start()
-    time.sleep(0.05)
+    assert writing.wait(30)  # the first join is being written
     second = threading.Thread(target=lambda: results.append(hub.join(live, "t" * 30, "A")))
     second.start()
-    time.sleep(0.1)
+    assert both_wait.wait(30)  # and the second waits for that very write
+    assert waits[0] is waits[1]
     assert results == []  # neither is answered before the join is on disk
     gate.set()
     first.join(5)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("playwright.sync_api")
+from tests.ci import need_playwright
+
+need_playwright()
 from playwright.sync_api import expect  # noqa: E402 — only once we know Playwright is there
 
 from tests import e2e, layout  # noqa: E402

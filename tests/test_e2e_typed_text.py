@@ -4,7 +4,9 @@ laptop and on a phone, projector, report) and show in the order it was typed."""
 
 import pytest
 
-pytest.importorskip("playwright.sync_api")
+from tests.ci import need_playwright
+
+need_playwright()
 from playwright.sync_api import expect  # noqa: E402 — only once we know Playwright is there
 
 from tests import e2e  # noqa: E402

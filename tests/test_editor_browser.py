@@ -4,9 +4,10 @@ import re
 
 import pytest
 
+from tests.ci import need_playwright
 from tests.servers import HOST_KEY
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = need_playwright()
 expect = playwright_api.expect
 
 pytestmark = pytest.mark.browser

@@ -1,8 +1,11 @@
 """Events are typed records: a mistyped or missing field fails where the event is made."""
 
+from typing import Any, Literal, NotRequired, TypedDict
+
 import pytest
 
-from game.core.events import EventShapeError
+from game.core.command import EventKind, Number, record_name
+from game.core.events import EventShapeError, Shape
 from game.core.registry import APPLY as _APPLY
 from game.core.registry import EVENT_TYPES, check_event
 
@@ -61,3 +64,43 @@ def test_optional_fields_may_be_left_out_or_given():
         }
     )
     check_event({"type": "choice_recorded", "table": 0, "card": "c", "choice": None, "at": 0})
+
+
+class Sample(TypedDict):
+    """A declaration with every kind of field the events use."""
+
+    type: Literal["sample_made"]
+    count: int
+    share: Number
+    name: str | None
+    tags: list[str]
+    meta: dict[str, Any]
+    kind: Literal["a", "b"]
+    extra: NotRequired[bool]
+    at: Number
+
+
+def test_a_shape_is_read_from_its_declaration():
+    """What `check_event` holds events to is read from the `TypedDict` (at test time here, so
+    a wrong reading fails this test, not only the import)."""
+    shape = Shape.of(Sample)
+    assert shape.name == "sample_made" == record_name(Sample) == EventKind(Sample, None).name
+    assert shape.required == {"type", "count", "share", "name", "tags", "meta", "kind", "at"}
+    assert shape.kinds == {
+        "type": (str,),
+        "count": (int,),
+        "share": (int, float),
+        "name": (str, type(None)),
+        "tags": (list,),
+        "meta": (dict,),
+        "kind": (str,),
+        "extra": (bool,),
+        "at": (int, float),
+    }
+    good = {"type": "sample_made", "count": 1, "share": 0.5, "name": None, "tags": []}
+    good |= {"meta": {}, "kind": "a", "at": 3}
+    shape.check(good)
+    shape.check({**good, "extra": False})
+    for wrong in ({"count": True}, {"share": "1"}, {"extra": 1}, {"tags": {}}, {"name": 1}):
+        with pytest.raises(EventShapeError):
+            shape.check({**good, **wrong})

@@ -13,12 +13,15 @@ import pytest
 from game.core.registry import replay
 from game.storage.postgres import PostgresStore
 from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
+from tests.waiting import GUARD_SECONDS
+
+# Chromium shows the facilitator's and the projector's pages recover; the servers are real.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PROCESSES = 3
 PHONES = 12
 TABLES = 3
 LEASE = 6  # the default LEASE_SECONDS
-BACK_WITHIN = 10.0  # seconds from the kill until every phone is in its seat again
 
 
 @pytest.fixture
@@ -106,18 +109,17 @@ def test_kill_9_of_a_sessions_process_loses_and_doubles_nothing(cluster, tmp_pat
             victim = next(s for s in servers if s.env["TAFELRONDE_NODE_NAME"] == node)
 
             # The other half votes while it is being killed.
-            results = {}
+            results, seated_at = {}, {}  # answers; when each vote was taken (a figure)
 
             def vote_and_write(i, phone, deadline):
                 vote = until_acknowledged(phone, "cast_vote", deadline, choice=i % 3, cid=f"v{i}")
-                seated = time.monotonic()
+                seated_at[i] = time.monotonic()
                 note = until_acknowledged(
                     phone, "add_note", deadline, text=f"note {i}", cid=f"n{i}"
                 )
-                results[i] = (vote, note, seated)
+                results[i] = (vote, note)
 
-            killed = time.monotonic()
-            deadline = killed + 30
+            deadline = time.monotonic() + GUARD_SECONDS
             workers = [
                 threading.Thread(target=vote_and_write, args=(i, phone, deadline))
                 for i, phone in enumerate(phones)
@@ -134,20 +136,20 @@ def test_kill_9_of_a_sessions_process_loses_and_doubles_nothing(cluster, tmp_pat
                 view = phone.come_back(deadline)
                 assert view["me"]["pid"] == phone.pid and view["me"]["table"] == i % TABLES
                 back[phone.name] = time.monotonic() - killed
-            for i, (_vote, note, seated) in results.items():
+            for i, (_vote, note) in results.items():
                 acked_votes[phones[i].pid] = i % 3
                 acked_notes[note["note"]] = f"note {i}"
-                back[phones[i].name] = seated - killed  # its vote was taken: back in its seat
+                back[phones[i].name] = seated_at[i] - killed  # its vote was taken: back in its seat
             assert len(results) == PHONES - PHONES // 2
-            slowest = max(back.values())
-            assert slowest < BACK_WITHIN, back
+            slowest = max(back.values())  # a figure (printed below); how soon after the lease
+            # a survivor serves is tests/test_ownership.py's, on a clock it moves
 
             # The pages recover by themselves: connected, and showing the whole room.
             expect(page.locator("#conn")).to_have_text("Connected", timeout=20_000)
             expect(wall.locator("#conn")).to_have_text("Connected", timeout=20_000)
             late = RealPhone(proxy.url, code, "Late")
             phones.append(late)
-            late.come_back(time.monotonic() + 20)
+            late.come_back(time.monotonic() + GUARD_SECONDS)
             assert late.call("join", token=late.token, name="Late")["ok"]
             expect(page.locator("#people")).to_contain_text(str(PHONES + 1), timeout=10_000)
             expect(wall.locator("#people")).to_contain_text(str(PHONES + 1), timeout=10_000)
@@ -156,21 +158,22 @@ def test_kill_9_of_a_sessions_process_loses_and_doubles_nothing(cluster, tmp_pat
         # arrivals to it again, and the survivor hands the session back to it.
         victim.start()
         restarted = time.monotonic()
+        deadline = restarted + GUARD_SECONDS  # a guard against hanging, not the claim
         comer = RealPhone(proxy.url, code, "Comer")
         phones.append(comer)
         store = PostgresStore(store_url)
         while True:  # nginx tries the restarted process again after fail_timeout (5 s)
-            comer.come_back(restarted + 30)
+            comer.come_back(deadline)
             served_by = store.owner_of(code)
             if served_by.startswith(node + ":"):
                 break
-            assert time.monotonic() < restarted + 30, f"still served by {served_by}"
+            assert time.monotonic() < deadline, f"still served by {served_by}"
             comer.close()
             time.sleep(0.5)
         returned = time.monotonic() - restarted
         assert served_by != owner  # its new run, not its dead self
         assert comer.call("join", token=comer.token, name="Comer")["ok"]
-        again = until_acknowledged(phones[0], "cast_vote", restarted + 30, choice=0, cid="v0")
+        again = until_acknowledged(phones[0], "cast_vote", deadline, choice=0, cid="v0")
         assert again.get("repeated")  # the answer remembered for that id, on any process
         events = store.load(code)
         store.close()

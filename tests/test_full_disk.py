@@ -53,7 +53,9 @@ def test_a_full_disk_refuses_clearly_loses_nothing_and_recovers(tmp_path):
                 refused.append((phone, cid, body))
                 if len(refused) >= PHONES:
                     break
-                time.sleep(0.3)  # a phone's next command, a moment later
+                pause = time.monotonic() + 0.3  # a phone's next command, a moment later
+                while time.monotonic() < pause:
+                    time.sleep(0.05)
             assert refused, "the disk never filled up"
             full_after = len(acked)
             status, body = readiness(server.url)

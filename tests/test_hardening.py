@@ -9,8 +9,7 @@ import copy
 import logging
 import re
 import secrets
-import threading
-import time
+import socket
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ import requests
 import socketio as socketio_client
 
 from app import socketio
-from game.core.registry import AFTER_END_COMMANDS
+from game.core.registry import AFTER_END_COMMANDS, check_event
 from game.core.rules import (
     FACILITATOR,
     FACILITATOR_COMMANDS,
@@ -26,6 +25,7 @@ from game.core.rules import (
     PARTICIPANT_COMMANDS,
     Actor,
     decide,
+    handle,
 )
 from game.storage.sqlite import SQLiteStore as Store
 from tests.conftest import SERVE_MODES, TINY_DECK, csrf_of, make_app, sign_in
@@ -205,22 +205,73 @@ def broken_payloads(valid):
             yield {**valid, "cid": cid}
 
 
+# What each valid payload does in the `room` (the facilitator's on a state with a running timer
+# and a call for the facilitator at table 0, so that stopping and clearing them act too).
+ACTS = {
+    "join": ["participant_joined"],
+    "rename": ["participant_renamed"],
+    "take_seat": ["participant_seated"],
+    "draw_card": ["card_drawn"],
+    "cast_vote": ["vote_cast"],
+    "reveal_votes": ["votes_revealed"],
+    "revote": ["votes_cleared"],
+    "add_note": ["note_added"],
+    "edit_note": ["note_edited"],
+    "delete_note": ["note_deleted"],
+    "record_choice": ["choice_recorded"],
+    "submit_evaluation": ["evaluation_submitted"],
+    "skip_card": ["card_skipped"],
+    "pass_vote": ["vote_passed"],
+    "flag_table": ["table_flagged"],
+    "withdraw_flag": ["flag_withdrawn"],
+    "record_tally": ["tally_recorded"],
+    "set_conclusion": ["conclusion_set"],
+    "deal_card": ["card_dealt"],
+    "reveal_table": ["votes_revealed"],
+    "reset_table": ["votes_cleared"],
+    "pause": ["paused"],
+    "start_timer": ["timer_started"],
+    "stop_timer": ["timer_stopped"],
+    "send_message": ["message_sent"],
+    "move_participant": ["participant_seated"],
+    "add_table": ["table_added"],
+    "hide_note": ["note_hidden"],
+    "spotlight": ["spotlight_set"],
+    "end_session": ["session_ended"],
+    "clear_flag": ["flag_cleared"],
+    "set_devices": ["devices_set"],
+    "set_rounds": ["rounds_set"],
+}
+
+
 def test_the_valid_payloads_are_valid(app, room):
-    """The generator below breaks payloads that would otherwise be accepted."""
+    """The generator below breaks payloads that would otherwise be accepted *and act*: each valid
+    payload gives the events of its command, well typed, so a refusal below is the broken field's."""
     state = _hub(app).get(room["code"]).state
     assert set(valid_participant_payloads(room)) == set(PARTICIPANT_COMMANDS)
     assert set(valid_facilitator_payloads(room)) == set(FACILITATOR_COMMANDS)
+    assert set(ACTS) == set(PARTICIPANT_COMMANDS) | set(FACILITATOR_COMMANDS)
     pid = room["phones"][0].pid
     ended = copy.deepcopy(state)
     ended.ended_at = 1.0
     revealed = copy.deepcopy(state)  # a new round is started once the votes are shown
     revealed.tables[0].current.revealed = True
+    busy = copy.deepcopy(state)
+    handle(busy, FACILITATOR, "start_timer", {"seconds": 60}, 0)
+    handle(busy, Actor.participant(pid), "flag_table", {"reason": "need_help"}, 0)
     for command, payload in valid_participant_payloads(room).items():
         actor = Actor.participant("p-new" if command == "join" else pid)
         at = ended if command in AFTER_END_COMMANDS else revealed if command == "revote" else state
-        assert decide(copy.deepcopy(at), actor, command, dict(payload), 0) is not None
+        at = busy if command == "withdraw_flag" else at  # a call to withdraw
+        events = decide(copy.deepcopy(at), actor, command, dict(payload), 0)
+        assert [e["type"] for e in events] == ACTS[command], (command, events)
+        for event in events:
+            check_event(event)
     for command, payload in valid_facilitator_payloads(room).items():
-        assert decide(copy.deepcopy(state), FACILITATOR, command, dict(payload), 0) is not None
+        events = decide(copy.deepcopy(busy), FACILITATOR, command, dict(payload), 0)
+        assert [e["type"] for e in events] == ACTS[command], (command, events)
+        for event in events:
+            check_event(event)
 
 
 def test_wrong_shapes_and_types_are_refused_and_change_nothing(app, room):
@@ -676,14 +727,20 @@ def test_an_oversize_socketio_message_is_refused(real):
     polling += f"&sid={sid}"
     assert requests.post(polling, data="40", timeout=5).status_code == 200
     requests.get(polling, timeout=5)  # the namespace's connect answer
-    closed = {}
-    poll = threading.Thread(target=lambda: closed.update(r=requests.get(polling, timeout=30)))
-    poll.start()
-    time.sleep(0.2)
-    big = requests.post(polling, data='42["hello",{"code":"' + "x" * 20_000 + '"}]', timeout=10)
-    poll.join(30)
+    # The poll goes out, whole, on a connection made before the oversize POST's: the server
+    # accepts connections in order and reads a request that is all there before it serves the
+    # next, so the poll is waiting in the server when the POST comes (no sleep guessing that).
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as poll:
+        poll.sendall(
+            f"GET {polling.removeprefix(server.url)} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Connection: close\r\n\r\n".encode()
+        )
+        big = requests.post(polling, data='42["hello",{"code":"' + "x" * 20_000 + '"}]', timeout=10)
+        answer = b""
+        while chunk := poll.recv(65536):  # until the server closes it (bounded by the timeout)
+            answer += chunk
     assert big.status_code == 413  # answered before the body is read (game.web.serving.gate)
-    assert closed["r"].text == "1"  # engine.io's "close"
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"\r\n\r\n1"), answer
     assert requests.get(polling, timeout=5).status_code == 400  # that connection is gone
     assert stored_events(server, code) == before
 

@@ -84,3 +84,25 @@ def test_the_payload_check_reads_the_tables():
     assert fields["cast_vote"] == {"choice", "card", "cid"}
     assert fields["flag_table"] == {"reason", "cid"}
     assert fields["rename"] == {"name"}
+
+
+def test_a_hello_for_another_code_than_the_handshakes_is_invalid(app, client):
+    """docs/protocol.md: a router sent this connection to the process serving the handshake's
+    code, so a `hello` for another session on it is refused, and the socket stays no one's."""
+    from app import socketio
+    from tests.test_sockets import make_session
+
+    code = make_session(app, client)
+    other = make_session(app, client)
+    hello = {"code": code, "role": "projector"}
+    hello["key"] = app.extensions["tafelronde.hub"].get(code).projector_key
+    wrong = socketio.test_client(app, query_string=f"code={other}")
+    answer = wrong.emit("hello", hello, callback=True)
+    assert answer["ok"] is False and answer["code"] == "invalid"
+    assert "another session" in answer["error"]
+    assert wrong.emit("sync", {}, callback=True)["ok"] is False  # not attached to `code`
+    # The same hello on a connection opened for its own code (as typed: any case) is welcome,
+    # and so is one without a code in the handshake (a single process needs no routing).
+    for query in (f"code={code.lower()}", None):
+        right = socketio.test_client(app, query_string=query)
+        assert right.emit("hello", hello, callback=True)["ok"] is True

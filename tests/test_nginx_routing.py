@@ -28,6 +28,9 @@ from tests.services import (
     unavailable,
 )
 
+# They start nginx, PostgreSQL or Redis and stand-in servers: processes of their own.
+pytestmark = pytest.mark.slow
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 # A fixed list of codes: enough that three upstreams each get some (each holds about a third of
 # the hash ring; all 48 missing one upstream has a chance far below one in a million).

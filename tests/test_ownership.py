@@ -196,3 +196,24 @@ def test_hellos_for_a_session_served_elsewhere_cost_the_store_little(cluster):
     a.done_creating(live)  # released: the next ask after the moment takes it
     cluster.clock.now += 0.5
     assert b.get(live.code).code == live.code
+
+
+def test_a_silent_owners_session_is_served_elsewhere_at_the_first_retry_after_its_lease(cluster):
+    """On the lease clock: while the lease runs nobody else serves the session; a phone told
+    `moved` just before it ran out is served by the survivor at its very next try."""
+    a, b = cluster("a"), cluster("b")
+    live = _session(a)
+    pid = _seated(a, live)
+    cluster.clock.now += TTL / 3
+    assert a.keep_leases({live.code: 1}) == []  # a's last renewal; then it goes silent
+    owner, until = a.store.lease(live.code)
+    assert owner == "a" and until == cluster.clock.now + TTL
+    cluster.clock.now = until - 0.01
+    with pytest.raises(Moved) as moved:
+        b.get(live.code)
+    retry_after = moved.value.params["retry_after"]
+    assert b.store.owner_of(live.code) == "a"
+    cluster.clock.now += retry_after  # the phone tries again when told to
+    assert cluster.clock.now > until
+    served = b.get(live.code)
+    assert served.state.members[pid].table == 0 and b.store.owner_of(live.code) == "b"

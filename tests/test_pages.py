@@ -223,8 +223,19 @@ def test_our_scripts_and_stylesheets_are_served_without_their_comments(client):
         # Each comment becomes empty lines: line numbers in the browser match the file.
         assert lean.count(b"\n") == on_disk.count(b"\n"), name
         assert len(lean) < len(on_disk)
+        assert not re.search(rb"^[ \t]", lean, re.M), name  # nor indentation
     vendored = "vendor/socket.io-client-4.8.4/socket.io.esm.min.js"
     assert served(vendored) == (ROOT / "static" / vendored).read_bytes()  # licence comment kept
+
+
+def test_a_template_literal_over_several_lines_keeps_its_spaces():
+    from app import _without_comments
+
+    script = b"// a comment\nconst a = `one\n    two`;\n  call(a);\n"
+    assert (
+        _without_comments("/static/js/x.js", script) == b"\nconst a = `one\n    two`;\n  call(a);\n"
+    )
+    assert _without_comments("/static/js/y.js", b"  call(`x`);\n") == b"call(`x`);\n"
 
 
 def test_tables_the_session_names_are_in_the_facilitators_language(app, client):

@@ -6,6 +6,8 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from tests.services import (
     ServiceUnavailable,
     _listens,
@@ -14,6 +16,9 @@ from tests.services import (
     redis_server,
     unavailable,
 )
+
+# They start nginx, PostgreSQL or Redis and stand-in servers: processes of their own.
+pytestmark = pytest.mark.slow
 
 
 def test_a_redis_server_answers_on_loopback_and_is_gone_after():

@@ -89,7 +89,7 @@ def test_a_full_card_at_two_tables(app, room):
     assert last["ok"] and last["me"]["vote"] == 1
     revealed = table0[0].received("table_updated")[-1]["current"]
     assert revealed["revealed"] is True
-    assert revealed["distribution"][:2] == [1, 2] and sum(revealed["distribution"]) == 3
+    assert revealed["distribution"] == [1, 2] + [0] * (len(options) - 2)  # a count per option
     assert revealed["card"]["reflection"]
 
     note = table0[1].send("add_note", kind="tip", text="Give the group a host", cid="n-1")
@@ -104,7 +104,7 @@ def test_a_full_card_at_two_tables(app, room):
     assert tables[0]["current"]["distribution"] == revealed["distribution"]
     assert tables[0]["current"]["choice"] == 1
     assert tables[0]["current"]["notes"][0]["text"] == "Give the group a host"
-    assert len(options) >= 2
+    assert options == list(hub_state(app, code).deck.card(card["id"]).response.options)
 
     spot = host.emit("spotlight", {"card": card["id"], "notes": [note["note"]]}, callback=True)
     assert spot["ok"]
@@ -223,6 +223,7 @@ def test_reconnect_restores_seat_card_and_vote(app, room):
         "vote": 0,
         "passed": False,
         "late": None,
+        "round": 0,
         "before": [],
         "evaluation": None,
         "perspective": None,

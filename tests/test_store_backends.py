@@ -27,7 +27,7 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def opener(request, tmp_path):
     """A function that opens a store on this test's own database; call it twice for two writers
     (two processes) on one database. Stores are closed at the end."""
@@ -192,6 +192,7 @@ def test_the_factory_picks_the_backend_from_the_settings(tmp_path):
     assert "secret" not in str(refused.value)
 
 
+@pytest.mark.slow
 def test_postgresql_a_race_lost_at_the_unique_constraint_is_a_stale_writer(postgres):
     """Another process's transaction takes number 2 while ours is deciding: ours waits on the
     unique index, then is refused as stale, not failed with a raw integrity error."""

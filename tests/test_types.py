@@ -3,12 +3,11 @@ and the store's writes: a mistyped event field or a wrong argument there fails h
 replay. The deck format, the storage and the hub are typed all through: `mypy --strict` over
 them."""
 
-import importlib.util
 import subprocess
 import sys
 
+from tests.ci import TEST_EXTRA, need
 from tests.servers import ROOT
-from tests.services import unavailable
 
 CHECKED = [
     "game/core/events.py",
@@ -32,8 +31,7 @@ STRICT = [
 
 def mypy(*arguments):
     """Run mypy from the repository (no cache, so a stale one cannot hide an error)."""
-    if importlib.util.find_spec("mypy") is None:
-        unavailable("mypy is not installed (it is in the test extra)")
+    need("mypy", TEST_EXTRA)
     return subprocess.run(
         [sys.executable, "-m", "mypy", "--follow-imports=silent", "--no-error-summary"]
         + ["--cache-dir", "/dev/null", *arguments],

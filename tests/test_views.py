@@ -183,3 +183,30 @@ def test_timer_remaining_follows_the_clock():
     g.host("start_timer", seconds=120)
     g.now += 30
     assert view_for(g.state, PROJECTOR, g.now)["session"]["timer"]["remaining"] == 90
+
+
+def test_a_card_left_before_its_reveal_keeps_its_votes_secret_in_the_history():
+    """Votes cast on a card the table moved on from unrevealed stay secret forever: the history,
+    the comparison, the wall and the export say 'abandoned' and show no counts."""
+    g = Game()
+    for pid in ("a", "b", "c"):
+        g.seat(pid, 0)
+    g.host("deal_card", card="pick")
+    g.do("a", "cast_vote", choice=0)
+    g.do("b", "cast_vote", choice=2)
+    g.host("deal_card", card="two")  # moved on before anyone revealed 'pick'
+    for pid in ("a", "b", "c"):
+        (left,) = view_for(g.state, Actor.participant(pid), g.now)["table"]["history"]
+        assert left["card"]["id"] == "pick" and left["status"] == "abandoned"
+        assert left["distribution"] is None
+    for viewer in (FACILITATOR, PROJECTOR):
+        row = view_for(g.state, viewer, g.now)["comparison"]["cards"][0]
+        assert row["card"]["id"] == "pick" and row["tables"][0] is None
+    # The same table revealing a card does show its counts in the history (the check above is
+    # not merely "history never shows counts").
+    g.do("a", "cast_vote", choice=1)
+    g.do("a", "reveal_votes")
+    g.host("deal_card", card="agree")
+    shown, left = view_for(g.state, Actor.participant("c"), g.now)["table"]["history"]
+    assert shown["card"]["id"] == "two" and shown["distribution"] == [0, 1]
+    assert left["distribution"] is None

@@ -260,6 +260,7 @@ def me_view(state: SessionState, pid: str | None) -> View | None:
         "vote": None,
         "passed": False,
         "late": None,
+        "round": None,
         "before": [],
         "evaluation": evaluation.own_answers(state, pid),
         "perspective": None,
@@ -280,6 +281,7 @@ def me_view(state: SessionState, pid: str | None) -> View | None:
             me["vote"] = play.votes.get(pid)
             me["passed"] = pid in play.passes
             me["late"] = play.late.get(pid)
+            me["round"] = play.round  # what `vote`, `passed`, `late` and `before` are about
             # One's own answers in the earlier revealed rounds ("pass" or an option index).
             me["before"] = [
                 "pass" if pid in r.passes else r.votes.get(pid)

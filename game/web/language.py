@@ -19,6 +19,7 @@ def init_app(app):
     app.extensions["tafelronde.i18n"] = load_catalogues()
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    app.jinja_env.filters["vocabulary_label"] = vocabulary_label
 
     @app.context_processor
     def inject_locale():
@@ -68,7 +69,15 @@ def ngettext(singular, plural, num, locale=None, **variables):
 _ = gettext
 
 
-def vocabulary():
-    """Every user-visible enumeration's labels in the request's language (`game.core.vocabulary`),
-    for templates (``vocabulary().flag_reasons.need_help``) and the pages' JSON block."""
-    return labels(gettext)
+def vocabulary(*names: str) -> dict[str, dict[str, str]]:
+    """The user-visible enumerations `names` (all without names) with their labels in the
+    request's language (`game.core.vocabulary`): for the pages' JSON block, which their
+    JavaScript reads (`Live.keys`, `t("f_" + reason)`)."""
+    every = labels(gettext)
+    return {name: every[name] for name in names} if names else every
+
+
+def vocabulary_label(key: str, name: str) -> str:
+    """A template filter: the translated label of `key` in vocabulary `name`
+    (``flag.reason|vocabulary_label('flag_reasons')``)."""
+    return labels(gettext).get(name, {}).get(key, key)

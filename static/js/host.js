@@ -31,7 +31,8 @@
       view.tables[tb.id] = tb;
       got.set(tb.id, Date.now());
     }
-    Object.assign(view, { session: u.session, unseated: u.unseated, spotlight: u.spotlight, comparison: u.comparison, evaluation: u.evaluation });
+    Object.assign(view, { session: u.session, unseated: u.unseated, spotlight: u.spotlight, comparison: u.comparison,
+      evaluation: u.evaluation, board: u.board, rounds: u.rounds });
     render(u.tables.map((tb) => tb.id));
   });
   document.addEventListener("visibilitychange", () => {
@@ -84,10 +85,13 @@
 
   // --- the toolbar ----------------------------------------------------------------------------
 
+  Live.onRedraw(() => view && render(view.tables.map((tb) => tb.id)));
+
   const on = (id, f) => $(id).addEventListener("click", f);
   on("deal", () => run("deal_card", $("deal-card").value ? { card: $("deal-card").value } : {}, "deal")
     .then((ok) => ok && ($("deal-card").value = "")));
   on("reveal-all", () => run("reveal_table", {}, "room"));
+  $("rounds").addEventListener("change", (e) => run("set_rounds", { rounds: e.target.value ? Number(e.target.value) : null }, "rounds"));
   on("pause", () => run("pause", { paused: !view.session.paused }, "room"));
   on("timer-start", () => {
     const seconds = duration($("minutes").value);
@@ -111,6 +115,16 @@
     const ms = /^(\d{1,3}):([0-5]?\d)$/.exec(v);
     if (ms) return 60 * Number(ms[1]) + Number(ms[2]);
     return /^\d{0,3}(\.\d+)?$/.test(v) && v !== "" && v !== "." ? Math.round(60 * Number(v)) : 0;
+  }
+
+  /** From the plenary board: `card` on the projector with the notes ticked for it, or else the
+      reasons the board lists for it (two per option, so the wall stays readable). */
+  function spotCard(card) {
+    let notes = [...chosen].filter((id) => noteCard.get(id) === card);
+    const item = view.board.find((c) => c.card.id === card);
+    if (!notes.length && item) notes = item.reasons.flatMap((r) => r.notes.slice(0, 2).map((n) => n.id));
+    $("spot-card").value = card;
+    run("spotlight", { card, notes }, "board");
   }
 
   function spotlight() {
@@ -158,7 +172,11 @@
     const n = sp ? sp.notes.length : 0;
     $("spot-now").textContent = !spCard ? t("spot_none")
       : t("spot_now", { x: spCard.title }) + (n ? " " + (n === 1 ? t("spot_note") : t("spot_notes", { n })) : "");
+    fill($("round-all"), !s.ended && confirmed("ra", t("round_all"), t("round_all_q"), () => run("reset_table", {}, "room"), { class: "secondary" }));
+    if (document.activeElement !== $("rounds")) $("rounds").value = view.rounds == null ? "" : String(view.rounds);
     for (const id of changed) tableCard(view.tables[id]);
+    fill($("board-list"), Plenary.board(view.board, spotCard, sp && sp.card));
+    Live.fit($("board-list"));
     calls();
     unseated();
     comparison();
@@ -173,7 +191,8 @@
   function announce() {
     const s = view.session, tables = view.tables;
     const now = { cards: tables.map((tb) => (tb.current ? tb.current.card.id + "@" + tb.current.started_at : "")),
-      shown: tables.map((tb) => !!(tb.current && tb.current.revealed)), msg: s.message && !s.ended ? s.message.text : "" };
+      // A talk card has no votes: opening its reflection is not "votes revealed".
+      shown: tables.map((tb) => !!(tb.current && tb.current.revealed && !tb.current.talk)), msg: s.message && !s.ended ? s.message.text : "" };
     const say = [];
     if (heard) {
       const dealt = new Map(); // card title -> the tables that got it
@@ -212,7 +231,7 @@
   }
 
   const mmss = (tb) => Live.clock(tb.seconds_on_card + (Date.now() - got.get(tb.id)) / 1000);
-  const stalled = (tb) => tb.current && !tb.current.revealed && !tb.current.skipped &&
+  const stalled = (tb) => tb.current && !tb.current.revealed && !tb.current.skipped && !tb.current.talk &&
     (tb.stalled || tb.seconds_on_card + (Date.now() - got.get(tb.id)) / 1000 >= stalledAfter);
 
   // Time on card counts up locally; a table that goes quiet turns "stalled" without any update.
@@ -231,6 +250,7 @@
     const people = tb.members.length === 1 ? t("person") : t("people", { n: tb.members.length });
     if (!tb.members.length) return t("nobody");
     if (!cur) return t("no_card") + " · " + people;
+    if (cur.talk) return t(cur.revealed ? "reflection_shown" : "talk") + " · " + people; // no votes to count
     // Revealed votes of people who since moved on stay in the count: no "2 of 1 present".
     if (cur.revealed && cur.votes_in > tb.present) return t("votes_shown", { n: cur.votes_in }) + " · " + people;
     return t("votes_present", { n: cur.votes_in, m: tb.present }) + " · " + people;
@@ -249,17 +269,22 @@
       tb.flag && flagLine(tb),
       tb.members.length > 0 && el("ul", { class: "people" }, tb.members.map((m) => person(m, tb.id))),
       cur && el("p", { class: "ctitle", text: cur.card.title }),
+      cur && !cur.talk && (cur.round > 0 || cur.rounds_planned > 1) && el("p", { class: "meta round",
+        text: t(cur.rounds_planned > 1 ? "round_of" : "round", { n: cur.round + 1, m: cur.rounds_planned }) }),
       cur && cur.skipped && el("p", { class: "badge skipped-badge", text: t("skipped") }),
       cur && cur.tally && el("p", { class: "meta tally-mark", text: t("tally") }),
-      cur && cur.passes > 0 && el("p", { class: "meta", text: t("passes", { n: cur.passes }) }),
       !ended && el("label", { class: "devices-toggle" }, el("input", { type: "checkbox", "data-k": "dv", checked: tb.devices === "shared",
         onchange: (e) => run("set_devices", { table: tb.id, devices: e.target.checked ? "shared" : "personal" }, "t" + tb.id) }), " ", t("shared")),
-      cur && cur.revealed && opts.length > 0 && Live.bars(opts, cur.distribution, cur.choice),
+      // After a second round the shift shows the last round beside the first, the passes too.
+      cur && cur.revealed && !cur.talk && [cur.shift ? Plenary.shift(opts, cur.shift)
+        : [Live.bars(opts, cur.distribution, cur.choice), Live.passes(cur.passes)],
+      cur.late > 0 && el("p", { class: "meta", text: t("late_n", { n: cur.late }) })],
       cur && cur.choice != null && el("p", { class: "meta" }, el("span", { class: "star", text: "★ " }), t("choice", { x: opts[cur.choice] })),
-      cur && !ended && tb.members.length > 0 && el("p", { class: "row" },
+      cur && cur.conclusion && [el("h4", { class: "sub", text: t("conclusion") }), Plenary.conclusion(cur.conclusion)],
+      cur && !cur.talk && !ended && tb.members.length > 0 && el("p", { class: "row" },
         el("button", { class: "secondary small", "data-k": "rv", disabled: cur.revealed || cur.skipped, onclick: () => run("reveal_table", { table: tb.id }, "t" + tb.id) }, t("reveal")),
         confirmed("rs" + tb.id, t("reset"), t("reset_q", { x: tb.name }), () => run("reset_table", { table: tb.id }, "t" + tb.id), { class: "quiet small" })),
-      cur && cur.notes.length > 0 && el("ul", { class: "notes" }, cur.notes.map((n) => note(n, tb.id))),
+      cur && cur.notes.length > 0 && el("ul", { class: "notes" }, cur.notes.map((n) => note(n, tb.id, opts))),
       earlierCards(tb));
     if (errs["t" + tb.id]) alertIn(a, errs["t" + tb.id]);
     if (old) old.replaceWith(a);
@@ -307,11 +332,13 @@
       view.tables.filter((o) => o.id !== tableId).map((o) => el("option", { value: o.id, text: o.name }))) : null);
   }
 
-  /** A note: kind, author, text; hide/show it on phones; pick it for the projector. */
-  function note(n, tableId) {
+  /** A note: kind, author, the option it is a reason for (`opts`: its card's options, when
+   *  known), text; hide/show it on phones; pick it for the projector. */
+  function note(n, tableId, opts) {
     const id = "pick-" + n.id;
     return el("li", { class: "note " + n.kind + (n.hidden ? " hiddennote" : "") },
       el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.author || t("someone"),
+        n.option != null && " · " + t("reason_for", { x: Plenary.letter(n.option) + (opts && opts[n.option] ? ". " + opts[n.option] : "") }),
         n.hidden ? " · " + t("hidden") : ""),
       el("p", { class: "ntext", text: n.text }),
       !ended && el("p", { class: "row" },
@@ -355,16 +382,18 @@
     if (!played) return sign("—", t("not_played"), "notplayed");
     if (st === "skipped") return sign("⤼", t("skipped"), "skipped");
     if (st === "abandoned") return sign("×", t("abandoned"), "abandoned");
-    if (!row.card.options.length) return sign("✓", t("played"), "played");
-    return counts ? [mini(row.card.options, counts), row.tally && row.tally[i] && sign("✋", t("tally"), "tally")]
+    if (!row.card.options.length) return st === "talking" ? sign("…", t("talking"), "waiting") : sign("✓", t("talked"), "played");
+    return counts ? [mini(row.card.options, counts), row.tally && row.tally[i] && sign("✋", t("tally"), "tally"),
+      row.passes && row.passes[i] > 0 && el("small", { class: "meta", text: t("passes", { n: row.passes[i] }) })]
       : sign("…", t("not_revealed"), "waiting");
   }
 
   /** A small chart for comparisons: one column per option, its count and its letter under it
    *  (the options are listed with their letters under the card's title; the label and count
-   *  also in the tooltip and, for screen readers, in the label). */
+   *  also in the tooltip and, for screen readers, in the label). Each column is a share of the
+   *  table's votes: every table on one scale, a full column is everyone. */
   function mini(labels, counts) {
-    const most = Math.max(1, ...counts);
+    const most = Math.max(1, Plenary.sum(counts));
     return el("span", { class: "mini", role: "img",
       "aria-label": labels.map((l, i) => `${l}: ${counts[i]}`).join(", ") },
       counts.map((c, i) => {

@@ -3,6 +3,13 @@
 const Live = (() => {
   // Translated strings from the page's JSON block (data, so the CSP allows it).
   const S = JSON.parse((document.getElementById("strings") || {}).textContent || "{}");
+  // The words of the game (note kinds, calls...), defined once in game/core/vocabulary.py and
+  // translated by the page: `k_<kind>`, `f_<reason>`, `st_<status>` in the strings, and the keys.
+  const V = JSON.parse((document.getElementById("vocabulary") || {}).textContent || "{}");
+  const PREFIX = { note_kinds: "k_", flag_reasons: "f_", play_statuses: "st_" };
+  for (const name in V) for (const key in V[name]) S[(PREFIX[name] || name + "_") + key] = V[name][key];
+  /** The keys of vocabulary `name`, in their order (e.g. the note kinds). */
+  const keys = (name) => Object.keys(V[name] || {});
 
   /** String `key`, {name} placeholders filled from `vars`. */
   function t(key, vars) {
@@ -124,9 +131,10 @@ const Live = (() => {
     return node;
   }
 
-  /** A distribution as bars; ★ marks the table's choice (its one meaning), ✓ one's own vote. */
+  /** A distribution as bars; ★ marks the table's choice (its one meaning), ✓ one's own vote.
+   *  Every bar is a share of all the votes shown (one common scale: 1-1-1 is three thirds). */
   function bars(labels, counts, chosen, mine) {
-    const most = Math.max(1, ...counts);
+    const most = Math.max(1, counts.reduce((a, b) => a + b, 0));
     return el("ol", { class: "bars" }, labels.map((label, i) => {
       const bar = el("span", { class: "bf" });
       bar.style.width = (100 * counts[i]) / most + "%";
@@ -166,6 +174,9 @@ const Live = (() => {
   }
   const onRedraw = (f) => { redraw = f; };
 
+  /** "passed: N" beside a result's bars (nothing when nobody passed). */
+  const passes = (n) => n > 0 && el("p", { class: "meta passes", text: t("passes", { n }) });
+
   /** A card's category as a chip in the deck's colour. */
   function chip(category) {
     if (!category) return null;
@@ -182,5 +193,5 @@ const Live = (() => {
     a.textContent = text;
   }
 
-  return { t, el, fill, connect, command, later, watch, clock, ticks, ends, countdown, bars, chip, alertIn, fit, confirmed, onRedraw };
+  return { t, el, fill, keys, connect, command, later, watch, clock, ticks, ends, countdown, bars, passes, chip, alertIn, fit, confirmed, onRedraw };
 })();

@@ -6,10 +6,10 @@
   const $ = (id) => document.getElementById(id);
   const { code, lang } = $("app").dataset;
   const SEAT = "tafelronde:" + code, OUT = "tafelronde:outbox:" + code, VIEW = "tafelronde:view:" + code;
-  const KINDS = ["experience", "tip", "concern", "question"];
+  const KINDS = Live.keys("note_kinds");
   // No definite answer, or the server cannot store now: keep it, send it again (same cid).
   const RETRY = ["offline", "timeout", "rate_limited", "unavailable"];
-  const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval", pass_vote: "vote", record_tally: "vote" };
+  const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval", pass_vote: "vote", record_tally: "vote", set_conclusion: "concl" };
 
   const load = (k, d) => { try { return JSON.parse(localStorage.getItem(k)) || d; } catch (e) { return d; } };
   const keep = (k, v) => { try { localStorage.setItem(k, JSON.stringify(v)); } catch (e) { /* full or blocked */ } };
@@ -23,10 +23,10 @@
   let outbox = load(OUT, []);
   let view = load(VIEW, null); // so a reload without network still shows the card
   let timerEnd = null, ready = false, sending = false, shown = null, screen = "", box = {};
-  let histOpen = false, savedVote = null, noteSaved = false, onCard = null, changing = null;
+  let histOpen = false, savedVote = null, noteSaved = false, onCard = null;
   let notice = null, ownSeat = null; // what someone else changed for this phone, said once
   const deleted = new Set(); // notes deleted here (not hidden by the facilitator)
-  const draft = { kind: KINDS[0], edit: null };
+  const draft = { kind: KINDS[0], edit: null, reason: false };
   const errs = {};
 
   // A copy of this page for a reload offline (https or localhost only); scope: the phone pages.
@@ -41,6 +41,7 @@
   socket.on("table_updated", (tb) => {
     if (!view || !view.me || view.me.table !== tb.id) return;
     if (!tb.history) tb.history = (view.table && view.table.history) || []; // sent when it changed
+    follow(view.table && view.table.current, tb.current);
     noticeHidden(view.table, tb);
     view.table = tb;
     remember();
@@ -68,6 +69,21 @@
     const a = await command(socket, "sync");
     if (a.ok) accept(a.view, true);
     flush();
+  }
+
+  /** What `me` says of the table's card when someone else moved the table on (a phone hears of
+      itself only in answers to its own commands): a new card starts empty; in a new round this
+      phone's answers of the round before move into `before`. `me.round` is the round `me` speaks
+      of (an answer to this phone may have come first). */
+  function follow(old, now) {
+    const me = view.me;
+    if (!old || me.round == null) return;
+    if (!now || old.card.id !== now.card.id || old.started_at !== now.started_at) {
+      return Object.assign(me, { vote: null, passed: false, before: [], round: now ? now.round : null });
+    }
+    if (me.round >= now.round) return;
+    if (old.revealed) me.before = me.before.concat(me.passed ? "pass" : old.voted.includes(me.pid) ? me.vote : null);
+    Object.assign(me, { vote: null, passed: false, round: now.round });
   }
 
   /** Show a view unless older than ours (`fresh`: an answer to us, never stale). */
@@ -179,12 +195,13 @@
   let heard = null, timeUp = null;
   function announce() {
     const s = view.session, cur = view.table && view.table.current;
-    const now = { card: cur ? cur.card.id + "@" + cur.started_at : "", shown: !!(cur && cur.revealed),
+    const now = { card: cur ? cur.card.id + "@" + cur.started_at : "", shown: !!(cur && cur.revealed), round: cur ? cur.round : 0,
       msg: s.message && !s.ended ? s.message.text : "", end: timerEnd && timerEnd.end };
     const say = [];
     if (heard) {
       if (now.card && now.card !== heard.card) say.push(t("an_card", { x: cur.card.title }));
-      else if (now.shown && !heard.shown) say.push(t("an_reveal"));
+      else if (now.shown && !heard.shown) say.push(t(cur.talk ? "an_reflect" : "an_reveal")); // a talk card has no votes
+      else if (now.round > heard.round) say.push(t("an_round", { n: now.round + 1 }));
       if (now.msg && now.msg !== heard.msg) say.push(t("message") + " " + now.msg);
     }
     if (now.end !== (heard && heard.end)) {
@@ -241,7 +258,7 @@
     seat: () => (box.seat = el("section", { class: "panel" })),
     table() {
       for (const k of ["head", "card", "vote", "result", "act", "care", "notes", "hist"]) box[k] = el("section", { class: "s-" + k });
-      return [box.head, box.card, box.vote, box.result, box.act, box.care, noteForm(), box.notes, box.hist];
+      return [box.head, box.card, box.vote, box.result, box.act, conclForm(), box.care, noteForm(), box.notes, box.hist];
     },
   };
 
@@ -282,6 +299,7 @@
       vote(tb, cur);
       care(tb, cur);
       actions(tb, cur);
+      conclusion(cur);
       notes(cur);
       paintForm();
       history(tb);
@@ -310,7 +328,6 @@
   function newCard(now, cur) {
     const first = onCard === null;
     onCard = now;
-    changing = null;
     if (first || !cur) return;
     requestAnimationFrame(() => {
       const top = $("banners").offsetHeight + 8, y = box.card.getBoundingClientRect().top;
@@ -324,26 +341,69 @@
   function vote(tb, cur) {
     const c = cur && cur.card, opts = c ? c.response.options : [];
     const pend = c && outbox.filter((o) => o.ev === "cast_vote" && o.p.card === c.id).pop();
-    const mine = pend ? pend.p.choice : c && cur.voted.includes(view.me.pid) ? view.me.vote : null;
+    const me = view.me, voted = c && cur.voted.includes(me.pid);
+    const mine = pend ? pend.p.choice : voted ? me.vote : null;
     const saved = !pend && mine != null && savedVote && savedVote.card === c.id && savedVote.choice === mine;
-    // Folded after the reveal: changing a vote then changes the result, a deliberate tap.
-    const folded = cur && cur.revealed && !pend && changing !== c.id;
+    // Own answer in the round before, and the last vote to give a reason for.
+    const prev = me.before.length ? me.before[me.before.length - 1] : null;
+    box.mine = mine != null ? mine : typeof prev === "number" ? prev : null;
+    // After the reveal the options fold away: a change of mind is a new round for the whole
+    // table (asked for below), never an overwrite of the round everyone saw.
+    const folded = cur && cur.revealed && !pend, round = cur ? cur.round + 1 : 1;
     fill(box.vote, opts.length > 0 && !cur.skipped && [
-      el("h2", { class: "sub", text: t("your_vote") }),
-      folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : t("no_vote") }),
-        el("button", { class: "quiet", "data-k": "cv", onclick: () => { changing = c.id; render(); } }, t("change_vote")))
+      el("h2", { class: "sub", text: t("your_vote") + (round > 1 || cur.rounds_planned > 1 ? " · " + t("round", { n: round }) : "") }),
+      prev != null && el("p", { class: "hint", text: t("before", { x: answer(opts, prev) }) }),
+      folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : t(me.passed ? "passed" : "no_vote") }))
         : el("div", { class: "opts", role: "group", "aria-label": t("your_vote") }, opts.map((o, i) =>
           el("button", { class: "opt", "aria-pressed": String(mine === i), "data-k": "v" + i,
-            onclick: () => { changing = null; queue("cast_vote", { choice: i, card: c.id }); } }, o))),
-      !folded && cur.revealed && el("p", { class: "hint", text: t("change_hint") }),
+            onclick: () => queue("cast_vote", { choice: i, card: c.id }) }, o))),
       el("p", { class: "state", text: pend ? t(socket.paused ? "vote_paused" : ready ? "sending" : "not_sent") : saved ? t("saved") : "" }),
       el("p", { class: "count", text: t("votes_in", { n: cur.votes_in, m: tb.members.length }) })]);
     alertIn(box.vote, errs.vote);
     fill(box.result, cur && cur.revealed && [
-      opts.length > 0 && [el("h2", { text: t("results") }), Live.bars(opts, cur.distribution, cur.choice, mine)],
+      opts.length > 0 && [el("h2", { text: t("results") }), Live.bars(opts, cur.distribution, cur.choice, mine), Live.passes(cur.passes)],
+      cur.shift && shift(opts, cur.shift),
       c.reflection ? el("div", { class: "reflection", lang }, el("h3", { text: t("reflection") }), el("p", { text: c.reflection }))
         : !opts.length && el("p", { class: "meta", text: t("no_reflection") }),
       c.response.type === "choice" && joint(cur)]);
+  }
+
+  /** An answer in a round: an option's text, or "pass". */
+  const answer = (opts, a) => (a === "pass" ? t("pass_word") : opts[a]);
+
+  /** How the table moved from its first revealed round to its last: per option, before → after;
+      who changed their mind, from what to what (counts only: nobody is named). */
+  function shift(opts, s) {
+    return el("div", { class: "moved" }, el("h3", { text: t("shift_h") }),
+      el("ul", { class: "shiftlist" }, opts.map((o, i) => el("li", null, el("span", { text: o }), " ", el("b", { text: s.before[i] + " → " + s.after[i] }))),
+        (s.passes_before || s.passes_after) > 0 && el("li", null, t("pass_word"), " ", el("b", { text: s.passes_before + " → " + s.passes_after }))),
+      s.changed != null && el("p", { class: "count", text: t("changed", { n: s.changed, m: s.changed + s.stayed }) }),
+      s.moves && s.moves.length > 0 && el("ul", { class: "moves" }, s.moves.map((m) =>
+        el("li", { text: t("move", { n: m.count, a: answer(opts, m.from), b: answer(opts, m.to) }) }))));
+  }
+
+  /** The table's one line for the plenary: built once (typing survives updates), shown after a reveal. */
+  function conclForm() {
+    box.cin = el("textarea", { id: "concl", rows: 2, maxlength: 280, "aria-describedby": "concl-by", oninput: () => { box.cdirty = true; } });
+    box.cby = el("p", { class: "meta", id: "concl-by" });
+    box.cstate = el("p", { class: "state" });
+    return (box.concl = el("form", { class: "concl", hidden: true, onsubmit: (e) => {
+      e.preventDefault();
+      box.cdirty = false;
+      queue("set_conclusion", { text: box.cin.value.trim(), card: view.table.current.card.id });
+    } }, el("label", { for: "concl", text: t("concl_h") }),
+    box.cin, el("div", { class: "row" }, box.cby, el("button", { type: "submit", "data-k": "cs", text: t("concl_save") })), box.cstate));
+  }
+
+  function conclusion(cur) {
+    box.concl.hidden = !cur || !cur.revealed || cur.skipped;
+    if (box.concl.hidden) return;
+    const key = cur.card.id + "@" + cur.started_at, pend = outbox.filter((o) => o.ev === "set_conclusion").pop(), c = cur.conclusion;
+    if (box.ckey !== key) box.ckey = key, box.cdirty = false;
+    if (!box.cdirty && document.activeElement !== box.cin) box.cin.value = pend ? pend.p.text : c ? c.text : "";
+    box.cby.textContent = c ? t("concl_by", { x: c.by || t("someone"), t: new Date(c.at * 1000).toTimeString().slice(0, 5) }) : "";
+    box.cstate.textContent = pend ? pending() : "";
+    alertIn(box.concl, errs.concl);
   }
 
   /** The table's joint choice; tapping the chosen option clears it. */
@@ -362,10 +422,12 @@
   function actions(tb, cur) {
     const opts = cur ? cur.card.response.options.length : 0, open = cur && !cur.revealed && !cur.skipped;
     const draw = t(!tb.cards_left ? "no_more" : cur ? "next" : "first");
+    const again = cur && cur.revealed && !cur.skipped && opts > 0;
     fill(box.act,
+      again && cur.rounds_planned > cur.round + 1 && el("p", { class: "again", text: t("talk_again") }),
       open && el("button", { class: "secondary", "data-k": "rv", onclick: () => act("reveal_votes") }, t(opts ? "reveal" : "reflect")),
-      // A new round for the whole table: asked first.
-      cur && cur.revealed && opts > 0 && confirmed("re", t("revote"), t("revote_q"), () => act("revote"), { class: "secondary" }),
+      // A new round for the whole table (the round before is kept): asked first.
+      again && confirmed("re" + cur.round, t("revote"), t("revote_q"), () => act("revote"), { class: "secondary" }),
       // Drawing before the reveal ends a vote nobody has seen: asked first.
       view.session.flow === "draw" && (open && opts > 0 && tb.cards_left
         ? confirmed("dr", draw, t("next_q"), () => act("draw_card"), { class: "secondary" })
@@ -401,7 +463,7 @@
     const open = f && !f.seen;
     return el("div", { class: "callbox", role: "group", "aria-labelledby": "call-h" },
       el("p", { class: "label", id: "call-h", text: t("call") }),
-      el("div", { class: "segs callsegs" }, ["need_help", "sensitive", "done"].map((r) => el("button", { type: "button", class: "seg", "data-k": "f" + r,
+      el("div", { class: "segs callsegs" }, Live.keys("flag_reasons").map((r) => el("button", { type: "button", class: "seg", "data-k": "f" + r,
         "aria-pressed": String(!!open && f.reason === r), onclick: () => act("flag_table", { reason: r }) }, t("f_" + r)))),
       f && el("p", { class: "call row", role: "status" }, el("span", { text: t(f.seen ? "seen" : "called") }),
         open && el("button", { class: "quiet small", "data-k": "fw", onclick: () => act("withdraw_flag", {}) }, t("withdraw"))));
@@ -410,13 +472,14 @@
   /** Built once, never redrawn: typing survives live updates. */
   function noteForm() {
     box.kinds = KINDS.map((k) => el("button", { type: "button", class: "seg", onclick: () => { draft.kind = k; paintForm(); } }, t("k_" + k)));
+    box.reason = el("button", { type: "button", class: "seg reason", onclick: () => { draft.reason = !draft.reason; paintForm(); } });
     box.ta = el("textarea", { id: "note", rows: 3, oninput: () => { noteSaved = false; paintForm(); } });
     box.count = el("span", { class: "meta" });
     box.submit = el("button", { type: "submit" });
     box.cancel = el("button", { type: "button", class: "quiet", onclick: () => { draft.edit = null; box.ta.value = ""; paintForm(); } }, t("cancel"));
     box.fstate = el("p", { class: "state" });
     return (box.form = el("form", { class: "noteform", onsubmit: sendNote }, el("h2", { text: t("notes") }),
-      el("div", { class: "segs", role: "group", "aria-label": t("kind") }, box.kinds),
+      el("div", { class: "segs", role: "group", "aria-label": t("kind") }, box.kinds), box.reason,
       el("label", { for: "note", class: "visually-hidden", text: t("note") }), box.ta,
       el("div", { class: "row" }, box.count, box.cancel, box.submit), box.fstate));
   }
@@ -424,6 +487,11 @@
   function paintForm() {
     const max = view.session.max_note_chars;
     box.kinds.forEach((b, i) => b.setAttribute("aria-pressed", String(KINDS[i] === draft.kind)));
+    // After voting, a note can be the reason for one's choice.
+    const cur = view.table && view.table.current, opts = cur ? cur.card.response.options : [];
+    box.reason.hidden = draft.edit || box.mine == null || !opts[box.mine];
+    box.reason.textContent = box.reason.hidden ? "" : t("reason", { x: opts[box.mine] });
+    box.reason.setAttribute("aria-pressed", String(draft.reason));
     box.ta.maxLength = max;
     box.ta.placeholder = t("ph_" + draft.kind);
     box.count.textContent = box.ta.value.length + " / " + max;
@@ -438,28 +506,32 @@
     if (!text) return box.ta.focus();
     if (draft.edit) queue("edit_note", { note: draft.edit, text, kind: draft.kind });
     // With its card: a note written offline stays on that card.
-    else queue("add_note", { kind: draft.kind, text, card: view.table.current.card.id });
+    else queue("add_note", Object.assign({ kind: draft.kind, text, card: view.table.current.card.id },
+      draft.reason && !box.reason.hidden && { option: box.mine }));
     draft.edit = null;
+    draft.reason = false;
     box.ta.value = "";
     paintForm();
   }
 
   /** Notes, with unsent edits, deletions and additions shown as they will be. */
   function notes(cur) {
-    const waiting = {};
+    const waiting = {}, opts = cur ? cur.card.response.options : [];
     outbox.forEach((o) => { if (o.p.note) waiting[o.p.note] = o; });
     const items = (cur ? cur.notes : []).map((n) => {
       const o = waiting[n.id];
-      return noteItem(o && o.ev === "edit_note" ? { ...n, ...o.p } : n, o);
-    }).concat(outbox.filter((o) => o.ev === "add_note").map((o) => noteItem({ ...o.p, pid: view.me.pid, author: view.me.name }, o)));
+      return noteItem(o && o.ev === "edit_note" ? { ...n, ...o.p } : n, o, false, opts);
+    }).concat(outbox.filter((o) => o.ev === "add_note").map((o) => noteItem({ ...o.p, pid: view.me.pid, author: view.me.name }, o, false, opts)));
     fill(box.notes, cur && (items.length ? el("ul", { class: "notes" }, items) : el("p", { class: "meta", text: t("no_notes") })));
     alertIn(box.notes, errs.note);
   }
 
-  /** A note; your own on the current card can be edited and deleted. */
-  function noteItem(n, o, past) {
+  /** A note (`opts`: its card's options, to name the one it is a reason for); your own on the
+      current card can be edited and deleted. */
+  function noteItem(n, o, past, opts) {
     return el("li", { class: "note " + n.kind + (o && o.ev === "delete_note" ? " gone" : "") },
-      el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", who(n), n.edited && " · " + t("edited")),
+      el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", who(n), n.edited && " · " + t("edited"),
+        n.option != null && opts[n.option] && el("span", { class: "why", text: " · " + t("reason_for", { x: opts[n.option] }) })),
       el("p", { class: "ntext", text: n.text }),
       o && el("p", { class: "state", text: pending() }),
       isMe(n.pid) && n.id && !o && !past && el("p", { class: "row" },
@@ -480,9 +552,9 @@
     fill(box.hist, h.length > 0 && el("details", { open: histOpen, ontoggle: (e) => (histOpen = e.target.open) },
       el("summary", { text: t("earlier", { n: h.length }) }),
       h.map((p) => el("div", { class: "past" }, el("h3", { lang, text: p.card.title }),
-        p.distribution && Live.bars(p.card.options, p.distribution, p.choice),
+        p.distribution && [Live.bars(p.card.options, p.distribution, p.choice), Live.passes(p.passes)],
         p.choice != null && el("p", { class: "meta", text: t("chose", { x: p.card.options[p.choice] }) }),
-        p.notes.length > 0 && el("ul", { class: "notes" }, p.notes.map((n) => noteItem(n, null, true)))))));
+        p.notes.length > 0 && el("ul", { class: "notes" }, p.notes.map((n) => noteItem(n, null, true, p.card.options)))))));
   }
 
   render();

@@ -10,7 +10,7 @@
   const wall = $("wall");
   const code = wall.dataset.code, key = wall.dataset.key;
   const LETTERS = "ABCDEF";
-  const SIGNS = new Map([["—", "not_played"], ["✓", "played"], ["⤼", "skipped"], ["×", "abandoned"]]); // cells without bars
+  const SIGNS = new Map([["—", "not_played"], ["✓", "talked"], ["⤼", "skipped"], ["×", "abandoned"]]); // cells without bars
   const STATUS = { skipped: "skipped", abandoned: "abandoned" }; // not "still talking"
 
   let view = null, mode = location.hash === "#comparison" ? "comparison" : "auto", shownSpot = null;
@@ -130,7 +130,7 @@
   function spotlight(sp) {
     const lang = view.session.deck.language;
     const c = sp.card, opts = c.response.options;
-    const votes = sp.total.reduce((a, b) => a + b, 0);
+    const votes = Plenary.sum(sp.total), passed = sp.tables.reduce((a, row) => a + (row.passes || 0), 0);
     const head = el("header", { class: "spothead", lang },
       Live.chip(c.category),
       el("h1", { text: c.title }),
@@ -138,22 +138,33 @@
       c.response.statement && el("p", { class: "statement", text: c.response.statement }));
     if (c.category && c.category.colour) head.style.borderLeftColor = c.category.colour;
     // Notes sit beside the bars, under the tables: stacked below they would run off the wall.
-    const notes = sp.notes.length > 0 && el("ul", { class: "wallnotes" + (sp.notes.length > 4 ? " many" : "") },
-      sp.notes.map((n) => el("li", { class: "note " + n.kind },
-        el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.table),
-        el("p", { class: "ntext", text: n.text }))));
+    // The tables' conclusions, then the chosen notes that are reasons, by the option they argue
+    // for, then the others: each an item of the list, so pages of notes keep a group together.
+    const note = (n) => el("li", { class: "note " + n.kind },
+      el("p", { class: "meta" }, el("span", { class: "kind", text: t("k_" + n.kind) }), " ", n.table),
+      el("p", { class: "ntext", text: n.text }));
+    const others = sp.notes.filter((n) => n.option == null || !opts[n.option]);
+    const many = sp.notes.length + sp.conclusions.length > 4 ? " many" : "";
+    const notes = (sp.notes.length > 0 || sp.conclusions.length > 0) && el("ul", { class: "wallnotes" + many },
+      sp.conclusions.length > 0 && el("li", { class: "conclusions" }, el("h2", { text: t("conclusions") }),
+        sp.conclusions.map((c) => el("p", { class: "conclusion", lang }, el("b", { text: c.table + ": " }), el("q", { text: c.text })))),
+      sp.reasons.filter((r) => r.notes.length).map((r) => el("li", { class: "why" },
+        el("h2", { text: t("why", { x: letters(opts)[r.option] + ". " + opts[r.option] }) }), el("ul", null, r.notes.map(note)))),
+      others.map(note));
     const chose = sp.tables.some((row) => row.choice != null);
     return el("section", { class: "spot" + (opts.length ? "" : " open") },
       head,
       opts.length > 0 ? el("div", { class: "spotgrid" },
-        el("div", { class: "total" },
-          el("h2", { text: t("total", { n: votes }) }),
-          Live.bars(opts.map((o, i) => letters(opts)[i] + ". " + o), sp.total)),
+        sp.shift ? el("div", { class: "total" }, el("h2", { text: t("shift_h") }), Plenary.shift(opts, sp.shift))
+          : el("div", { class: "total" },
+            el("h2", { text: t("total", { n: votes }) }),
+            Live.bars(opts.map((o, i) => letters(opts)[i] + ". " + o), sp.total), Live.passes(passed)),
         el("div", { class: "side" },
           el("div", { class: "pertable" }, sp.tables.map((row) => el("div", { class: "tbox", role: "group", "aria-label": row.table },
             el("h3", { text: row.table, "data-fit": smallest() }),
-            row.distribution ? Live.bars(letters(opts), row.distribution, row.choice)
+            row.distribution ? [Live.bars(letters(opts), row.distribution, row.choice), Live.passes(row.passes)]
               : el("p", { class: "meta", text: t(!row.played ? "not_played" : STATUS[row.status] || "still") }),
+            row.shift && row.shift.changed != null && el("p", { class: "meta", text: t("changed_n", { n: row.shift.changed }) }),
             row.tally && el("p", { class: "meta tally-mark", text: t("tally") }),
             row.choice != null && el("p", { class: "visually-hidden", text: t("choice", { x: letters(opts)[row.choice] }) })))),
           chose && el("p", { class: "meta key" }, el("span", { class: "star", "aria-hidden": "true", text: "★ " }), t("chosen")),
@@ -334,7 +345,7 @@
     const st = row.status && row.status[i];
     if (st === "skipped") return "⤼";
     if (st === "abandoned") return "×";
-    return row.card.options.length ? null : "✓";
+    return row.card.options.length || st === "talking" ? null : "✓"; // a talk card on the table: "still talking"
   }
 
   /** One table's cell in the comparison: its bars, "still talking", or a sign (see SIGNS). */
@@ -343,7 +354,8 @@
     if (mark) return el("span", { class: "meta sign" },
       el("span", { "aria-hidden": "true", text: mark }), el("span", { class: "visually-hidden", text: t(SIGNS.get(mark)) }));
     const counts = row.tables[i];
-    return counts ? [Live.bars(letters(row.card.options), counts), row.tally && row.tally[i] && el("small", { class: "tally-mark", text: t("tally") })]
+    return counts ? [Live.bars(letters(row.card.options), counts), row.tally && row.tally[i] && el("small", { class: "tally-mark", text: t("tally") }),
+      row.passes && row.passes[i] > 0 && el("small", { text: t("passes", { n: row.passes[i] }) })]
       : el("span", { class: "meta", text: t("still") });
   }
 })();

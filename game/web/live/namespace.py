@@ -140,7 +140,7 @@ def on_hello(shell, payload):
     opened_for = request.args.get("code")  # the handshake's code, by which a router sent it here
     if opened_for is not None and normalise_code(opened_for) != live.code:
         raise InvalidInput(N_("This connection was opened for another session; reload the page."))
-    shell.forget(request.sid)
+    shell.forget(request.sid, closed=False)
     shell.viewers[request.sid] = Viewer(live.code, role)
     shell.hub.arrived(live)
     if role == "participant":

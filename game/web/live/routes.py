@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from ...core.features.votes import MAX_ROUNDS
 from ...core.rules import FACILITATOR, MAX_TABLES
 from ...core.throttle import AttemptLimiter
 from ...errors import GameError
@@ -184,6 +185,11 @@ def create_session():
     count = len(tables) if isinstance(tables, list) else tables
     if shared and max(shared) >= count and not errors:
         errors.append(_("Check the phones: %(field)s is not valid.", field="shared_tables"))
+    try:
+        rounds = _int(form, "rounds", 1, 1, MAX_ROUNDS) if form.get("rounds") else None
+    except ValueError as bad:
+        errors.append(_("Check the rounds: %(field)s is not valid.", field=str(bad)))
+        rounds = None
     seating = form.get("seating", "choose")
     if group_size:
         seating = "balance"  # groups of N are formed by placing people as they arrive
@@ -199,6 +205,8 @@ def create_session():
                 group_size=group_size,
                 max_note_chars=current_app.config["MAX_NOTE_CHARS"],
                 max_name_chars=current_app.config["MAX_NAME_CHARS"],
+                same_order=form.get("same_order") == "on",
+                rounds=rounds,
                 language=get_locale(),
                 **programme,
             )

@@ -18,6 +18,7 @@ from flask_socketio import join_room, leave_room
 
 from ...core.command import Actor
 from ...core.features import dilemmas, evaluation
+from ...core.plenary import board
 from ...core.registry import history_touched, touched_tables
 from ...core.throttle import TokenBucket
 from ...core.views import (
@@ -220,6 +221,8 @@ class LiveShell:
                     "spotlight": state.spotlight,
                     "stalled_after": self.stalled_after,
                     "evaluation": evaluation.summary(state),
+                    "board": board(state),
+                    "rounds": state.settings.rounds,
                     "proposals": [dilemmas.proposal_view(state, p) for p in state.proposals],
                     "perspectives": perspectives_info(state),
                     "takeaway": state.settings.takeaway,
@@ -332,9 +335,12 @@ class LiveShell:
 
     # --- who is who ------------------------------------------------------------------------------
 
-    def forget(self, sid):
-        """A socket closed: drop it from its rooms' bookkeeping and update presence."""
-        self.asks.pop(sid, None)
+    def forget(self, sid, closed=True):
+        """A socket closed: drop it from its rooms' bookkeeping and update presence. A socket
+        saying `hello` again (``closed=False``) keeps its `hello`/`sync` allowance: a new hello
+        must not refill it, or repeated hellos would never be limited."""
+        if closed:
+            self.asks.pop(sid, None)
         viewer = self.viewers.pop(sid, None)
         if viewer is None or viewer.pid is None:
             return

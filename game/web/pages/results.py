@@ -10,7 +10,6 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from ...core import export
-from ...core.vocabulary import NOTE_KINDS
 from ..language import gettext
 from .security import require_host
 
@@ -56,7 +55,6 @@ def report(code):
         "report.html",
         data=data,
         when=when,
-        note_kinds=NOTE_KINDS,
         downloads=DOWNLOADS,
     )
 

@@ -38,6 +38,10 @@ class Readiness:
         self._store_check = None  # (started, done event) of a store check still running
         self._redis = None
 
+    def forget(self):
+        """Drop the answer kept for reuse: the next probe checks again."""
+        self._last = (float("-inf"), None)
+
     def answer(self):
         """``(ready, body)``, reused for `REUSE_SECONDS`."""
         now = time.monotonic()
