@@ -241,6 +241,12 @@ ACTS = {
     "clear_flag": ["flag_cleared"],
     "set_devices": ["devices_set"],
     "set_rounds": ["rounds_set"],
+    "next_step": ["votes_revealed", "step_moved"],  # leaving "vote alone" reveals
+    "propose_dilemma": ["dilemma_proposed"],
+    "advance_tables": ["votes_revealed", "step_moved"],
+    "set_perspectives": ["perspectives_set"],
+    "file_dilemma": ["dilemma_filed"],
+    "offer_takeaway": ["takeaway_set"],
 }
 
 

@@ -28,6 +28,8 @@ FIELDS = (
     "devices",
     "shared_tables",
     "names_required",
+    "same_order",
+    "rounds",
     "perspectives",
     "takeaway",
 )
