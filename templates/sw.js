@@ -5,10 +5,9 @@
     version, so a release replaces them. Socket.IO and every other request pass through. -#}
 "use strict";
 const ASSETS = {{ assets|tojson }}, FILES = "tafelronde-{{ version }}", PAGES = "tafelronde-pages";
-const PAGE = /\/j\/[^/.]+$/;
-{# A table's takeaway page and the two files only it needs: kept like the phone page (network
-   first, the copy when offline), so what a table keeps stays readable without a network. #}
-const TAKEAWAY = /\/j\/[^/.]+\/takeaway\/\d+\/[0-9a-f]+$/, EXTRAS = {{ extras|tojson }};
+{# The phone page, and a table's takeaway page (kept like it, so what a table keeps stays
+   readable without a network); EXTRAS: what only those load later, kept the same way. #}
+const PAGE = /\/j\/[^/.]+(\/takeaway\/\d+\/\w+)?$/, EXTRAS = {{ extras|tojson }};
 {# A copy of the phone page `url` (a fresh answer), under its address without the query; the
    last few sessions are enough. #}
 async function keep(url, answer) {
@@ -35,7 +34,7 @@ addEventListener("activate", (e) => e.waitUntil((async () => {
 addEventListener("fetch", (e) => {
   const r = e.request, url = new URL(r.url);
   if (r.method !== "GET" || url.origin !== location.origin || url.pathname.includes("/socket.io/")) return;
-  if ((r.mode === "navigate" && (PAGE.test(url.pathname) || TAKEAWAY.test(url.pathname))) || EXTRAS.includes(url.pathname)) e.respondWith((async () => {
+  if ((r.mode === "navigate" && PAGE.test(url.pathname)) || EXTRAS.includes(url.pathname)) e.respondWith((async () => {
     try {
       const answer = await fetch(r);
       e.waitUntil(keep(r.url, answer.clone()));

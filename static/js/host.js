@@ -32,7 +32,7 @@
       got.set(tb.id, Date.now());
     }
     Object.assign(view, { session: u.session, unseated: u.unseated, spotlight: u.spotlight, comparison: u.comparison,
-      evaluation: u.evaluation, board: u.board, rounds: u.rounds });
+      evaluation: u.evaluation, board: u.board, rounds: u.rounds, proposals: u.proposals, perspectives: u.perspectives, takeaway: u.takeaway });
     render(u.tables.map((tb) => tb.id));
   });
   document.addEventListener("visibilitychange", () => {
@@ -106,6 +106,9 @@
   on("add-table", () => run("add_table", $("table-name").value.trim() ? { name: $("table-name").value.trim() } : {}, "tables")
     .then((ok) => ok && ($("table-name").value = "")));
   $("spot-card").addEventListener("change", () => { spotPicked = true; });
+  on("steps-all", () => run("advance_tables", {}, "steps"));
+  $("perspectives").addEventListener("change", (e) => run("set_perspectives", { on: e.target.checked }, "steps"));
+  $("takeaway").addEventListener("change", (e) => run("offer_takeaway", { offered: e.target.checked }, "takeaway"));
   Live.onRedraw(() => view && render(view.tables.map((tb) => tb.id)));
 
   /** Seconds from what was typed as the timer: minutes ("10", "2.5") or minutes and seconds
@@ -178,6 +181,7 @@
     fill($("board-list"), Plenary.board(view.board, spotCard, sp && sp.card));
     Live.fit($("board-list"));
     calls();
+    room();
     unseated();
     comparison();
     evaluation();
@@ -212,6 +216,24 @@
     if (say.length) $("announce").textContent = say.join(". ");
   }
 
+  /** The cards' script (every table on), perspectives on or off, the takeaway offered or not, and
+      the dilemmas tables wrote: dealt to their table or to all. */
+  function room() {
+    const p = view.perspectives;
+    $("steps-tool").hidden = !view.tables.some((tb) => tb.current && tb.current.step) && !p.available;
+    $("persp-tool").hidden = !p.available;
+    $("perspectives").checked = p.on;
+    $("takeaway").checked = view.takeaway;
+    $("proposals").hidden = !view.proposals.length;
+    fill($("proposal-list"), view.proposals.map((x) => el("li", { class: "proposal" },
+      el("h3", { text: x.title }), el("p", { class: "meta", text: [t("from_table", { x: x.table_name }), x.by && t("by", { x: x.by }), x.dealt && t("dealt")].filter(Boolean).join(" · ") }),
+      el("p", { class: "ntext", text: x.text }),
+      x.options.length > 0 && el("ol", { class: "opts-key" }, x.options.map((o) => el("li", { text: o }))),
+      !ended && el("p", { class: "row" },
+        el("button", { class: "secondary small", "data-k": "pt" + x.id, onclick: () => run("deal_card", { card: x.id, table: x.table }, "proposals") }, t("deal_to", { x: x.table_name })),
+        el("button", { class: "small", "data-k": "pa" + x.id, onclick: () => run("deal_card", { card: x.id }, "proposals") }, t("deal_all"))))));
+  }
+
   /** The closing evaluation, anonymous: how many answered, how useful, what to keep and add. */
   function evaluation() {
     const e = view.evaluation, box = $("evaluation");
@@ -231,6 +253,7 @@
   }
 
   const mmss = (tb) => Live.clock(tb.seconds_on_card + (Date.now() - got.get(tb.id)) / 1000);
+  const onStep = (tb) => Live.clock(tb.seconds_on_step + (Date.now() - got.get(tb.id)) / 1000);
   const stalled = (tb) => tb.current && !tb.current.revealed && !tb.current.skipped && !tb.current.talk &&
     (tb.stalled || tb.seconds_on_card + (Date.now() - got.get(tb.id)) / 1000 >= stalledAfter);
 
@@ -241,6 +264,8 @@
       const a = cardsEl.get(tb.id);
       if (!a || tb.seconds_on_card == null) continue;
       a.querySelector(".ontime").textContent = mmss(tb);
+      const st = a.querySelector(".onstep");
+      if (st) st.textContent = onStep(tb);
       a.classList.toggle("stalled", stalled(tb));
     }
   });
@@ -269,6 +294,7 @@
       tb.flag && flagLine(tb),
       tb.members.length > 0 && el("ul", { class: "people" }, tb.members.map((m) => person(m, tb.id))),
       cur && el("p", { class: "ctitle", text: cur.card.title }),
+      cur && cur.step && stepLine(tb, cur.step),
       cur && !cur.talk && (cur.round > 0 || cur.rounds_planned > 1) && el("p", { class: "meta round",
         text: t(cur.rounds_planned > 1 ? "round_of" : "round", { n: cur.round + 1, m: cur.rounds_planned }) }),
       cur && cur.skipped && el("p", { class: "badge skipped-badge", text: t("skipped") }),
@@ -293,6 +319,13 @@
     Live.fit(a);
     const again = k && a.querySelector(`[data-k="${k}"]`);
     if (again) again.focus();
+  }
+
+  /** A table's step of its card's script, how long it has been on it, and "Next step" for it. */
+  function stepLine(tb, s) {
+    return el("p", { class: "meta step row" }, el("span", { text: s.done ? t("step_done") : t("step", { n: s.index + 1, m: s.count, x: s.label }) }),
+      !s.done && el("span", { class: "onstep", title: t("on_step"), text: onStep(tb) }),
+      !s.done && !ended && el("button", { class: "quiet small", "data-k": "ns" + tb.id, onclick: () => run("advance_tables", { table: tb.id }, "t" + tb.id) }, t("next_step")));
   }
 
   /** The notes on a table's earlier cards, folded: still there to hide, or to pick for the

@@ -193,5 +193,8 @@ const Live = (() => {
     a.textContent = text;
   }
 
-  return { t, el, fill, keys, connect, command, later, watch, clock, ticks, ends, countdown, bars, passes, chip, alertIn, fit, confirmed, onRedraw };
+  /** More strings (a part loaded later brings its own). */
+  const add = (o) => Object.assign(S, o);
+
+  return { t, add, el, fill, keys, connect, command, later, watch, clock, ticks, ends, countdown, bars, passes, chip, alertIn, fit, confirmed, onRedraw };
 })();
