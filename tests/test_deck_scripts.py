@@ -21,6 +21,7 @@ from game.decks.deck import (
 )
 from game.decks.sheets import card_rows, deck_rows
 from game.i18n import Translator, load_catalogues
+from tests.ci import TEST_EXTRA, need
 from tests.test_deck import good_deck, one_problem, problems, with_card
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,7 +191,7 @@ def test_problems_are_placed_in_the_file_and_speak_dutch():
 
 
 def test_the_schema_agrees_with_the_validator_on_scripts():
-    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema = need("jsonschema", TEST_EXTRA)
     validator = jsonschema.Draft7Validator(deck_schema())
     good = scripted()
     good["steps"][2]["minutes"] = 1  # the schema wants a number where YAML editors see one
