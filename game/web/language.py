@@ -6,6 +6,8 @@ The language follows, in order: ``?lang=xx`` (remembered in a cookie), the cooki
 `game.i18n`'s, loaded once per app.
 """
 
+from typing import Any
+
 from flask import current_app, has_request_context, request
 
 from ..core.vocabulary import labels
@@ -69,12 +71,14 @@ def ngettext(singular, plural, num, locale=None, **variables):
 _ = gettext
 
 
-def vocabulary(*names: str) -> dict[str, dict[str, str]]:
+def vocabulary(*names: str) -> dict[str, Any]:
     """The user-visible enumerations `names` (all without names) with their labels in the
     request's language (`game.core.vocabulary`): for the pages' JSON block, which their
     JavaScript reads (`Live.keys`, `t("f_" + reason)`)."""
     every = labels(gettext)
-    return {name: every[name] for name in names} if names else every
+    chosen = {name: every[name] for name in names} if names else every
+    # The block's objects are written with sorted keys: the vocabulary's order goes apart.
+    return {**chosen, "_order": {name: list(terms) for name, terms in chosen.items()}}
 
 
 def vocabulary_label(key: str, name: str) -> str:

@@ -7,9 +7,9 @@ const Live = (() => {
   // translated by the page: `k_<kind>`, `f_<reason>`, `st_<status>` in the strings, and the keys.
   const V = JSON.parse((document.getElementById("vocabulary") || {}).textContent || "{}");
   const PREFIX = { note_kinds: "k_", flag_reasons: "f_", play_statuses: "st_" };
-  for (const name in V) for (const key in V[name]) S[(PREFIX[name] || name + "_") + key] = V[name][key];
+  for (const name in V) if (name !== "_order") for (const key in V[name]) S[(PREFIX[name] || name + "_") + key] = V[name][key];
   /** The keys of vocabulary `name`, in their order (e.g. the note kinds). */
-  const keys = (name) => Object.keys(V[name] || {});
+  const keys = (name) => (V._order || {})[name] || [];
 
   /** String `key`, {name} placeholders filled from `vars`. */
   function t(key, vars) {
