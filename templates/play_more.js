@@ -82,5 +82,14 @@ export default function more(st, p) {
     el("button", { type: "submit", "data-k": "ts", text: t("tally_save") }));
   }
 
-  return { ended, endedUpdate, table, hands };
+  {# The table's earlier cards: each one's revealed votes, its choice, its notes (`noteItem`:
+     the phone's own way to show a note). #}
+  function history(h, noteItem) {
+    return h.map((x) => el("div", { class: "past" }, el("h3", { lang: p.lang, text: x.card.title }),
+      x.distribution && [Live.bars(x.card.options, x.distribution, x.choice), Live.passes(x.passes)],
+      x.choice != null && el("p", { class: "meta", text: t("chose", { x: x.card.options[x.choice] }) }),
+      x.notes.length > 0 && el("ul", { class: "notes" }, x.notes.map((n) => noteItem(n, null, true, x.card.options)))));
+  }
+
+  return { ended, endedUpdate, table, hands, history };
 }

@@ -185,7 +185,7 @@
   // table's own dilemma) comes when it is needed: /j/more.js, in this phone's language.
   let more, loading;
   const need = () => more || loading || (loading = import("/j/more.js").then((m) => {
-    more = m.default(() => ({ box, view, outbox, errs }), { queue, pending, render, code });
+    more = m.default(() => ({ box, view, outbox, errs }), { queue, pending, render, code, lang });
     if (screen == "ended") screen = ""; // built again, with what it brought
     render();
   }, () => (loading = 0))); // offline: tried again when next needed
@@ -317,13 +317,14 @@
   }
 
   /** One's own perspective on the card ("Argue as: …"); the table's step of the card's script,
-      its instruction, a gentle timer, and "Next step" for anyone at the table. */
+      its instruction, a gentle timer, and "Next step" for anyone at the table (nothing once the
+      script is done). */
   function step(cur) {
     const s = cur && !cur.skipped && cur.step, p = view.me.perspective;
     fill(box.step, p && el("p", { class: "notice" }, el("b", { text: t("argue", { x: p.label }) }), p.description && " " + p.description),
-      s && [el("h2", { class: "sub", text: s.done ? t("step_done") : t("step", { n: s.index + 1, m: s.count, x: s.label }) }),
-        !s.done && [s.instruction && el("p", { lang, text: s.instruction }), el("p", { class: "row" }, s.minutes && Live.countdown({ end: (s.since + s.minutes * 60) * 1000 - skew }),
-          el("button", { class: "secondary", "data-k": "ns", onclick: () => act("next_step", { step: s.index, card: cur.card.id }) }, t("next_step")))]]);
+      s && !s.done && [el("h2", { class: "sub", text: t("step", { n: s.index + 1, m: s.count, x: s.label }) }),
+        s.instruction && el("p", { lang, text: s.instruction }), el("p", { class: "row" }, s.minutes && Live.countdown({ end: (s.since + s.minutes * 60) * 1000 - skew }),
+          el("button", { class: "secondary", "data-k": "ns", onclick: () => act("next_step", { step: s.index, card: cur.card.id }) }, t("next_step")))]);
   }
 
   /** A new card (not after a reload): in sight below the banners, its heading focused. */
@@ -541,15 +542,12 @@
     box.ta.focus();
   }
 
-  /** Earlier cards, folded (and kept open across updates once opened). */
+  /** Earlier cards, folded (and kept open across updates once opened); their votes, choices and
+      notes come with more.js when the list is opened. */
   function history(tb) {
     const h = tb.history;
-    fill(box.hist, h.length > 0 && el("details", { open: histOpen, ontoggle: (e) => (histOpen = e.target.open) },
-      el("summary", { text: t("earlier", { n: h.length }) }),
-      h.map((p) => el("div", { class: "past" }, el("h3", { lang, text: p.card.title }),
-        p.distribution && [Live.bars(p.card.options, p.distribution, p.choice), Live.passes(p.passes)],
-        p.choice != null && el("p", { class: "meta", text: t("chose", { x: p.card.options[p.choice] }) }),
-        p.notes.length > 0 && el("ul", { class: "notes" }, p.notes.map((n) => noteItem(n, null, true, p.card.options)))))));
+    fill(box.hist, h.length > 0 && el("details", { open: histOpen, ontoggle: (e) => (histOpen = e.target.open) && !e.target.querySelector(".past") && (more ? render() : need()) },
+      el("summary", { text: t("earlier", { n: h.length }) }), more && histOpen && more.history(h, noteItem)));
   }
 
   render();

@@ -53,6 +53,7 @@ MORE_STRINGS = {
     "p_dealt": N_("on the tables"),
     "tally": N_("Hands per option"),
     "tally_save": N_("Save the count"),
+    "chose": N_("Table's choice: {x}"),
 }
 
 
