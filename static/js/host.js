@@ -226,12 +226,13 @@
     $("takeaway").checked = view.takeaway;
     $("proposals").hidden = !view.proposals.length;
     fill($("proposal-list"), view.proposals.map((x) => el("li", { class: "proposal" },
-      el("h3", { text: x.title }), el("p", { class: "meta", text: [t("from_table", { x: x.table_name }), x.by && t("by", { x: x.by }), x.dealt && t("dealt")].filter(Boolean).join(" · ") }),
+      el("h3", { text: x.title }), el("p", { class: "meta", "data-fit": 11, text: [t("from_table", { x: x.table_name }), x.by && t("by", { x: x.by }), x.dealt && t("dealt")].filter(Boolean).join(" · ") }),
       el("p", { class: "ntext", text: x.text }),
       x.options.length > 0 && el("ol", { class: "opts-key" }, x.options.map((o) => el("li", { text: o }))),
       !ended && el("p", { class: "row" },
-        el("button", { class: "secondary small", "data-k": "pt" + x.id, onclick: () => run("deal_card", { card: x.id, table: x.table }, "proposals") }, t("deal_to", { x: x.table_name })),
+        el("button", { class: "secondary small", "data-k": "pt" + x.id, onclick: () => run("deal_card", { card: x.id, table: x.table }, "proposals") }, t("deal_own")),
         el("button", { class: "small", "data-k": "pa" + x.id, onclick: () => run("deal_card", { card: x.id }, "proposals") }, t("deal_all"))))));
+    Live.fit($("proposal-list"));
   }
 
   /** The closing evaluation, anonymous: how many answered, how useful, what to keep and add. */
