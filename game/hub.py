@@ -209,12 +209,15 @@ class Hub(Generic[W]):
         same_order: bool = False,
         rounds: int | None = None,
         language: str | None = None,
+        **programme: Any,
     ) -> LiveSession[W]:
         """Start a session from a deck snapshot; return its `LiveSession`.
 
         `tables` is a count or a list of names. Tables the session names itself are named in
         `language` (the facilitator's; the deck's when not given). `same_order`: every table
         draws the deck in its order; `rounds`: rounds per card (None: as the deck says).
+        `programme`: the session's name, its cards in order, openers and closers, whether
+        perspectives and the takeaway are on (`game.core.programme.programme_settings`).
         """
         names = (
             default_table_names(tables, language or deck.language)
@@ -239,8 +242,10 @@ class Hub(Generic[W]):
                 same_order=same_order,
                 rounds=rounds,
                 language=language,
+                **programme,
             )
             event["projector_key"] = secrets.token_urlsafe(12)
+            event["secret"] = secrets.token_urlsafe(16)  # the tables' takeaway links
             if self.ownership is not None and not self.ownership.take(code)[0]:
                 raise Moved()  # a fresh code someone else took meanwhile: nothing was stored
             self.store.append(code, [event], expect_seq=1)

@@ -5,14 +5,16 @@
     version, so a release replaces them. Socket.IO and every other request pass through. -#}
 "use strict";
 const ASSETS = {{ assets|tojson }}, FILES = "tafelronde-{{ version }}", PAGES = "tafelronde-pages";
-const PAGE = /\/j\/[^/.]+$/;
+{# The phone page, and a table's takeaway page (kept like it, so what a table keeps stays
+   readable without a network); EXTRAS: what only those load later, kept the same way. #}
+const PAGE = /\/j\/[^/.]+(\/takeaway\/\d+\/\w+)?$/, EXTRAS = {{ extras|tojson }};
 {# A copy of the phone page `url` (a fresh answer), under its address without the query; the
    last few sessions are enough. #}
 async function keep(url, answer) {
   if (!answer.ok || answer.type !== "basic") return;
   const pages = await caches.open(PAGES);
   await pages.put(url.split("?")[0], answer);
-  for (const r of (await pages.keys()).slice(0, -4)) await pages.delete(r);
+  for (const r of (await pages.keys()).slice(0, -8)) await pages.delete(r);
 }
 {# "no-cache": revalidated, so a copy the browser's HTTP cache kept from an older release is
    not taken. The page that registered the worker loaded before it: it is fetched once more. #}
@@ -32,7 +34,7 @@ addEventListener("activate", (e) => e.waitUntil((async () => {
 addEventListener("fetch", (e) => {
   const r = e.request, url = new URL(r.url);
   if (r.method !== "GET" || url.origin !== location.origin || url.pathname.includes("/socket.io/")) return;
-  if (r.mode === "navigate" && PAGE.test(url.pathname)) e.respondWith((async () => {
+  if ((r.mode === "navigate" && PAGE.test(url.pathname)) || EXTRAS.includes(url.pathname)) e.respondWith((async () => {
     try {
       const answer = await fetch(r);
       e.waitUntil(keep(r.url, answer.clone()));

@@ -33,9 +33,9 @@ SMALL_DECK = {
 class Game:
     """A session in memory with a clock the test moves by hand."""
 
-    def __init__(self, tables=2, seed=7, now=1000.0, code="ABC234", **settings):
+    def __init__(self, tables=2, seed=7, now=1000.0, code="ABC234", deck=SMALL_DECK, **settings):
         self.now = now
-        deck = parse_deck(SMALL_DECK)
+        deck = parse_deck(deck)
         self.created = session_created(
             code=code,
             deck_id="small",

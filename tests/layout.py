@@ -68,6 +68,12 @@ CONCLUSION = (
     "Eerst een kleine proef met de trouwste vrijwilligerscoördinatoren, daarna samen met de "
     "jongerenwerkers beslissen."
 )
+PROPOSAL = (
+    "Vrijwilligerscoördinatoren willen een eigen Facebookgroep",
+    "De vrijwilligerscoördinatoren van drie buurthuizen willen een gezamenlijke Facebookgroep. "
+    "Niemand heeft tijd om die bij te houden. Beginnen of niet?",
+    ["Beginnen, met een rooster", "Niet beginnen, eerst een proef in één buurthuis"],
+)
 MESSAGE = (
     "Nog tien minuten voor deze ronde. Kies daarna samen één kaart om plenair te bespreken en "
     "schrijf jullie belangrijkste conclusie in één zin op."
@@ -98,6 +104,7 @@ class Stage:
     seats: dict = field(default_factory=dict)  # phone name -> (session code, token)
     clients: list = field(default_factory=list)
     host: Facilitator | None = None
+    pages: dict = field(default_factory=dict)  # page name -> path (a table's takeaway)
 
     def build(self):
         """Play the sessions up to the states the views show."""
@@ -174,6 +181,9 @@ class Stage:
             assert call(phone, "cast_vote", choice=3)["ok"]
         assert call(c, "add_note", kind="tip", text=NOTES[3][1])["ok"]
         assert call(c, "flag_table", reason="need_help")["ok"]
+        # A dilemma from the room: the facilitator's list, the phone's, the editor's inbox.
+        answer = a.call("propose_dilemma", title=PROPOSAL[0], text=PROPOSAL[1], options=PROPOSAL[2])
+        assert answer["ok"], answer
         assert call(e, "skip_card")["ok"]
         assert sio.call("start_timer", {"seconds": 600}, timeout=5)["ok"]
         assert sio.call("send_message", {"text": MESSAGE}, timeout=5)["ok"]
@@ -194,6 +204,8 @@ class Stage:
             kind, text = NOTES[n]
             assert phone.call("add_note", kind=kind, text=text, card=card.id)["ok"]
         assert sio.call("end_session", {}, timeout=5)["ok"]
+        mine = people[0].call("sync")["view"]["me"]["takeaway"]
+        self.pages["takeaway"] = f"/j/{code}/takeaway/{mine['table']}/{mine['key']}"
         for n, phone in enumerate(people[1:]):
             answer = phone.call("submit_evaluation", useful=4 + n % 2, keep=NOTES[n][1], add="")
             assert answer["ok"], answer
@@ -295,6 +307,12 @@ def _open_history(page):
     page.locator("#history-diff span").first.wait_for()
 
 
+def _open_propose(page):
+    page.locator(".propose button").click()
+    page.locator("#p_title").wait_for()
+    page.evaluate("scrollTo(0, 0)")  # checked from the top, like every phone view
+
+
 def _yaml(page):
     page.locator("#tab-yaml").click()
     page.locator("#yaml-text").wait_for()
@@ -349,6 +367,9 @@ VIEWS = [
     View("phone-skipped", _phone("skipped"), who="skipped", ready=".card h2"),
     View("phone-shared", _phone("shared"), who="shared", ready=".tally"),
     View("phone-evaluation", _phone("evaluation"), who="evaluation", ready=".scale"),
+    View("phone-propose", _phone("voting"), who="voting", ready=".propose li", then=_open_propose),
+    View("takeaway", lambda s: s.pages["takeaway"], who="guest", ready=".takeaway-card"),
+    View("inbox", lambda s: "/decks/inbox", ready=".inbox-item"),
     View("facilitator-rounds", _live("rounds"), ready="#board .bcard .shiftbars", then=_to_board),
     View(
         "projector-shift",

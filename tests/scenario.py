@@ -6,9 +6,20 @@ Only the public face of the rules is used (`handle` through `tests.coregame.Game
 `replay`, `view_for`, the exports), so the script outlives any reshaping of game/core/.
 """
 
+import copy
+
 from game.core.rules import FACILITATOR, PROJECTOR, Actor
 from game.errors import GameError
-from tests.coregame import Game
+from tests.coregame import SMALL_DECK, Game
+
+# The small deck, card "two" with a script of its own and perspectives (issue 20).
+DECK = copy.deepcopy(SMALL_DECK)
+DECK["cards"][3]["steps"] = [
+    {"label": "Vote alone", "minutes": 2, "kind": "vote"},
+    {"label": "Each says why", "instruction": "One minute each.", "minutes": 3},
+    {"label": "Vote again", "minutes": 1, "kind": "round"},
+]
+DECK["cards"][3]["perspectives"] = [{"label": "The director"}, {"label": "A volunteer"}]
 
 # Who is at which table: a, b, c at table 1; x, y at table 2; s keeps table 3's shared phone.
 SEATS = {"a": 0, "b": 0, "c": 0, "x": 1, "y": 1, "s": 2}
@@ -28,7 +39,7 @@ class Script:
     """A `Game` that keeps, in order, what every step did: its events, or its refusal."""
 
     def __init__(self, tables=3, seed=11, now=1000.0, code="ABC234", **settings):
-        self.game = Game(tables=tables, seed=seed, now=now, code=code, **settings)
+        self.game = Game(tables=tables, seed=seed, now=now, code=code, deck=DECK, **settings)
         self.steps = []  # (who, command, payload, events or refusal)
         self.views = {}  # moment -> viewer -> view
 
@@ -154,6 +165,19 @@ def play():
     s.do("host", "reset_table", table=1)
     s.do("x", "cast_vote", choice=1)
     s.do("host", "reveal_table")
+    # Card "two" has a script and perspectives: table 2 moves on, the facilitator moves it into
+    # "vote again" (a new round); perspectives off and on; table 1 writes its own dilemma and the
+    # facilitator deals it to that table.
+    s.do("x", "next_step", step=0, card="two")
+    s.do("x", "next_step", step=0)  # a second tap on a step already left: nothing
+    s.refused("x", "next_step", step=9)
+    s.do("host", "advance_tables", table=1)
+    s.do("host", "set_perspectives", on=False)
+    s.do("host", "set_perspectives", on=True)
+    s.do("a", "propose_dilemma", title="Our own", text="What now?", options=["Go", "Stay"])
+    s.refused("a", "propose_dilemma", title="", text="Nothing")
+    s.do("host", "deal_card", card="room-1", table=0)
+    s.look("a dilemma from the room")
     s.do("host", "deal_card", card="talk")
     s.note("a", "We talked about the members' group.", kind="experience")
     s.refused("a", "cast_vote", choice=0)  # an open card has no vote
@@ -166,6 +190,8 @@ def play():
     s.do("a", "submit_evaluation", useful=4, keep="The cards", add="More time")
     s.do("x", "submit_evaluation", useful=5, keep="", add="")
     s.refused("x", "submit_evaluation", useful=9, keep="", add="")
+    s.do("host", "offer_takeaway", offered=False)
+    s.do("host", "file_dilemma", proposal="room-1", deck="small")
     g.connect("b", connected=False)  # a phone that went away
     s.look("ended")
     return s

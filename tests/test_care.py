@@ -116,7 +116,7 @@ def test_pass_counts_apart_and_never_makes_the_reveal_wait():
     assert view_for(g.state, Actor.participant("c"), g.now)["me"]["passed"] is True
     data = export.results(g.state, g.now)
     assert data["cards"][0]["plays"][0]["passes"] == 1
-    assert export.votes_csv(data).splitlines()[1].endswith(",revealed,votes,1")
+    assert export.votes_csv(data).splitlines()[1].endswith(",revealed,votes,1,")
 
 
 def test_pass_is_secret_until_reveal_and_a_vote_replaces_it():

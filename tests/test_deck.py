@@ -225,7 +225,7 @@ def test_unknown_deck_key_lists_the_keys():
     data["zzz"] = 1
     assert one_problem(data) == (
         "unknown key `zzz` in the deck; the keys are `title`, `language`, `description`, "
-        "`rounds`, `categories`, `cards`"
+        "`rounds`, `steps`, `perspectives`, `categories`, `cards`"
     )
 
 
@@ -376,7 +376,7 @@ def test_response_key_in_the_card_itself():
 def test_unknown_card_key_without_suggestion_lists_the_keys():
     assert one_problem(with_card(zzz="x")) == (
         "unknown key `zzz` in card; the keys are `id`, `title`, `category`, `text`, `response`, "
-        "`prompts`, `reflection`, `rounds`"
+        "`prompts`, `reflection`, `rounds`, `steps`, `perspectives`"
     )
 
 
@@ -639,7 +639,9 @@ def test_rounds_are_a_whole_number_from_1_to_10_on_the_deck_or_a_card():
     deck = parse_deck(data)
     assert deck.rounds == 2 and deck.cards[0].rounds == 3 and deck.cards[1].rounds is None
     assert parse_deck(deck.to_data()) == deck
-    for wrong in (0, 11, "2", True, 2.5):
+    # YAML gives every value as text: "2" is what `rounds: 2` reads as.
+    assert parse_deck({**good_deck(), "rounds": "2"}).rounds == 2
+    for wrong in (0, 11, "two", "2.5", True, 2.5):
         assert one_problem({**good_deck(), "rounds": wrong}).startswith(
             "`rounds` must be a whole number from 1 to 10"
         )

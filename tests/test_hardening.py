@@ -10,6 +10,7 @@ import logging
 import re
 import secrets
 import socket
+from pathlib import Path
 
 import pytest
 import requests
@@ -27,7 +28,7 @@ from game.core.rules import (
     handle,
 )
 from game.storage.sqlite import SQLiteStore as Store
-from tests.conftest import SERVE_MODES, csrf_of, make_app, sign_in
+from tests.conftest import SERVE_MODES, TINY_DECK, csrf_of, make_app, sign_in
 from tests.realclients import Facilitator, RealPhone, close_client, connect, tiny_server
 from tests.test_sockets import Phone, make_session
 
@@ -50,10 +51,24 @@ def snapshot(app, code):
     )
 
 
+# The tiny deck with a script and perspectives, so every command has a valid payload.
+HARDY_DECK = (
+    TINY_DECK
+    + """\
+steps:
+  - {label: Vote alone, minutes: 2, kind: vote}
+  - {label: Talk, minutes: 5}
+perspectives: [The director, A volunteer]
+"""
+)
+
+
 @pytest.fixture
 def room(app, client):
-    """Two tables of three phones; table 0 has a card, a vote and a note; a facilitator socket."""
-    code = make_session(app, client)
+    """Two tables of three phones; table 0 has a card, a vote and a note, and has proposed a
+    dilemma; a facilitator socket."""
+    (Path(app.config["DECKS_DIR"]) / "hardy.yaml").write_text(HARDY_DECK, encoding="utf-8")
+    code = make_session(app, client, deck="hardy")
     host = socketio.test_client(app, flask_test_client=client)
     assert host.emit("hello", {"code": code, "role": "facilitator"}, callback=True)["ok"]
     phones = [Phone(app, code, f"P{i}") for i in range(6)]
@@ -63,6 +78,7 @@ def room(app, client):
     assert phones[0].send("cast_vote", choice=0)["ok"]
     note = phones[0].send("add_note", kind="tip", text="A first note", cid="note-1")
     assert note["ok"]
+    assert phones[0].send("propose_dilemma", title="Ours", text="What now?")["ok"]
     card = _hub(app).get(code).state.tables[0].current.card
     options = len(_hub(app).get(code).state.deck.card(card).response.options)
     # Table 0 shares one device too, so that its tally can be recorded (votes still count).
@@ -106,6 +122,8 @@ def valid_participant_payloads(room):
         "withdraw_flag": {},
         "record_tally": {"counts": [1] * room["options"], "passes": 0, "card": card},
         "set_conclusion": {"text": "We would ask the volunteers first.", "card": card},
+        "next_step": {"step": 0, "card": card},
+        "propose_dilemma": {"title": "Our own", "text": "What now?", "options": ["A", "B"]},
     }
 
 
@@ -127,6 +145,10 @@ def valid_facilitator_payloads(room):
         "clear_flag": {"table": 0},
         "set_devices": {"devices": "shared", "table": 1},
         "set_rounds": {"rounds": 2},
+        "advance_tables": {"table": 0},
+        "set_perspectives": {"on": False},
+        "file_dilemma": {"proposal": "room-1", "deck": "hardy"},
+        "offer_takeaway": {"offered": False},
     }
 
 
@@ -160,6 +182,13 @@ FIELD_TYPES = {
     "devices": str,
     "rounds": int,
     "option": int,
+    "step": int,
+    "title": str,
+    "options": list,
+    "proposal": str,
+    "deck": str,
+    "on": bool,
+    "offered": bool,
 }
 NOT_OBJECTS = [None, [1, 2], "cast", 5, 2.5, True]
 BAD_CIDS = [1, [], {}, "", "x" * 65, NESTED]
@@ -212,6 +241,12 @@ ACTS = {
     "clear_flag": ["flag_cleared"],
     "set_devices": ["devices_set"],
     "set_rounds": ["rounds_set"],
+    "next_step": ["votes_revealed", "step_moved"],  # leaving "vote alone" reveals
+    "propose_dilemma": ["dilemma_proposed"],
+    "advance_tables": ["votes_revealed", "step_moved"],
+    "set_perspectives": ["perspectives_set"],
+    "file_dilemma": ["dilemma_filed"],
+    "offer_takeaway": ["takeaway_set"],
 }
 
 
@@ -605,6 +640,8 @@ def test_deleting_a_session_removes_all_its_data(app, client, tmp_path):
 def test_an_ended_session_refuses_joining_and_every_command(app, room):
     phones, host, code = room["phones"], room["host"], room["code"]
     assert host.emit("end_session", {}, callback=True)["ok"]
+    _hub(app).limits.update(burst=10**6, per_second=10**6)  # this test is about the end
+    _hub(app).get(code).buckets.clear()
     before = snapshot(app, code)
     late = socketio.test_client(app)
     assert late.emit("hello", {"code": code, "role": "participant"}, callback=True)["ok"]
@@ -614,7 +651,8 @@ def test_an_ended_session_refuses_joining_and_every_command(app, room):
         if command != "join" and command not in AFTER_END_COMMANDS:
             assert phones[0].send(command, **payload)["code"] == "out_of_turn", command
     for command, payload in valid_facilitator_payloads(room).items():
-        assert host.emit(command, payload, callback=True)["code"] == "out_of_turn", command
+        if command not in AFTER_END_COMMANDS:  # filing a proposal, offering the takeaway
+            assert host.emit(command, payload, callback=True)["code"] == "out_of_turn", command
     assert snapshot(app, code) == before
 
 

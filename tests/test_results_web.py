@@ -107,7 +107,7 @@ def test_sessions_export_command(app, runner, played):
     assert (
         result.output.splitlines()[0]
         == "session,table,card_id,card_title,round,option_number,option,votes,table_choice,"
-        "status,source,passes"
+        "status,source,passes,perspective"
     )
     missing = runner.invoke(args=["sessions", "export", "ZZZZZZ"])
     assert missing.exit_code == 1 and "No session" in missing.output

@@ -235,6 +235,8 @@ def test_reconnect_restores_seat_card_and_vote(app, room):
         "round": 0,
         "before": [],
         "evaluation": None,
+        "perspective": None,
+        "takeaway": None,
     }
     assert view["table"]["current"]["card"]["id"]
 

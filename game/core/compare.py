@@ -25,6 +25,7 @@ def _run(data: Data) -> Data:
     session, summary = data["session"], data["evaluation"]
     return {
         "code": session["code"],
+        "name": session.get("name") or "",  # results before programmes have no name
         "created_at": session["created_at"],
         "ended_at": session["ended_at"],
         "people": session["people"],

@@ -25,8 +25,8 @@ from typing import Any
 
 from ..decks.model import Card
 from ..errors import N_
-from .features import care, evaluation
-from .model import Flag, Note, Play, Round, SessionState, Table
+from .features import care, dilemmas, evaluation, perspectives
+from .model import Flag, Note, Play, Proposal, Round, SessionState, Table
 from .plenary import board
 from .shift import play_shift, revealed_rounds
 from .vocabulary import FLAG_REASONS, NOTE_KINDS, PLAY_STATUSES
@@ -53,9 +53,11 @@ def _option(card: Card, index: int | None) -> str | None:
     return options[index] if index is not None and 0 <= index < len(options) else None
 
 
-def _note(state: SessionState, note: Note, card: Card) -> Data:
+def _note(state: SessionState, note: Note, card: Card, play: Play | None = None) -> Data:
     member = state.members.get(note.pid)
     return {
+        # The perspective its author argued from on this card, if perspectives were dealt.
+        "perspective": perspectives.label_of(state, play, note.pid) if play else None,
         "kind": note.kind,
         "author": member.name if member else "",
         "text": note.text,
@@ -114,8 +116,28 @@ def _play(state: SessionState, table: Table, play: Play, card: Card) -> Data:
         "shift": play_shift(play, options, card.response.kind == "scale"),
         "conclusion": _conclusion(state, play),
         "choice": _option(card, play.choice),
-        "notes": [_note(state, note, card) for note in play.notes],
+        "notes": [_note(state, note, card, play) for note in play.notes],
+        # How far the table got in the card's script: the step it was on, of how many.
+        "steps": {"reached": play.step, "count": len(state.deck.steps_for(card))},
+        # Each revealed round's votes counted by the perspective their voters argued from.
+        "by_perspective": _by_perspective(state, play, options) if options else [],
     }
+
+
+def _by_perspective(state: SessionState, play: Play, options: int) -> list[Data]:
+    """Per revealed round, ``{perspective label: counts per option}`` (votes of phones only: a
+    show of hands has no voters); empty when no perspectives were dealt on this play."""
+    if not play.perspectives:
+        return []
+    rounds = []
+    for round_ in revealed_rounds(play):
+        counts: dict[str, list[int]] = {}
+        for pid, choice in round_.votes.items():
+            label = perspectives.label_of(state, play, pid)
+            if label is not None and 0 <= choice < options:
+                counts.setdefault(label, [0] * options)[choice] += 1
+        rounds.append({"round": round_.number + 1, "counts": counts})
+    return rounds
 
 
 def _flag(state: SessionState, table: Table, flag: Flag) -> Data:
@@ -156,6 +178,7 @@ def results(state: SessionState, now: float) -> Data:
         cards.append(
             {
                 "id": card.id,
+                "from_room": dilemmas.find(state, card.id) is not None,
                 "title": card.title,
                 "category": category.label if category else None,
                 "text": card.text,
@@ -171,6 +194,7 @@ def results(state: SessionState, now: float) -> Data:
         "exported_at": now,
         "session": {
             "code": state.code,
+            "name": state.settings.name,
             "deck": {
                 "id": state.deck_id,
                 "title": state.deck.title,
@@ -181,6 +205,11 @@ def results(state: SessionState, now: float) -> Data:
             "seating": state.settings.seating,
             "flow": state.settings.flow,
             "people": len(state.members),
+            # The programme: the cards chosen in order (None: the whole deck), openers, closers.
+            "programme": state.settings.programme,
+            "openers": state.settings.openers,
+            "closers": state.settings.closers,
+            "perspectives": state.settings.perspectives,
         },
         "tables": [
             {
@@ -201,7 +230,15 @@ def results(state: SessionState, now: float) -> Data:
         ],
         # Anonymous, like everywhere; None until the session ended (see game/evaluation.py).
         "evaluation": evaluation.summary(state),
+        # Dilemmas the tables wrote (features/dilemmas.py), dealt or not.
+        "proposals": [_proposal(state, p) for p in state.proposals],
     }
+
+
+def _proposal(state: SessionState, proposal: Proposal) -> Data:
+    view = dilemmas.proposal_view(state, proposal)
+    del view["table_name"]
+    return {**view, "table": state.tables[proposal.table].name, "card": proposal.data}
 
 
 # --- JSON ----------------------------------------------------------------------------------------
@@ -260,6 +297,7 @@ VOTE_COLUMNS = (
     "status",
     "source",
     "passes",
+    "perspective",
 )
 
 
@@ -288,6 +326,7 @@ def _vote_row(
             play["status"],
             None,
             None,
+            None,
         )
     option = card["options"][index]
     last = round_ is play["rounds"][-1]
@@ -304,7 +343,35 @@ def _vote_row(
         play["status"],
         "late" if late else "tally" if round_["tally"] else "votes",
         None if late else round_["passes"],
+        None,
     )
+
+
+def _perspective_rows(data: Data, card: Data, play: Data) -> list[tuple[object, ...]]:
+    """Rows of the votes CSV with the votes of each perspective, option by option (a column
+    `perspective` names it; rows without one are the table's totals)."""
+    rows: list[tuple[object, ...]] = []
+    for entry in play.get("by_perspective", ()):
+        for label, counts in sorted(entry["counts"].items()):
+            for index, count in enumerate(counts):
+                rows.append(
+                    (
+                        data["session"]["code"],
+                        play["table"],
+                        card["id"],
+                        card["title"],
+                        entry["round"],
+                        index + 1,
+                        card["options"][index],
+                        count,
+                        "",
+                        play["status"],
+                        "votes",
+                        None,
+                        label,
+                    )
+                )
+    return rows
 
 
 def votes_csv(data: Data) -> str:
@@ -326,6 +393,7 @@ def votes_csv(data: Data) -> str:
                     rows += [_vote_row(data, card, play, round_, i, late=True) for i in options]
             if not play["rounds"] and card["options"] and play["status"] in REPORTED_STATUSES:
                 rows.append(_vote_row(data, card, play))
+            rows += _perspective_rows(data, card, play)
     return _csv(VOTE_COLUMNS, rows)
 
 
@@ -341,6 +409,7 @@ NOTE_COLUMNS = (
     "edited",
     "hidden",
     "reason_for",
+    "perspective",
 )
 
 
@@ -363,6 +432,7 @@ def notes_csv(data: Data, tz: tzinfo = UTC) -> str:
                         note["edited"],
                         note["hidden"],
                         note["reason_for"],
+                        note.get("perspective"),
                     )
                 )
     return _csv(NOTE_COLUMNS, rows)
@@ -483,7 +553,8 @@ def markdown_report(data: Data, translate: Translate, tz: tzinfo = UTC) -> str:
     t = translate
     session = data["session"]
     facts = [
-        t(N_("Session: %(code)s"), code=session["code"]),
+        t(N_("Session: %(code)s"), code=session["code"])
+        + (f" ({md(session['name'])})" if session.get("name") else ""),
         t(N_("Started: %(date)s"), date=_when(session["created_at"], tz)),
     ]
     if session["ended_at"]:
@@ -544,6 +615,7 @@ def markdown_report(data: Data, translate: Translate, tz: tzinfo = UTC) -> str:
                     + (f" ({md(conclusion['by'])})" if conclusion["by"] else ""),
                     "",
                 ]
+            lines += _perspective_lines(card, play, t)
             shown = [note for note in play["notes"] if not note["hidden"]]
             for note in shown:
                 author = f" ({md(note['author'])})" if note["author"] else ""
@@ -557,8 +629,36 @@ def markdown_report(data: Data, translate: Translate, tz: tzinfo = UTC) -> str:
                 )
             if shown:
                 lines.append("")
+    lines += _proposal_lines(data.get("proposals", ()), t)
     lines += _evaluation_lines(data["evaluation"], t)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _perspective_lines(card: Data, play: Data, t: Translate) -> list[str]:
+    """The last revealed round's votes by perspective: 'The director: A 2, B 1'."""
+    rounds = [entry for entry in play.get("by_perspective", ()) if entry["counts"]]
+    if not rounds:
+        return []
+    lines = [f"*{t(N_('Votes by perspective'))}*", ""]
+    for label, counts in sorted(rounds[-1]["counts"].items()):
+        votes = ", ".join(
+            f"{md(option)}: {n}" for option, n in zip(card["options"], counts, strict=True) if n
+        )
+        lines.append(f"- {md(label)}: {votes}")
+    return [*lines, ""]
+
+
+def _proposal_lines(proposals: Sequence[Data], t: Translate) -> list[str]:
+    """The dilemmas the tables wrote, with where they went."""
+    if not proposals:
+        return []
+    lines = ["", f"## {t(N_('Dilemmas from the room'))}", ""]
+    for proposal in proposals:
+        where = t(N_("from %(table)s"), table=md(proposal["table"]))
+        dealt = f"; {t(N_('played'))}" if proposal["dealt"] else ""
+        lines.append(f"- **{md(proposal['title'])}** ({where}{dealt}): {md(proposal['text'])}")
+        lines += [f"  - {md(option)}" for option in proposal["options"]]
+    return lines
 
 
 def _evaluation_lines(summary: Data | None, t: Translate) -> list[str]:

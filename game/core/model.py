@@ -102,6 +102,12 @@ class Play:
     late: dict[str, int] = field(default_factory=dict)
     earlier: list[Round] = field(default_factory=list)  # finished rounds, oldest first
     conclusion: Conclusion | None = None
+    # The table's step of the card's script (features/steps.py): an index into the steps, their
+    # count once the script is done; and since when.
+    step: int = 0
+    step_at: float | None = None  # None: since the card came
+    # pid -> index of the perspective that member argues from on this card (features/perspectives.py)
+    perspectives: dict[str, int] = field(default_factory=dict)
 
     def current_round(self) -> Round:
         """This round as a `Round` record (a copy: changing it changes nothing)."""
@@ -193,7 +199,30 @@ class Settings:
     devices: str = "personal"  # the default of every table: own phones, or one shared device
     same_order: bool = False  # every table draws the deck in the deck's order (comparable)
     rounds: int | None = None  # rounds per card for the session; None: as the deck says
+    name: str = ""  # "Masterclass March, group B": shown wherever the code is
+    # The programme: the cards chosen, in order (None: the whole deck); the first `openers` and
+    # the last `closers` stay at their ends of every table's pile, the rest is shuffled.
+    programme: list[str] | None = None
+    openers: int = 0
+    closers: int = 0
+    perspectives: bool = True  # deal the deck's perspectives (if it has any)
+    takeaway: bool = True  # phones may open their table's page once the session ended
     language: str | None = None  # the facilitator's, for the names of tables the session makes
+
+
+@dataclass
+class Proposal:
+    """A dilemma a table wrote during the session (features/dilemmas.py): a playable card,
+    added to the session's deck when the facilitator deals it."""
+
+    id: str  # the card id it is played under ("room-1")
+    table: int
+    pid: str
+    at: float
+    card: Card
+    data: dict[str, Any]  # the card as plain deck data, for the organiser's inbox
+    dealt: bool = False
+    filed: str | None = None  # the deck it was added to, or "" when the organiser set it aside
 
 
 class Message(TypedDict):
@@ -245,6 +274,8 @@ class SessionState:
     # for one table is proportional to the table, not to the whole room.
     seated: dict[int, dict[str, int]] = field(default_factory=dict)
     evaluations: dict[str, Answers] = field(default_factory=dict)
+    proposals: list["Proposal"] = field(default_factory=list)  # dilemmas from the room
+    secret: str = ""  # the session's secret, for the tables' takeaway links (features/takeaway.py)
 
     @property
     def ended(self) -> bool:
@@ -273,21 +304,30 @@ class SessionState:
         return len(self.seated.get(table_id, ()))
 
 
-def shuffled_pile(deck: Deck, seed: int, table_id: int) -> list[str]:
-    """The order in which table `table_id` draws cards: a shuffle fixed by the session seed."""
-    pile = [card.id for card in deck.cards]
-    random.Random(f"{seed}:{table_id}").shuffle(pile)
-    return pile
+def programme(state: SessionState) -> list[str]:
+    """The session's cards in the programme's order (the whole deck without a programme)."""
+    if state.settings.programme is None:
+        return [card.id for card in state.deck.cards]
+    return list(state.settings.programme)
+
+
+def table_pile(state: SessionState, table_id: int) -> list[str]:
+    """The order in which table `table_id` draws: the programme's openers, the cards between
+    (shuffled by the session seed, unless every table plays the same order), its closers."""
+    order = programme(state)
+    settings = state.settings
+    head = order[: settings.openers]
+    tail = order[len(order) - settings.closers :] if settings.closers else []
+    middle = order[len(head) : len(order) - len(tail)]
+    if not settings.same_order:
+        # The same shuffle as before programmes existed, so older sessions replay the same.
+        random.Random(f"{state.seed}:{table_id}").shuffle(middle)
+    return head + middle + tail
 
 
 def new_table(state: SessionState, table_id: int, name: str) -> Table:
-    """A table with its own pile (or, when all tables play the same order, the deck's order),
-    appended to the session."""
-    if state.settings.same_order:
-        pile = [card.id for card in state.deck.cards]
-    else:
-        pile = shuffled_pile(state.deck, state.seed, table_id)
-    table = Table(id=table_id, name=name, pile=pile)
+    """A table with its own pile (see `table_pile`), appended to the session."""
+    table = Table(id=table_id, name=name, pile=table_pile(state, table_id))
     state.tables.append(table)
     return table
 
@@ -301,6 +341,7 @@ def state_from_created(event: dict[str, Any]) -> SessionState:
         settings=Settings(**event["settings"]),
         seed=event["seed"],
         created_at=event["at"],
+        secret=event.get("secret", ""),
     )
     for index, name in enumerate(event["tables"]):
         new_table(state, index, name)

@@ -21,11 +21,15 @@ from .features import (
     care,
     conclusions,
     devices,
+    dilemmas,
     evaluation,
     notes,
+    perspectives,
     seating,
     session,
     spotlight,
+    steps,
+    takeaway,
     timer,
     votes,
 )
@@ -43,6 +47,10 @@ FEATURES: tuple[Feature, ...] = (
     timer.FEATURE,
     spotlight.FEATURE,
     evaluation.FEATURE,
+    steps.FEATURE,
+    perspectives.FEATURE,
+    dilemmas.FEATURE,
+    takeaway.FEATURE,
 )
 
 

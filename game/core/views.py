@@ -11,10 +11,11 @@ from typing import Any
 from ..decks.deck import Deck
 from ..decks.model import Card
 from .command import Actor, Event
-from .features import care, evaluation
+from .features import care, dilemmas, evaluation, perspectives, steps, takeaway
 from .features.votes import planned_rounds
 from .model import Note, Play, SessionState, Table
 from .plenary import board, last_revealed, latest_play, played, shown
+from .programme import programme_view
 from .shift import play_shift, revealed_rounds, room_shift
 
 # A view is what a client receives: JSON at the edge.
@@ -113,6 +114,7 @@ def _play_view(
         "shift": play_shift(play, options, card.response.kind == "scale"),
         "conclusion": _conclusion_view(state, play),
         "choice": play.choice,
+        "step": steps.step_view(state, play, card),
         "notes": [
             _note_view(state, n, with_hidden_flag=facilitator)
             for n in play.notes
@@ -183,6 +185,10 @@ def table_view(state: SessionState, table_id: int, with_history: bool = True) ->
         "cards_left": len(table.pile),
         "devices": state.devices(table_id),
         "flag": _table_flag(table),
+        # The dilemmas this table wrote (no other table sees them until they are dealt).
+        "proposals": [
+            dilemmas.proposal_view(state, p) for p in state.proposals if p.table == table_id
+        ],
         "version": state.version,
     }
     if with_history:
@@ -211,6 +217,7 @@ def session_info(state: SessionState, now: float) -> View:
     """Session-wide facts every viewer may know (no votes, no notes)."""
     return {
         "code": state.code,
+        "name": state.settings.name,
         "deck": {"id": state.deck_id, "title": state.deck.title, "language": state.deck.language},
         "seating": state.settings.seating,
         "flow": state.settings.flow,
@@ -256,10 +263,21 @@ def me_view(state: SessionState, pid: str | None) -> View | None:
         "round": None,
         "before": [],
         "evaluation": evaluation.own_answers(state, pid),
+        "perspective": None,
+        "takeaway": None,
     }
     if member.table is not None:
+        if takeaway.offered(state):
+            me["takeaway"] = {
+                "table": member.table,
+                "key": takeaway.takeaway_key(state, member.table),
+            }
         play = state.tables[member.table].current
         if play is not None:
+            # Only this member's own perspective: the table never sees who argues as whom.
+            mine = perspectives.perspective_of(state, play, pid)
+            if mine is not None:
+                me["perspective"] = {"label": mine.label, "description": mine.description}
             me["vote"] = play.votes.get(pid)
             me["passed"] = pid in play.passes
             me["late"] = play.late.get(pid)
@@ -276,7 +294,9 @@ def me_view(state: SessionState, pid: str | None) -> View | None:
 def participant_view(state: SessionState, pid: str | None, now: float) -> View:
     """Everything one phone shows: the session, itself, its table (with its own vote)."""
     me = me_view(state, pid)
-    view = {"session": session_info(state, now), "me": me, "table": None}
+    # `now`: the server's clock, so a phone can count a step's time from `step.since` even
+    # when its own clock is off.
+    view = {"session": session_info(state, now), "me": me, "table": None, "now": now}
     if me is not None and me["table"] is not None:
         view["table"] = table_view(state, me["table"])
     return view
@@ -320,6 +340,9 @@ def facilitator_table(
         "devices": state.devices(table_id),
         "flag": _host_flag(state, table),
         "seconds_on_card": seconds,
+        "seconds_on_step": (
+            now - (play.step_at if play.step_at is not None else play.started_at) if play else None
+        ),
         "stalled": bool(
             seconds is not None
             and play is not None
@@ -401,7 +424,17 @@ def facilitator_view(state: SessionState, now: float, stalled_after: float) -> V
         "rounds": state.settings.rounds,
         "stalled_after": stalled_after,
         "evaluation": evaluation.summary(state),
+        "programme": programme_view(state),
+        "proposals": [dilemmas.proposal_view(state, p) for p in state.proposals],
+        "perspectives": perspectives_info(state),
+        "takeaway": state.settings.takeaway,
     }
+
+
+def perspectives_info(state: SessionState) -> View:
+    """Whether the deck has perspectives, and whether they are dealt in this session."""
+    available = bool(state.deck.perspectives or any(c.perspectives for c in state.deck.cards))
+    return {"on": state.settings.perspectives, "available": available}
 
 
 def spotlight_view(state: SessionState) -> View | None:

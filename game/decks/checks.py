@@ -106,12 +106,20 @@ def check_deck(ck: Checker, data: JSON) -> Deck | None:
     return Deck(title, language, description, categories, cards, rounds)
 
 
+def check_card(ck: Checker, data: JSON, language: str) -> Card | None:
+    """Check one card on its own (a dilemma written during a session), as the first card of a
+    deck in `language` without categories; return the `Card` or None."""
+    return _card(ck, data, ("cards", 0), set(), language)
+
+
 def _rounds(ck: Checker, mapping: Mapping, path: DataPath) -> int | None | bool:
     """`rounds`: how many vote rounds (ROUNDS_MIN to ROUNDS_MAX); None when absent, False after
     reporting a problem."""
     if "rounds" not in mapping:
         return None
     value = mapping["rounds"]
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 4:
+        value = int(value.strip())  # YAML gives every value as text: `rounds: 2` is "2"
     if (
         isinstance(value, bool)
         or not isinstance(value, int)

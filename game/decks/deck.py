@@ -13,11 +13,12 @@ from typing import cast
 
 from ..errors import N_
 from ..jsontypes import JSON
-from .checks import Checker, check_deck
+from .checks import Checker, check_card, check_deck
 from .messages import Message
 from .model import *  # noqa: F403 - `game.decks.deck` is the public face of the deck model
-from .model import MAX_DECK_BYTES, Deck, DeckError, DeckProblem
+from .model import MAX_DECK_BYTES, Card, Deck, DeckError, DeckProblem
 from .schema import deck_schema as deck_schema  # part of the public API
+from .scripts import check_guidance, with_guidance
 from .yamlsafe import Positions, YamlProblem, YamlRefused, read_yaml
 
 
@@ -28,6 +29,16 @@ def parse_deck(data: JSON, *, source: str = "<deck>", positions: Positions | Non
     problems can point into the file; without it problems carry only their path.
     """
     return _validated(data, source, positions or {}, [])
+
+
+def parse_card(data: JSON, language: str, *, source: str = "<card>") -> Card:
+    """Validate one card's plain `data` (a deck's card, in a deck of `language` without
+    categories) and return the `Card`, or raise `DeckError` listing every problem."""
+    checker = Checker({}, [])
+    card = check_card(checker, data, language)
+    if checker.problems or card is None:
+        raise DeckError(checker.problems, source)
+    return card
 
 
 def load_deck_text(text: str, source: str = "<deck>") -> Deck:
@@ -98,9 +109,10 @@ def _validated(data: JSON, source: str, positions: Positions, problems: list[Dec
     """Check `data` on top of `problems` found earlier; return the `Deck` or raise with them all."""
     checker = Checker(positions, problems)
     deck = check_deck(checker, data)
-    if checker.problems:
+    guidance = check_guidance(checker, data)
+    if checker.problems or guidance is None:
         # In file order, as an editor lists them; without positions the order of discovery stays.
         ordered = sorted(checker.problems, key=lambda p: (p.line or 0, p.column or 0))
         raise DeckError(ordered, source)
     # A check returns None only after reporting a problem: with none reported, this is the deck.
-    return cast(Deck, deck)
+    return with_guidance(cast(Deck, deck), guidance)

@@ -29,15 +29,48 @@ PROMPTS_MAX = 6
 REFLECTION_MAX = 2000
 CARDS_MIN, CARDS_MAX = 1, 200
 ROUNDS_MIN, ROUNDS_MAX = 1, 10  # vote rounds per card: vote alone, talk, vote again...
+# A script: the steps a table works through a card in (game/decks/scripts.py).
+STEPS_MAX = 12
+STEP_LABEL_MAX = 60
+INSTRUCTION_MAX = 500
+MINUTES_MAX = 60  # minutes of one step, more than 0
+# What a step does beyond its instruction: `vote` (everyone votes alone; leaving it reveals),
+# `round` (vote again: entering it opens the next round), `conclusion` (the table's one line).
+STEP_KINDS = ("talk", "vote", "round", "conclusion")
+# Perspectives: the roles members argue from, one each per card.
+PERSPECTIVES_MAX = 12
+PERSPECTIVE_DESCRIPTION_MAX = 300
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,59}$"
 LANGUAGE_PATTERN = r"^[a-z]{2}$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 RESPONSE_TYPES = ("choice", "scale", "open")
 
-DECK_KEYS = ("title", "language", "description", "rounds", "categories", "cards")
+DECK_KEYS = (
+    "title",
+    "language",
+    "description",
+    "rounds",
+    "steps",
+    "perspectives",
+    "categories",
+    "cards",
+)
 CATEGORY_KEYS = ("label", "colour")
-CARD_KEYS = ("id", "title", "category", "text", "response", "prompts", "reflection", "rounds")
+CARD_KEYS = (
+    "id",
+    "title",
+    "category",
+    "text",
+    "response",
+    "prompts",
+    "reflection",
+    "rounds",
+    "steps",
+    "perspectives",
+)
 RESPONSE_KEYS = ("type", "options", "statement", "labels")
+STEP_KEYS = ("label", "instruction", "minutes", "kind")
+PERSPECTIVE_KEYS = ("label", "description")
 
 SCALE_LABELS = {
     "en": ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"),
@@ -64,6 +97,25 @@ class Response:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One phase of a table's script: a label, what to do, a suggested time, and what it does
+    (`STEP_KINDS`: talk, vote, round, conclusion)."""
+
+    label: str
+    instruction: str = ""
+    minutes: float | None = None
+    kind: str = "talk"
+
+
+@dataclass(frozen=True)
+class Perspective:
+    """A role a member argues from ("Argue as: the director"), with an optional description."""
+
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Card:
     """One dilemma. `reflection` is shown only after a table's votes are revealed."""
 
@@ -75,6 +127,8 @@ class Card:
     prompts: tuple[str, ...] = ()
     reflection: str = ""
     rounds: int | None = None  # vote rounds this card asks for; None: the deck's
+    steps: tuple[Step, ...] | None = None  # None: the deck's script; (): no script
+    perspectives: tuple[Perspective, ...] | None = None  # None: the deck's; (): none
 
 
 @dataclass(frozen=True)
@@ -87,6 +141,8 @@ class Deck:
     categories: tuple[Category, ...] = ()
     cards: tuple[Card, ...] = ()
     rounds: int | None = None  # vote rounds each card asks for; None: one
+    steps: tuple[Step, ...] = ()  # the script every card follows unless it has its own
+    perspectives: tuple[Perspective, ...] = ()
     # The cards by id: every view asks for a card, many times per vote.
     _by_id: dict[str, Card] = field(init=False, repr=False, compare=False, default_factory=dict)
 
@@ -101,6 +157,18 @@ class Deck:
         """The category with `category_id`, or None (also for a card without category)."""
         return next((c for c in self.categories if c.id == category_id), None)
 
+    def steps_for(self, card: Card) -> tuple[Step, ...]:
+        """The script `card` is played with: its own, else the deck's."""
+        return self.steps if card.steps is None else card.steps
+
+    def perspectives_for(self, card: Card) -> tuple[Perspective, ...]:
+        """The perspectives dealt with `card`: its own, else the deck's."""
+        return self.perspectives if card.perspectives is None else card.perspectives
+
+    def minutes_for(self, card: Card) -> float:
+        """The suggested time of `card`: the minutes of its script's steps (0 without)."""
+        return sum(step.minutes or 0 for step in self.steps_for(card))
+
     def to_data(self) -> dict[str, JSON]:
         """This deck as plain JSON-able data in the YAML shape: `parse_deck(d.to_data()) == d`."""
         data: dict[str, JSON] = {"title": self.title, "language": self.language}
@@ -108,6 +176,10 @@ class Deck:
             data["description"] = self.description
         if self.rounds:
             data["rounds"] = self.rounds
+        if self.steps:
+            data["steps"] = [_step_data(step) for step in self.steps]
+        if self.perspectives:
+            data["perspectives"] = [_perspective_data(p) for p in self.perspectives]
         if self.categories:
             data["categories"] = {c.id: _category_data(c) for c in self.categories}
         data["cards"] = [_card_data(card) for card in self.cards]
@@ -144,6 +216,30 @@ def _card_data(card: Card) -> dict[str, JSON]:
         data["reflection"] = card.reflection
     if card.rounds:
         data["rounds"] = card.rounds
+    if card.steps is not None:
+        data["steps"] = [_step_data(step) for step in card.steps]
+    if card.perspectives is not None:
+        data["perspectives"] = [_perspective_data(p) for p in card.perspectives]
+    return data
+
+
+def _step_data(step: Step) -> dict[str, JSON]:
+    """A step as plain data (the default kind left out)."""
+    data: dict[str, JSON] = {"label": step.label}
+    if step.instruction:
+        data["instruction"] = step.instruction
+    if step.minutes is not None:
+        data["minutes"] = int(step.minutes) if step.minutes == int(step.minutes) else step.minutes
+    if step.kind != "talk":
+        data["kind"] = step.kind
+    return data
+
+
+def _perspective_data(perspective: Perspective) -> dict[str, JSON]:
+    """A perspective as plain data."""
+    data: dict[str, JSON] = {"label": perspective.label}
+    if perspective.description:
+        data["description"] = perspective.description
     return data
 
 

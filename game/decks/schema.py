@@ -51,6 +51,14 @@ def deck_schema() -> Schema:
                     "How many vote rounds each card is played in (vote alone, talk, vote "
                     "again); a card may say otherwise. Without it: one."
                 ),
+                "steps": _steps_schema(
+                    "The script every card is played with: the steps a table works through, "
+                    "each with a suggested time. A card may have its own."
+                ),
+                "perspectives": _perspectives_schema(
+                    "Roles members argue from: when a card is played, each member privately "
+                    "gets one, spread so a table gets different ones. A card may have its own."
+                ),
                 "categories": {
                     "type": "object",
                     "description": "Categories cards may refer to, by id.",
@@ -106,6 +114,12 @@ def _card_schema() -> Schema:
                 required=False,
             ),
             "rounds": _rounds_schema("How many vote rounds this card is played in."),
+            "steps": _steps_schema(
+                "This card's own script instead of the deck's; an empty list: no script."
+            ),
+            "perspectives": _perspectives_schema(
+                "This card's own perspectives instead of the deck's; an empty list: none."
+            ),
         },
         required=["id", "title", "text"],
     )
@@ -118,6 +132,73 @@ def _rounds_schema(description: str) -> Schema:
         "description": f"{description} {model.ROUNDS_MIN} to {model.ROUNDS_MAX}.",
         "minimum": model.ROUNDS_MIN,
         "maximum": model.ROUNDS_MAX,
+    }
+
+
+def _steps_schema(description: str) -> Schema:
+    """A script: up to STEPS_MAX steps."""
+    step = _object(
+        "One step: what the table does now, and for how long.",
+        {
+            "label": _text_schema(
+                f"The step's name on the phones, up to {model.STEP_LABEL_MAX} characters.",
+                model.STEP_LABEL_MAX,
+            ),
+            "instruction": _text_schema(
+                f"What to do in this step, up to {model.INSTRUCTION_MAX} characters.",
+                model.INSTRUCTION_MAX,
+                required=False,
+            ),
+            "minutes": {
+                "description": f"The suggested time, more than 0 and at most {model.MINUTES_MAX} "
+                "minutes.",
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": model.MINUTES_MAX,
+            },
+            "kind": {
+                "description": "talk (the default); vote: everyone votes alone, and moving on "
+                "reveals; round: vote again (a new round); conclusion: the table writes its "
+                "one line.",
+                "enum": list(model.STEP_KINDS),
+                "default": "talk",
+            },
+        },
+        required=["label"],
+    )
+    return {
+        "type": "array",
+        "description": f"{description} Up to {model.STEPS_MAX} steps.",
+        "maxItems": model.STEPS_MAX,
+        "items": step,
+    }
+
+
+def _perspectives_schema(description: str) -> Schema:
+    """Up to PERSPECTIVES_MAX perspectives, each a label or a label with a description."""
+    label = _text_schema(
+        f"Who to argue as, up to {model.STEP_LABEL_MAX} characters.", model.STEP_LABEL_MAX
+    )
+    perspective = _object(
+        "A perspective with a description.",
+        {
+            "label": label,
+            "description": _text_schema(
+                f"More about this role, up to {model.PERSPECTIVE_DESCRIPTION_MAX} characters.",
+                model.PERSPECTIVE_DESCRIPTION_MAX,
+                required=False,
+            ),
+        },
+        required=["label"],
+    )
+    return {
+        "type": "array",
+        "description": f"{description} Up to {model.PERSPECTIVES_MAX}, different labels.",
+        "maxItems": model.PERSPECTIVES_MAX,
+        "items": {
+            "description": "A label, or a label with a description.",
+            "anyOf": [label, perspective],
+        },
     }
 
 

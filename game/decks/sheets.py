@@ -42,7 +42,7 @@ CARD_COLUMNS = (
     *PROMPT_COLUMNS,
     "reflection",
 )
-DECK_FIELDS = ("title", "language", "description")
+DECK_FIELDS = ("title", "language", "description", "rounds")
 FORMULA_START = "="
 # What spreadsheets take for the start of a formula when a CSV is opened (CSV injection).
 DEFUSE_START = ("=", "+", "-", "@")
@@ -221,11 +221,13 @@ def _deck_rows(builder: _Builder, table: Table, source: str, problems: list[Deck
             builder.mark((name,), cell, name_cell)
         elif name == "category":
             _category_row(builder, name_cell, values, source, problems)
+        elif name in LIST_ROWS:
+            _list_row(builder, name, name_cell, values)
         else:
             message = N_(
                 "unknown row `%(name)s`: a deck row starts with `title`, `language`, "
-                "`description` or `category`, and the cards start with a row of column names "
-                "beginning with `id`"
+                "`description`, `rounds`, `category`, `step` or `perspective`, and the cards "
+                "start with a row of column names beginning with `id`"
             )
             problems.append(problem_at(name_cell, source, Message(message, name=row[0][1][:40])))
 
@@ -260,6 +262,33 @@ def _category_row(
             builder.mark(("categories", cat_id, key), cell, cell)
         else:
             builder.mark(("categories", cat_id, key), id_cell)
+
+
+# Rows that add one entry to a list of the deck: the list, and the keys of the cells after the name.
+LIST_ROWS = {
+    "step": ("steps", ("label", "instruction", "minutes", "kind")),
+    "perspective": ("perspectives", ("label", "description")),
+}
+
+
+def _list_row(
+    builder: _Builder, name: str, name_cell: Cell, values: dict[int, tuple[Cell, str]]
+) -> None:
+    """``step | label | instruction | minutes | kind`` or ``perspective | label | description``:
+    one more entry of the deck's script or perspectives (checked by the validator, at its cells)."""
+    key, fields = LIST_ROWS[name]
+    entries = cast(list[JSON], builder.data.setdefault(key, []))
+    # The size is the validator's to judge, but a hostile sheet cannot make this list long:
+    # MAX_DECK_ROWS bounds the Deck rows.
+    path: DataPath = (key, len(entries))
+    entry: dict[str, JSON] = {}
+    entries.append(entry)
+    builder.mark(path, name_cell)
+    for offset, key_name in enumerate(fields, start=1):
+        if offset in values and values[offset][1].strip():
+            cell, text = values[offset]
+            entry[key_name] = text.strip()
+            builder.mark((*path, key_name), cell, cell)
 
 
 def _card_rows(builder: _Builder, table: Table, source: str, problems: list[DeckProblem]) -> None:
@@ -358,8 +387,15 @@ def deck_rows(deck: Deck) -> list[list[str]]:
     rows = [["title", deck.title], ["language", deck.language]]
     if deck.description:
         rows.append(["description", deck.description])
+    if deck.rounds:
+        rows.append(["rounds", str(deck.rounds)])
     for category in deck.categories:
         rows.append(["category", category.id, category.label, category.colour or ""])
+    for step in deck.steps:
+        minutes = "" if step.minutes is None else f"{step.minutes:g}"
+        rows.append(["step", step.label, step.instruction, minutes, step.kind])
+    for perspective in deck.perspectives:
+        rows.append(["perspective", perspective.label, perspective.description])
     return [[defuse(text) for text in row] for row in rows]
 
 

@@ -3,10 +3,10 @@ session (Socket.IO and HTTP), readiness and metrics, results and the deck editor
 commands are `game.cli`'s; the factory registers them.)"""
 
 from . import language as i18n
-from .decks import editor
+from .decks import editor, inbox
 from .decks import files as deck_files
 from .live import namespace as live
-from .live import offline
+from .live import offline, takeaway
 from .live import routes as live_routes
 from .pages import compare, results, security
 from .pages import home as pages
@@ -24,7 +24,9 @@ def init_app(app, socketio):
     metrics.init_app(app)
     live_routes.init_app(app)
     offline.init_app(app)
+    takeaway.init_app(app)
     results.init_app(app)
     editor.init_app(app)
     deck_files.init_app(app)
+    inbox.init_app(app)
     compare.init_app(app)

@@ -147,7 +147,8 @@
         field("title", t("title"), input(d, "title", { max: 120 })),
         field("language", t("language"), input(d, "language", { max: 2, cls: "short mono", code: true }), t("language_hint")),
         field("description", t("description"), input(d, "description", { area: true, rows: 3, optional: true }), t("description_hint")),
-        categoriesForm());
+        categoriesForm(),
+        ed.guidanceForm ? ed.guidanceForm() : null); // the script and perspectives: editor-script.js
     }
 
     const newCategories = new Set(); // ids of categories added here: their id follows their label

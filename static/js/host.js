@@ -33,7 +33,7 @@
       view.tables[tb.id] = tb;
       got.set(tb.id, Date.now());
     }
-    for (const k of ["session", "unseated", "spotlight", "comparison", "evaluation", "board", "rounds"]) if (k in u) view[k] = u[k];
+    for (const k of ["session", "unseated", "spotlight", "comparison", "evaluation", "board", "rounds", "proposals", "perspectives", "takeaway"]) if (k in u) view[k] = u[k];
     render(u.tables.map((tb) => tb.id));
   });
   // Votes and notes as they happen: a table's count of answers and its new notes.
@@ -119,6 +119,9 @@
   on("add-table", () => run("add_table", $("table-name").value.trim() ? { name: $("table-name").value.trim() } : {}, "tables")
     .then((ok) => ok && ($("table-name").value = "")));
   $("spot-card").addEventListener("change", () => { spotPicked = true; });
+  on("steps-all", () => run("advance_tables", {}, "steps"));
+  $("perspectives").addEventListener("change", (e) => run("set_perspectives", { on: e.target.checked }, "steps"));
+  $("takeaway").addEventListener("change", (e) => run("offer_takeaway", { offered: e.target.checked }, "takeaway"));
   Live.onRedraw(() => view && render(view.tables.map((tb) => tb.id)));
 
   /** Seconds from what was typed as the timer: minutes ("10", "2.5") or minutes and seconds
@@ -191,6 +194,7 @@
     fill($("board-list"), Plenary.board(view.board, spotCard, sp && sp.card));
     Live.fit($("board-list"));
     calls();
+    room();
     unseated();
     comparison();
     evaluation();
@@ -225,6 +229,25 @@
     if (say.length) $("announce").textContent = say.join(". ");
   }
 
+  /** The cards' script (every table on), perspectives on or off, the takeaway offered or not, and
+      the dilemmas tables wrote: dealt to their table or to all. */
+  function room() {
+    const p = view.perspectives;
+    $("steps-tool").hidden = !view.tables.some((tb) => tb.current && tb.current.step) && !p.available;
+    $("persp-tool").hidden = !p.available;
+    $("perspectives").checked = p.on;
+    $("takeaway").checked = view.takeaway;
+    $("proposals").hidden = !view.proposals.length;
+    fill($("proposal-list"), view.proposals.map((x) => el("li", { class: "proposal" },
+      el("h3", { text: x.title }), el("p", { class: "meta", "data-fit": 11, text: [t("from_table", { x: x.table_name }), x.by && t("by", { x: x.by }), x.dealt && t("dealt")].filter(Boolean).join(" · ") }),
+      el("p", { class: "ntext", text: x.text }),
+      x.options.length > 0 && el("ol", { class: "opts-key" }, x.options.map((o) => el("li", { text: o }))),
+      !ended && el("p", { class: "row" },
+        el("button", { class: "secondary small", "data-k": "pt" + x.id, onclick: () => run("deal_card", { card: x.id, table: x.table }, "proposals") }, t("deal_own")),
+        el("button", { class: "small", "data-k": "pa" + x.id, onclick: () => run("deal_card", { card: x.id }, "proposals") }, t("deal_all"))))));
+    Live.fit($("proposal-list"));
+  }
+
   /** The closing evaluation, anonymous: how many answered, how useful, what to keep and add. */
   function evaluation() {
     const e = view.evaluation, box = $("evaluation");
@@ -244,6 +267,7 @@
   }
 
   const mmss = (tb) => Live.clock(tb.seconds_on_card + (Date.now() - got.get(tb.id)) / 1000);
+  const onStep = (tb) => Live.clock(tb.seconds_on_step + (Date.now() - got.get(tb.id)) / 1000);
   const stalled = (tb) => tb.current && !tb.current.revealed && !tb.current.skipped && !tb.current.talk &&
     (tb.stalled || tb.seconds_on_card + (Date.now() - got.get(tb.id)) / 1000 >= stalledAfter);
 
@@ -254,6 +278,8 @@
       const a = cardsEl.get(tb.id);
       if (!a || tb.seconds_on_card == null) continue;
       a.querySelector(".ontime").textContent = mmss(tb);
+      const st = a.querySelector(".onstep");
+      if (st) st.textContent = onStep(tb);
       a.classList.toggle("stalled", stalled(tb));
     }
   });
@@ -282,6 +308,7 @@
       tb.flag && flagLine(tb),
       tb.members.length > 0 && el("ul", { class: "people" }, tb.members.map((m) => person(m, tb.id))),
       cur && el("p", { class: "ctitle", text: cur.card.title }),
+      cur && cur.step && stepLine(tb, cur.step),
       cur && !cur.talk && (cur.round > 0 || cur.rounds_planned > 1) && el("p", { class: "meta round",
         text: t(cur.rounds_planned > 1 ? "round_of" : "round", { n: cur.round + 1, m: cur.rounds_planned }) }),
       cur && cur.skipped && el("p", { class: "badge skipped-badge", text: t("skipped") }),
@@ -306,6 +333,13 @@
     Live.fit(a);
     const again = k && a.querySelector(`[data-k="${k}"]`);
     if (again) again.focus();
+  }
+
+  /** A table's step of its card's script, how long it has been on it, and "Next step" for it. */
+  function stepLine(tb, s) {
+    return el("p", { class: "meta step row" }, el("span", { text: s.done ? t("step_done") : t("step", { n: s.index + 1, m: s.count, x: s.label }) }),
+      !s.done && el("span", { class: "onstep", title: t("on_step"), text: onStep(tb) }),
+      !s.done && !ended && el("button", { class: "quiet small", "data-k": "ns" + tb.id, onclick: () => run("advance_tables", { table: tb.id }, "t" + tb.id) }, t("next_step")));
   }
 
   /** The notes on a table's earlier cards, folded: still there to hide, or to pick for the

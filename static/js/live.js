@@ -145,13 +145,21 @@ const Live = (() => {
     }));
   }
 
+  /** Whether a line of n's text reaches past its content box (scrollWidth is rounded: a word
+      less than a pixel too wide would pass it and then break). */
+  function wide(n) {
+    const r = document.createRange(), edge = n.getBoundingClientRect().right - parseFloat(getComputedStyle(n).paddingRight);
+    r.selectNodeContents(n);
+    return [...r.getClientRects()].some((q) => q.right > edge);
+  }
+
   /** Shrink each [data-fit] under `root` until its longest word fits (down to data-fit px). */
   function fit(root) {
     for (const n of (root || document).querySelectorAll("[data-fit]")) {
       n.style.fontSize = "";
       n.classList.add("fitting");
       let px = parseFloat(getComputedStyle(n).fontSize);
-      while (n.scrollWidth > n.clientWidth + 1 && px > +n.dataset.fit) n.style.fontSize = (px = Math.max(+n.dataset.fit, px - 1)) + "px";
+      while (wide(n) && px > +n.dataset.fit) n.style.fontSize = (px = Math.max(+n.dataset.fit, px - 1)) + "px";
       n.classList.remove("fitting");
     }
   }
@@ -193,5 +201,8 @@ const Live = (() => {
     a.textContent = text;
   }
 
-  return { t, el, fill, keys, connect, command, later, watch, clock, ticks, ends, countdown, bars, passes, chip, alertIn, fit, confirmed, onRedraw };
+  /** More strings (a part loaded later brings its own). */
+  const add = (o) => Object.assign(S, o);
+
+  return { t, add, el, fill, keys, connect, command, later, watch, clock, ticks, ends, countdown, bars, passes, chip, alertIn, fit, confirmed, onRedraw };
 })();

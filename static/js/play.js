@@ -9,7 +9,7 @@
   const KINDS = Live.keys("note_kinds");
   // No definite answer, or the server cannot store now: keep it, send it again (same cid).
   const RETRY = ["offline", "timeout", "rate_limited", "unavailable"];
-  const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval", pass_vote: "vote", record_tally: "vote", set_conclusion: "concl" };
+  const AREA = { join: "join", cast_vote: "vote", record_choice: "choice", add_note: "note", edit_note: "note", delete_note: "note", submit_evaluation: "eval", pass_vote: "vote", record_tally: "vote", set_conclusion: "concl", propose_dilemma: "prop" };
 
   const load = (k, d) => { try { return JSON.parse(localStorage.getItem(k)) || d; } catch (e) { return d; } };
   const keep = (k, v) => { try { localStorage.setItem(k, JSON.stringify(v)); } catch (e) { /* full or blocked */ } };
@@ -25,6 +25,7 @@
   let timerEnd = null, ready = false, sending = false, shown = null, screen = "", box = {};
   let histOpen = false, savedVote = null, noteSaved = false, onCard = null;
   let notice = null, ownSeat = null; // what someone else changed for this phone, said once
+  let skew = 0; // the server's clock minus this phone's, in ms (a step's time is the server's)
   const deleted = new Set(); // notes deleted here (not hidden by the facilitator)
   const draft = { kind: KINDS[0], edit: null, reason: false };
   const errs = {};
@@ -63,6 +64,7 @@
     if (resumed) flush();
   });
   socket.on("view_replaced", (v) => accept(v));
+  socket.on("me_updated", (me) => view && view.me && ((view.me = me), remember())); // perspective, takeaway
   document.addEventListener("visibilitychange", () => !document.hidden && ready && sync());
 
   async function hello() {
@@ -100,6 +102,7 @@
     noticeMoved(view, v);
     if (view && v.table && view.table && view.table.id === v.table.id) noticeHidden(view.table, v.table);
     view = v;
+    if (v.now) skew = v.now * 1000 - Date.now();
     timerEnd = Live.ends(v.session.timer);
     remember();
   }
@@ -186,6 +189,15 @@
 
   Live.onRedraw(() => render());
 
+  // What a phone needs only now and then (the closing evaluation and the takeaway, writing the
+  // table's own dilemma) comes when it is needed: /j/more.js, in this phone's language.
+  let more, loading;
+  const need = () => more || loading || (loading = import("/j/more.js").then((m) => {
+    more = m.default(() => ({ box, view, outbox, errs }), { queue, pending, render, code, lang });
+    if (screen == "ended") screen = ""; // built again, with what it brought
+    render();
+  }, () => (loading = 0))); // offline: tried again when next needed
+
   function render() {
     if (!view) return;
     const s = view.session, me = view.me;
@@ -230,27 +242,8 @@
   }
 
   const BUILD = {
-    ended() {
-      const me = view.me, ev = (me && me.evaluation) || {};
-      if (!me) return el("section", { class: "panel done" }, el("h1", { text: t("ended") }), el("p", { text: t("ended_p") }));
-      // The closing evaluation: anonymous, kept in the outbox like a vote.
-      box.useful = ev.useful || null;
-      box.scale = [1, 2, 3, 4, 5].map((n) => el("button", { type: "button", class: "seg", onclick: () => { box.useful = n; render(); } }, String(n)));
-      const area = (id, key) => [el("label", { for: id, text: t(id) }), (box[key] = el("textarea", { id, rows: 2, maxlength: 500 }))];
-      box.estate = el("p", { class: "state" });
-      box.eform = el("form", { class: "panel", onsubmit: (e) => {
-        e.preventDefault();
-        if (!box.useful) return alertIn(box.eform, t("eval_pick"));
-        queue("submit_evaluation", { useful: box.useful, keep: box.keep.value.trim(), add: box.add.value.trim() });
-      } }, el("h1", { text: t("ended") }), el("h2", { text: t("eval_h") }),
-      el("p", { class: "label", id: "eu", text: t("eval_useful") }),
-      el("div", { class: "scale", role: "group", "aria-labelledby": "eu" }, box.scale),
-      el("p", { class: "hint", text: t("eval_scale") }), area("eval_keep", "keep"), area("eval_add", "add"),
-      el("button", { type: "submit", text: t("eval_send") }), box.estate);
-      box.keep.value = ev.keep || "";
-      box.add.value = ev.add || "";
-      return box.eform;
-    },
+    // The end (the evaluation, the takeaway) comes with more.js, loaded now.
+    ended: () => (more ? more.ended() : (need(), el("p", { class: "panel meta", text: "…" }))),
     join() {
       const s = view.session;
       box.name = el("input", { id: "name", type: "text", autocomplete: "nickname", maxlength: s.max_name_chars, required: s.names_required });
@@ -265,19 +258,15 @@
     },
     seat: () => (box.seat = el("section", { class: "panel" })),
     table() {
-      for (const k of ["head", "card", "vote", "result", "act", "care", "notes", "hist"]) box[k] = el("section", { class: "s-" + k });
-      return [box.head, box.card, box.vote, box.result, box.act, conclForm(), box.care, noteForm(), box.notes, box.hist];
+      for (const k of ["head", "card", "step", "vote", "result", "act", "care", "notes", "hist"]) box[k] = el("section", { class: "s-" + k });
+      // Writing the table's own dilemma: the form comes with more.js.
+      box.prop = el("section", { class: "propose" }, el("button", { class: "secondary", "data-k": "pp", onclick: () => { box.want = 1; need(); render(); } }, t("propose")));
+      return [box.head, box.card, box.step, box.vote, box.result, box.act, conclForm(), box.care, noteForm(), box.notes, box.prop, box.hist];
     },
   };
 
   const UPDATE = {
-    ended() {
-      if (!box.eform) return;
-      box.scale.forEach((b, i) => b.setAttribute("aria-pressed", String(box.useful === i + 1)));
-      const pend = outbox.some((o) => o.ev === "submit_evaluation");
-      box.estate.textContent = pend ? pending() : view.me.evaluation ? t("eval_thanks") : "";
-      alertIn(box.eform, errs.eval);
-    },
+    ended: () => more && box.eform && more.endedUpdate(),
     join() {
       box.btn.disabled = outbox.some((o) => o.ev === "join");
       box.state.textContent = box.btn.disabled ? pending() : "";
@@ -304,12 +293,15 @@
       if (now !== onCard) newCard(now, cur);
       if (cur) card(cur.card);
       else fill(box.card, el("p", { class: "panel", text: t(view.session.flow === "draw" ? "no_card" : "wait_deal") }));
+      step(cur);
       vote(tb, cur);
       care(tb, cur);
       actions(tb, cur);
       conclusion(cur);
       notes(cur);
       paintForm();
+      if (tb.proposals.length || box.want) need();
+      if (more) more.table(tb);
       history(tb);
     },
   };
@@ -330,6 +322,17 @@
       c.prompts.length > 0 && el("ul", { class: "prompts" }, c.prompts.map((p) => el("li", { text: p }))));
     if (c.category && c.category.colour) a.style.borderLeftColor = c.category.colour;
     fill(box.card, a);
+  }
+
+  /** One's own perspective on the card ("Argue as: …"); the table's step of the card's script,
+      its instruction, a gentle timer, and "Next step" for anyone at the table (nothing once the
+      script is done). */
+  function step(cur) {
+    const s = cur && !cur.skipped && cur.step, p = view.me.perspective;
+    fill(box.step, p && el("p", { class: "notice" }, el("b", { text: t("argue", { x: p.label }) }), p.description && " " + p.description),
+      s && !s.done && [el("h2", { class: "sub", text: t("step", { n: s.index + 1, m: s.count, x: s.label }) }),
+        s.instruction && el("p", { lang, text: s.instruction }), el("p", { class: "row" }, s.minutes && Live.countdown({ end: (s.since + s.minutes * 60) * 1000 - skew }),
+          el("button", { class: "secondary", "data-k": "ns", onclick: () => act("next_step", { step: s.index, card: cur.card.id }) }, t("next_step")))]);
   }
 
   /** A new card (not after a reload): in sight below the banners, its heading focused. */
@@ -404,7 +407,7 @@
   }
 
   function conclusion(cur) {
-    box.concl.hidden = !cur || !cur.revealed || cur.skipped;
+    box.concl.hidden = !cur || !(cur.revealed || (cur.step && cur.step.kind === "conclusion")) || cur.skipped;
     if (box.concl.hidden) return;
     const key = cur.card.id + "@" + cur.started_at, pend = outbox.filter((o) => o.ev === "set_conclusion").pop(), c = cur.conclusion;
     if (box.ckey !== key) box.ckey = key, box.cdirty = false;
@@ -449,16 +452,9 @@
     const shared = tb.devices === "shared";
     box.card.classList.toggle("shared-card", shared);
     if (shared && box.vote.firstChild) box.vote.replaceChildren(); // one device: hands, not its own vote
-    if (!shared || !open || !opts.length) box.hands = null;
-    else if (!box.hands || box.hands.card !== c.id) {
-      box.hands = opts.map((o) => el("input", { type: "number", min: 0, max: 500, value: 0, "aria-label": o, class: "tally-n" }));
-      box.hands.card = c.id;
-    }
+    if (shared) need(); // the show of hands comes with more.js
     fill(box.care, cur && cur.skipped && el("p", { class: "skipped-note", role: "status", text: t("skipped") }),
-      box.hands && el("form", { class: "tally", onsubmit: (e) => { e.preventDefault();
-        queue("record_tally", { counts: box.hands.map((i) => +i.value || 0), card: c.id }); } },
-      el("h2", { class: "sub", text: t("tally") }), opts.map((o, i) => el("label", { class: "tally-row" }, o, " ", box.hands[i])),
-      el("button", { type: "submit", "data-k": "ts", text: t("tally_save") })),
+      shared && more && more.hands(c, open && opts.length > 0),
       open && el("p", { class: "row care-acts" },
         open && opts.length > 0 && !shared && el("button", { class: "quiet", "data-k": "pv", "aria-pressed": String(view.me.passed),
           onclick: () => queue("pass_vote", { card: c.id }) }, t(view.me.passed ? "passed" : "pass")),
@@ -554,15 +550,12 @@
     box.ta.focus();
   }
 
-  /** Earlier cards, folded (and kept open across updates once opened). */
+  /** Earlier cards, folded (and kept open across updates once opened); their votes, choices and
+      notes come with more.js when the list is opened. */
   function history(tb) {
     const h = tb.history;
-    fill(box.hist, h.length > 0 && el("details", { open: histOpen, ontoggle: (e) => (histOpen = e.target.open) },
-      el("summary", { text: t("earlier", { n: h.length }) }),
-      h.map((p) => el("div", { class: "past" }, el("h3", { lang, text: p.card.title }),
-        p.distribution && [Live.bars(p.card.options, p.distribution, p.choice), Live.passes(p.passes)],
-        p.choice != null && el("p", { class: "meta", text: t("chose", { x: p.card.options[p.choice] }) }),
-        p.notes.length > 0 && el("ul", { class: "notes" }, p.notes.map((n) => noteItem(n, null, true, p.card.options)))))));
+    fill(box.hist, h.length > 0 && el("details", { open: histOpen, ontoggle: (e) => (histOpen = e.target.open) && !e.target.querySelector(".past") && (more ? render() : need()) },
+      el("summary", { text: t("earlier", { n: h.length }) }), more && histOpen && more.history(h, noteItem)));
   }
 
   render();

@@ -6,7 +6,8 @@ from typing import Literal, NotRequired, TypedDict
 from ...errors import N_, Forbidden, NotFound, OutOfTurn
 from .. import checks
 from ..command import Actor, Command, Event, EventKind, Feature, Number
-from ..model import Play, SessionState
+from ..model import Play, SessionState, programme
+from . import dilemmas, perspectives
 
 
 class CardDrawn(TypedDict):
@@ -29,6 +30,7 @@ def _put_on_table(state: SessionState, table_id: int, card: str, at: float, deal
     if card in table.pile:
         table.pile.remove(card)
     table.plays.append(Play(card=card, started_at=at, dealt=dealt))
+    perspectives.deal(state, table)
 
 
 def _card_drawn(state: SessionState, e: CardDrawn) -> None:
@@ -57,6 +59,7 @@ class DrawPayload(TypedDict):
 
 class DealPayload(TypedDict, total=False):
     card: str
+    table: int
 
 
 def draw_card(state: SessionState, actor: Actor, payload: DrawPayload, now: float) -> list[Event]:
@@ -71,23 +74,28 @@ def draw_card(state: SessionState, actor: Actor, payload: DrawPayload, now: floa
 
 
 def deal_card(state: SessionState, actor: Actor, payload: DealPayload, now: float) -> list[Event]:
-    """Deal a card to every table: the one named, or the next undealt card in deck order."""
+    """Deal a card to every table, or with `table` to that one: the card named (a dilemma a
+    table proposed too), or the next undealt card of the programme."""
     card_id = payload.get("card")
     if card_id is None:
         dealt = {p.card for t in state.tables for p in t.plays if p.dealt}
-        remaining = [c.id for c in state.deck.cards if c.id not in dealt]
+        remaining = [c for c in programme(state) if c not in dealt]
         if not remaining:
             raise OutOfTurn(N_("Every card of the deck has been dealt."))
         card_id = remaining[0]
-    if not isinstance(card_id, str) or state.deck.card(card_id) is None:
+    events = dilemmas.accept(state, card_id)  # a proposal joins the session's deck first
+    if not events and (not isinstance(card_id, str) or state.deck.card(card_id) is None):
         raise NotFound(N_("There is no such card in this deck."))
+    if payload.get("table") is not None:
+        table = checks.table(state, payload.get("table"))
+        return [*events, {"type": "card_drawn", "table": table.id, "card": card_id, "dealt": True}]
     event: Event = {"type": "card_dealt", "card": card_id}
     seated = [t.id for t in state.tables if state.table_size(t.id)]
     # Only to the tables where someone sits (a table nobody plays at has no votes to count);
     # while nobody sits anywhere yet, to every table, so a room can be set before people come.
     if seated and len(seated) < len(state.tables):
         event["tables"] = seated
-    return [event]
+    return [*events, event]
 
 
 def catch_up(state: SessionState, table_id: int) -> list[Event]:
@@ -111,7 +119,13 @@ FEATURE = Feature(
     "cards",
     commands=(
         Command("draw_card", "participant", DrawPayload, draw_card, ("card_drawn",)),
-        Command("deal_card", "facilitator", DealPayload, deal_card, ("card_dealt",)),
+        Command(
+            "deal_card",
+            "facilitator",
+            DealPayload,
+            deal_card,
+            ("dilemma_accepted", "card_dealt", "card_drawn"),
+        ),
     ),
     events=(
         EventKind(CardDrawn, _card_drawn, history=_drawn_history),

@@ -62,14 +62,18 @@ def status(table: Table, play: Play, talk: bool = False) -> str:
     """How a play of a card stands (`vocabulary.PLAY_STATUSES`): 'revealed', 'talking' (still
     the table's card, votes secret), 'skipped' (the table chose to), or 'abandoned' (the table
     moved on before a reveal). A talk card (`talk`: an open card, no vote) is 'talking' while on
-    the table and 'talked' after: there were no votes to leave unrevealed."""
+    the table and 'talked' after: there were no votes to leave unrevealed. A table that moved on
+    with a new round open (its script entered "vote again", or someone asked for one) left a
+    revealed round behind: 'revealed', not 'abandoned'."""
     if play.skipped:
         return "skipped"
     if talk:
         return "talking" if play is table.current else "talked"
     if play.revealed:
         return "revealed"
-    return "talking" if play is table.current else "abandoned"
+    if play is table.current:
+        return "talking"
+    return "revealed" if any(r.revealed for r in play.earlier) else "abandoned"
 
 
 def current_flag(table: Table) -> Flag | None:

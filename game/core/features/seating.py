@@ -10,6 +10,7 @@ from ...errors import N_, Forbidden, InvalidInput, OutOfTurn
 from .. import checks
 from ..command import Actor, Command, Event, EventKind, Feature, Number
 from ..model import Member, SessionState, new_table
+from . import perspectives
 from .cards import catch_up
 
 MAX_TABLES = 60
@@ -90,6 +91,7 @@ def _participant_seated(state: SessionState, e: ParticipantSeated) -> None:
     if old is not None:
         state.seated.get(old, {}).pop(member.pid, None)
     state.seated.setdefault(member.table, {})[member.pid] = member.number
+    perspectives.give(state, state.tables[member.table], member.pid)
 
 
 def _seated_tables(state: SessionState, e: ParticipantSeated) -> set[int]:

@@ -1,11 +1,12 @@
 """The session as a whole: how it is created (the first event of its log), pausing every table,
 and ending it (which opens the closing evaluation)."""
 
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from ...errors import N_, InvalidInput
 from ..command import Actor, Command, Event, EventKind, Feature, Number
 from ..model import SessionState
+from ..programme import programme_settings
 from ..vocabulary import FLOW_MODES, SEATING_MODES
 from .seating import MAX_TABLE_NAME, MAX_TABLES
 
@@ -19,6 +20,10 @@ class SessionCreated(TypedDict):
     settings: dict[str, Any]
     seed: int
     at: Number
+    # Added by the hub: the projector's key, and the secret the tables' takeaway links are
+    # made from (never shown; see features/takeaway.py).
+    projector_key: NotRequired[str]
+    secret: NotRequired[str]
 
 
 class Paused(TypedDict):
@@ -76,6 +81,7 @@ def session_created(
     group_size = settings.get("group_size")
     if group_size is not None and not (isinstance(group_size, int) and 2 <= group_size <= 20):
         raise InvalidInput(N_("Groups must have 2 to 20 people."))
+    settings.update(programme_settings(deck_data, settings))
     names = [str(name).strip()[:MAX_TABLE_NAME] for name in table_names]
     if not 1 <= len(names) <= MAX_TABLES or not all(names):
         raise InvalidInput(N_("A session needs 1 to %(max)d named tables."), max=MAX_TABLES)

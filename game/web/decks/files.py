@@ -146,7 +146,11 @@ def print_cards(slug):
     """The deck as A4 sheets of cards to print (or save as PDF from the browser)."""
     reflections = request.args.get("reflections", "sheet")
     code = (request.args.get("session") or "").strip().upper()
-    return print_page(_deck(slug), slug, reflections=reflections, code=code)
+    try:
+        blank = min(max(int(request.args.get("blank", 0)), 0), MAX_BLANK)
+    except ValueError:
+        blank = 0
+    return print_page(_deck(slug), slug, reflections=reflections, code=code, blank=blank)
 
 
 def join_for(code):
@@ -166,12 +170,14 @@ def join_for(code):
     return {"code": live.code, "url": url, "svg": buffer.getvalue().decode()}
 
 
-def print_page(deck, slug, *, reflections="sheet", code=""):
-    """The HTML of the printable cards: fronts, and backs or a facilitator sheet for reflections."""
+def print_page(deck, slug, *, reflections="sheet", code="", blank=0):
+    """The HTML of the printable cards: fronts, and backs or a facilitator sheet for reflections;
+    with `blank`, that many blank cards at the end for tables to write their own dilemma on."""
     if reflections not in REFLECTIONS:
         reflections = "sheet"
     language = deck.language if deck.language in current_app.config["LANGUAGES"] else "en"
     cards = [_print_card(deck, i, card) for i, card in enumerate(deck.cards)]
+    cards += [_blank_card(len(cards) + n) for n in range(blank)]
     sheets = [cards[i : i + PER_SHEET] for i in range(0, len(cards), PER_SHEET)]
     return render_template(
         "deck_print.html",
@@ -184,6 +190,7 @@ def print_page(deck, slug, *, reflections="sheet", code=""):
         code=code,
         deck_gettext=lambda message, **kw: gettext(message, locale=language, **kw),
         deck_language=language,
+        blank=blank,
     )
 
 
@@ -208,6 +215,14 @@ def _print_card(deck, index, card):
         "dark": _is_dark(colour),
         "size": size,
     }
+
+
+MAX_BLANK = 8  # blank cards for the room's own dilemmas: two sheets at most
+
+
+def _blank_card(index):
+    """A blank card: lines for a title, the situation and options, written at the table."""
+    return {"card": None, "blank": True, "number": index + 1, "colour": "#5b6b66", "dark": True}
 
 
 def _is_dark(colour):

@@ -336,6 +336,13 @@ class LiveNamespace(Namespace):
     def on_record_tally(self, data=None):
         return participant(data, name="record_tally")
 
+    # scripts and dilemmas from the room (game/core/features/steps.py, dilemmas.py)
+    def on_next_step(self, data=None):
+        return participant(data, name="next_step")
+
+    def on_propose_dilemma(self, data=None):
+        return participant(data, name="propose_dilemma")
+
     # --- the facilitator -------------------------------------------------------------------
     def on_deal_card(self, data=None):
         return facilitator(data, name="deal_card")
@@ -381,6 +388,19 @@ class LiveNamespace(Namespace):
 
     def on_set_rounds(self, data=None):
         return facilitator(data, name="set_rounds")
+
+    # scripts, perspectives, dilemmas from the room, the takeaway (game/core/features/)
+    def on_advance_tables(self, data=None):
+        return facilitator(data, name="advance_tables")
+
+    def on_set_perspectives(self, data=None):
+        return facilitator(data, name="set_perspectives")
+
+    def on_file_dilemma(self, data=None):
+        return facilitator(data, name="file_dilemma")
+
+    def on_offer_takeaway(self, data=None):
+        return facilitator(data, name="offer_takeaway")
 
 
 def on_disconnect(reason=None):

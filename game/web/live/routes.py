@@ -30,6 +30,7 @@ from ..language import get_locale
 from ..language import gettext as _
 from ..pages.security import is_host, require_host
 from ..serving import network
+from . import programme_form
 
 host = Blueprint("host", __name__, url_prefix="/host")
 play = Blueprint("play", __name__)
@@ -41,6 +42,7 @@ def init_app(app):
     app.register_blueprint(host)
     app.register_blueprint(play)
     app.register_blueprint(wall)
+    programme_form.init_app(app)
     app.extensions["tafelronde.join_limiter"] = AttemptLimiter(limit=30, window=600)
     app.extensions["tafelronde.signin_limiter"] = AttemptLimiter(limit=10, window=300)
 
@@ -85,11 +87,23 @@ def new_session():
     entry = _entry(request.args.get("deck", ""))
     if entry is None or entry.deck is None:
         abort(404, description=_("That deck does not exist or is not valid."))
+    return _new_form(entry, programme_form.remembered(entry.slug), [])
+
+
+def _new_form(entry, form, errors):
+    """The new-session form for `entry`, filled in from `form` (posted, remembered or empty)."""
+    cards, minutes = programme_form.form_cards(entry.deck, form)
     return render_template(
         "host_new.html",
         entry=entry,
-        errors=[],
-        form={},
+        errors=errors,
+        form=form,
+        fresh=not form,
+        cards=cards,
+        minutes=minutes,
+        minutes_text=programme_form.minutes_text(minutes, _),
+        about_templates=programme_form.about_templates(),
+        perspectives=programme_form.has_perspectives(entry.deck),
         last=_hub().last_evaluation(entry.slug),
     )
 
@@ -163,6 +177,11 @@ def create_session():
     except ValueError as bad:
         errors.append(_("Check the phones: %(field)s is not valid.", field=str(bad)))
         devices, shared = "personal", []
+    try:
+        programme = programme_form.programme_from(form, entry.deck)
+    except ValueError as bad:
+        errors.append(_("Check the cards: %(field)s is not valid.", field=str(bad)))
+        programme = {}
     count = len(tables) if isinstance(tables, list) else tables
     if shared and max(shared) >= count and not errors:
         errors.append(_("Check the phones: %(field)s is not valid.", field="shared_tables"))
@@ -189,15 +208,16 @@ def create_session():
                 same_order=form.get("same_order") == "on",
                 rounds=rounds,
                 language=get_locale(),
+                **programme,
             )
         except GameError as error:
             errors.append(_(error.message, **error.params))
         else:
             _set_devices(live, devices, shared)
             _hub().done_creating(live)
+            programme_form.remember(entry.slug, form)
             return redirect(url_for("host.session_view", code=live.code))
-    last = _hub().last_evaluation(entry.slug)
-    return render_template("host_new.html", entry=entry, errors=errors, form=form, last=last), 400
+    return _new_form(entry, form, errors), 400
 
 
 @host.get("/s/<code>")
@@ -208,6 +228,7 @@ def session_view(code):
     return render_template(
         "host_session.html",
         code=live.code,
+        name=live.state.settings.name,
         deck_title=live.state.deck.title,
         join_url=join_url(live.code),
         qr_url=url_for("play.qr", code=live.code),

@@ -22,7 +22,14 @@ from flask_socketio import join_room, leave_room
 from ...core.command import Actor
 from ...core.registry import history_touched, touched_tables
 from ...core.throttle import TokenBucket
-from ...core.views import progress_only, session_info, table_view, view_for
+from ...core.views import (
+    me_view,
+    perspectives_info,
+    progress_only,
+    session_info,
+    table_view,
+    view_for,
+)
 from ...errors import GameError, Unavailable
 from ...hub import Moved
 from .updates import ScreenUpdates, progress_notes, progress_update
@@ -48,6 +55,11 @@ URGENT_SESSION_EVENTS = frozenset(
     }
 )
 SESSION_EVENTS = URGENT_SESSION_EVENTS | {"participant_joined", "participant_seated"}
+# Events that change what each phone alone sees of itself (`me`): its perspective on a new card,
+# its takeaway link once the session ended. Each phone of the tables they touch gets its own.
+ME_EVENTS = frozenset(
+    {"card_drawn", "card_dealt", "perspectives_set", "session_ended", "takeaway_set"}
+)
 # Phones get the coalesced session facts (people, table sizes) once a second, and one second
 # apart per this many people in larger sessions (2,000 people: every 4 s).
 PHONES_PER_SECOND_OF_FACTS = 500
@@ -144,6 +156,12 @@ class LiveShell:
             progress = progress_update(state, notes)
             if progress is not None:
                 self._emit("table_progress", progress, to=f"h:{code}")
+        if any(e["type"] in ME_EVENTS for e in events) and self._personal(state):
+            for table_id in sorted(tables):
+                for member in state.table_members(table_id):
+                    self._emit(
+                        "me_updated", me_view(state, member.pid), to=f"p:{code}:{member.pid}"
+                    )
         kinds = {e["type"] for e in events}
         if kinds & URGENT_SESSION_EVENTS:
             with live.lock:
@@ -157,6 +175,12 @@ class LiveShell:
         else:
             self._ensure_loop()
             self.flush_session(live, due_only=True)  # the leading edge
+
+    @staticmethod
+    def _personal(state):
+        """Whether phones see something of their own beyond votes: perspectives, a takeaway."""
+        info = perspectives_info(state)
+        return bool((info["on"] and info["available"]) or state.ended)
 
     def _reseat(self, live, pid):
         """Move a person's sockets into their new table's room and send them their new view."""

@@ -14,9 +14,15 @@ with the one last sent costs far less than sending it: at 500 phones the facilit
 carried every part and every table touched by a vote, 81 KB four times a second.
 """
 
-from ...core.features import evaluation
+from ...core.features import dilemmas, evaluation
 from ...core.plenary import board
-from ...core.views import facilitator_table, progress_view, projector_view, session_info
+from ...core.views import (
+    facilitator_table,
+    perspectives_info,
+    progress_view,
+    projector_view,
+    session_info,
+)
 
 MISSING = object()
 # While only notes change the plenary board (every table writing after a vote), it is sent at
@@ -89,6 +95,9 @@ class ScreenUpdates:
                 "board": board(state),
                 "rounds": state.settings.rounds,
                 "stalled_after": self.stalled_after,
+                "proposals": [dilemmas.proposal_view(state, p) for p in state.proposals],
+                "perspectives": perspectives_info(state),
+                "takeaway": state.settings.takeaway,
             }
         elif notes:
             if stamp - self.board_at.get(state.code, float("-inf")) >= BOARD_EVERY:

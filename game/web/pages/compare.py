@@ -53,6 +53,7 @@ def _summary(row):
         cached = cache[row["code"]] = (
             count,
             {
+                "name": data["session"].get("name", "") if data else "",
                 "tables": len(data["tables"]) if data else 0,
                 "answers": summary["answers"] if summary else 0,
                 "useful_average": summary["useful_average"] if summary else None,
