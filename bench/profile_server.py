@@ -10,6 +10,10 @@ The profile is written when the server is stopped (SIGTERM, as the load generato
 Under eventlet or gevent every greenlet runs on the one thread cProfile watches, so own time
 ("tottime") is right; cumulative time of functions that switch greenlets is not. cProfile slows
 the server down by half or more: read the shares, not the seconds.
+
+On a busy machine the wall clock charges the time the server waited for a core to whatever
+function was running: ``TAFELRONDE_PROFILE_CLOCK=cpu`` times with the process's CPU clock instead
+(slower still, but the shares are of CPU, like `bench/load.py`'s CPU per vote).
 """
 
 import cProfile
@@ -18,6 +22,7 @@ import pstats
 import runpy
 import signal
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +37,8 @@ patch()  # before cProfile or the target import sockets; the target's own patch(
 def main():
     """Run the target as __main__ under the profiler; dump the profile on SIGTERM."""
     out = os.environ.get("TAFELRONDE_PROFILE_OUT", "profile.pstats")
-    profiler = cProfile.Profile()
+    cpu = os.environ.get("TAFELRONDE_PROFILE_CLOCK") == "cpu"
+    profiler = cProfile.Profile(time.process_time) if cpu else cProfile.Profile()
 
     real_exit = os._exit
 

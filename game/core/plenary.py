@@ -193,7 +193,14 @@ def card_summary(state: SessionState, card_id: str) -> dict[str, Any] | None:
 def board(state: SessionState) -> list[dict[str, Any]]:
     """Every card played anywhere, best plenary material first: voted cards by score (then
     notes), talk cards after them by notes and conclusions."""
-    cards = [summary for c in state.deck.cards if (summary := card_summary(state, c.id))]
+    # Only the cards some table got: summarising every card of the deck walked every table for
+    # each card never dealt (28 cards for 3 played at 500 phones, 0.1 ms of CPU per vote).
+    dealt = {play.card for table in state.tables for play in table.plays}
+    cards = [
+        summary
+        for c in state.deck.cards
+        if c.id in dealt and (summary := card_summary(state, c.id))
+    ]
     return sorted(
         cards,
         key=lambda s: (

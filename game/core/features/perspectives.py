@@ -81,8 +81,10 @@ def _every_table(state: SessionState, e: PerspectivesSet) -> set[int]:
 def perspective_of(state: SessionState, play: Play, pid: str) -> Perspective | None:
     """The perspective `pid` argues from on `play`, or None."""
     index = play.perspectives.get(pid)
+    if index is None:  # every acknowledgement asks: most people have none
+        return None
     found = options(state, play)
-    return found[index] if index is not None and index < len(found) else None
+    return found[index] if index < len(found) else None
 
 
 def label_of(state: SessionState, play: Play, pid: str) -> str | None:
