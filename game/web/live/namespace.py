@@ -85,8 +85,9 @@ def handler(function):
     return wrapped
 
 
-# Real threads that run the store's commits under eventlet (`_blocking_runner`).
-STORE_THREADS = 1
+# Real threads that run the store's work under eventlet (`_blocking_runner`): the group commit
+# writes one transaction at a time; PostgreSQL also reads there, beside a commit.
+STORE_THREADS = {"sqlite": 1, "postgres": 2}
 
 # Per socket: `hello` and `sync` build a whole view; a phone needs a few when it wakes up.
 ASK_BURST, ASK_PER_SECOND = 10, 1.0
@@ -419,7 +420,8 @@ def on_disconnect(reason=None):
 
 def init_app(app, socketio):
     """Create the store, the hub and the transport, and register every Socket.IO handler."""
-    run_blocking = _blocking_runner(app.config["ASYNC_MODE"])
+    threads = STORE_THREADS["postgres" if app.config["STORE_URL"] else "sqlite"]
+    run_blocking = _blocking_runner(app.config["ASYNC_MODE"], threads)
     try:
         store = open_store(app.config, run_blocking=run_blocking)
     except StoreUnavailable as error:
@@ -455,18 +457,19 @@ def _register_handlers(socketio):
     socketio.on_namespace(LiveNamespace("/"))
 
 
-def _blocking_runner(async_mode):
-    """How the store runs a commit without stalling other connections."""
+def _blocking_runner(async_mode, threads=1):
+    """How the store runs a commit without stalling other connections (in one of `threads`
+    real threads under eventlet)."""
     # Only where eventlet really runs (it patched threads): a `flask` command needs no tpool.
     if async_mode == "eventlet" and "eventlet" in sys.modules:
         from eventlet import patcher, tpool
 
         if patcher.is_monkey_patched("thread"):
             if "EVENTLET_THREADPOOL_SIZE" not in os.environ:
-                # The group commit writes one transaction at a time: one real thread serves it.
-                # eventlet's default of 20 hands the commits round to all of them, and each
-                # keeps a C heap of its own (2-4 KB of RSS per phone at 500 phones, bench/).
-                tpool.set_num_threads(STORE_THREADS)
+                # eventlet's default of 20 threads hands the commits round to all of them, and
+                # each keeps a C heap of its own: about 2.5 KB of RSS per phone at 500 phones
+                # (bench/load.py), for threads that would wait on the store's lock anyway.
+                tpool.set_num_threads(threads)
             return tpool.execute
     if async_mode == "gevent" and "gevent" in sys.modules:
         from gevent import monkey
