@@ -25,7 +25,6 @@ import warnings
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import run_command as flask_run_command
 from flask_compress import Compress
 from flask_socketio import SocketIO
@@ -36,12 +35,14 @@ if __package__:  # installed from a wheel: this module is tafelronde.app, game/ 
     from .game.web import register
     from .game.web.pages import signins
     from .game.web.serving import gate, server, statics
+    from .game.web.serving.contexts import App
     from .game.web.serving.packets import JSONPacket
 else:  # a clone: `python app.py`, `flask --app app`, the tests
     from game import cli, places
     from game.web import register
     from game.web.pages import signins
     from game.web.serving import gate, server, statics
+    from game.web.serving.contexts import App
     from game.web.serving.packets import JSONPacket
 
 socketio = SocketIO()
@@ -129,7 +130,7 @@ def create_app(test_config=None):
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "TAFELRONDE_INSTANCE_PATH"
     )
-    app = Flask(
+    app = App(  # Flask, with a Socket.IO event's request context matched once per socket
         __name__,
         instance_relative_config=True,
         instance_path=str(Path(instance_path or places.default_instance_path(HERE)).resolve()),
