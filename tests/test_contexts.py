@@ -1,5 +1,5 @@
-"""The app's request contexts (game/web/serving/contexts.py): an environ used again, as a
-Socket.IO socket's is for each of its events, is bound and matched once; HTTP is unchanged."""
+"""The app's request contexts (game/web/serving/contexts.py): the handshake environ a Socket.IO
+event runs in is bound and matched once per host, not per event or socket; HTTP is unchanged."""
 
 import flask
 from flask.sessions import SecureCookieSession
@@ -13,15 +13,18 @@ def socket_environ(app):
     return environ
 
 
-def test_an_environ_used_again_is_bound_and_matched_once(app):
+def test_a_handshake_is_bound_and_matched_once(app):
     environ = socket_environ(app)
     with app.request_context(environ) as first:
         adapter, error = first.url_adapter, flask.request.routing_exception
         assert flask.request.url_rule is None and error is not None  # no route serves it
-    with app.request_context(environ) as again:
-        assert again.url_adapter is adapter
-        assert flask.request.routing_exception is error
-        assert flask.request.args["code"] == "ABCD"
+        assert error.__traceback__ is None  # kept without this event's frames
+    for again in (environ, socket_environ(app)):  # the same socket's next event; another socket
+        with app.request_context(again) as context:
+            assert context.url_adapter is adapter
+            assert flask.request.routing_exception is error
+            assert flask.request.args["code"] == "ABCD"
+    assert len(app.socket_routing) == 1  # nothing kept per socket
 
 
 def test_an_event_starts_with_its_sockets_session(app):

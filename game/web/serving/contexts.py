@@ -1,53 +1,82 @@
-"""The app's Flask class: a Socket.IO event's request context matched once per socket.
+"""The app's Flask class: a Socket.IO event's request context without routing work per event.
 
 Flask-SocketIO runs every event inside a request context made from its socket's handshake
-environ, the same dict for every event of that socket. For each one Flask bound a URL adapter to
-that environ (checking its host) and matched its path, ``/socket.io/``, which no route serves,
-against every route of the app: about 45 µs of CPU per event with this app's routes, more than
-deciding a vote. Both depend on nothing but the environ and the routes, which are fixed once the
-app serves, so they are kept in the environ: a socket's first event pays, the others reuse them.
-An HTTP request comes with an environ of its own and is matched as before.
+environ (``/socket.io/``). For each one Flask bound a URL adapter to that environ (checking its
+host), matched the path, which no route serves, against every route of the app, and read and
+verified the session cookie, only for Flask-SocketIO to replace that session with the socket's
+own copy at once: about 40 µs of CPU per event, more than deciding a vote. So:
+
+- the adapter and the (failed) match of a handshake path depend only on the host, scheme and
+  script name: they are kept per such triple (a few at most; never per socket, which would cost
+  memory per phone) and reused;
+- an event's context starts with its socket's session (Flask-SocketIO keeps it in the environ).
+
+Any other request is bound and matched as Flask does.
 """
 
 from flask import Flask
 from flask.ctx import RequestContext
 
-ADAPTER = "tafelronde.url_adapter"  # environ keys
-MATCHED = "tafelronde.url_match"
+SOCKET_PATH = "/socket.io/"  # Flask-SocketIO's default, which app.py keeps
 SOCKET_SESSION = "saved_session"  # where Flask-SocketIO keeps a socket's session
+KEPT_AT_MOST = 64  # (host, scheme, script name) triples; the Host header is the client's
 
 
-class OnceMatchedContext(RequestContext):
-    """A request context that reuses the match its environ already had."""
+def _socket_key(request):
+    """What a handshake's routing depends on, or None when `request` is not a handshake."""
+    environ = request.environ
+    if environ.get("PATH_INFO") != SOCKET_PATH:
+        return None
+    return (
+        environ.get("HTTP_HOST"),
+        environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        environ.get("wsgi.url_scheme"),
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("REQUEST_METHOD"),
+    )
+
+
+class EventContext(RequestContext):
+    """A request context that takes a handshake's match from the ones kept."""
 
     def match_request(self):
-        """Flask's matching, kept in the environ for the next context made from it."""
-        request, environ = self.request, self.request.environ
-        found = environ.get(MATCHED)
-        if found is None:
+        """Flask's matching, once per kind of handshake."""
+        request, kept = self.request, self.app.socket_routing
+        key = _socket_key(request)
+        if key is None:
             super().match_request()
-            environ[MATCHED] = (request.url_rule, request.view_args, request.routing_exception)
-        else:
-            request.url_rule, request.view_args, request.routing_exception = found
+            return
+        found = kept.get(key)
+        if found is not None:
+            request.url_rule, request.view_args, request.routing_exception = found[1]
+            return
+        super().match_request()
+        error = request.routing_exception
+        if error is not None:
+            error.__traceback__ = None  # kept: it must not keep this event's frames alive
+        if len(kept) >= KEPT_AT_MOST:
+            kept.clear()
+        kept[key] = (self.url_adapter, (request.url_rule, request.view_args, error))
 
 
 class App(Flask):
-    """Flask, with request contexts that bind and match a reused environ only once."""
+    """Flask, with the request contexts of Socket.IO events routed once (see the module)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.socket_routing = {}  # handshake key -> (URL adapter, its match)
 
     def request_context(self, environ):
-        """A request context for `environ` (Flask's, matched once per environ). A Socket.IO
-        event's starts with its socket's session (Flask-SocketIO keeps a copy per socket in
-        the environ and puts it in the context as soon as it is pushed): the cookie is not
-        read and verified again for every event only to be replaced."""
-        return OnceMatchedContext(self, environ, session=environ.get(SOCKET_SESSION))
+        """A request context for `environ`; a Socket.IO event's starts with its socket's
+        session, which Flask-SocketIO would put in it as soon as it is pushed."""
+        return EventContext(self, environ, session=environ.get(SOCKET_SESSION))
 
     def create_url_adapter(self, request):
-        """Flask's URL adapter, bound once per environ."""
-        if request is None:
+        """Flask's URL adapter; a handshake's is the one kept for its kind."""
+        found = self.socket_routing.get(_socket_key(request)) if request is not None else None
+        if found is None:
             return super().create_url_adapter(request)
-        adapter = request.environ.get(ADAPTER)
-        if adapter is None:
-            adapter = request.environ[ADAPTER] = super().create_url_adapter(request)
-        elif (trusted := self.config["TRUSTED_HOSTS"]) is not None:
+        if (trusted := self.config["TRUSTED_HOSTS"]) is not None:
             request.trusted_hosts = trusted  # as Flask sets it, for `request.host`
-        return adapter
+        return found[0]
