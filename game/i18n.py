@@ -2,10 +2,12 @@
 message is translated, for every shell (pages, sockets, the ``flask`` commands) and the exports.
 
 Catalogues are plain gettext ``.po`` files under ``translations/<lang>/`` and are read with Babel at
-start, so there is no compile step. Several ``.po`` files per language are merged, one per part of
-the app (``phone.po``, ``facilitator.po``, ``projector.po``, ``editor.po``, ``decks.po``,
-``exports.po``...). Which language a request wants is the web shell's business
-(`game.web.language`); a command takes it from the environment (`locale_from_environment`).
+start, so there is no compile step. Every ``.po`` file of a language's folder is read and merged;
+there is one per part of the app (``phone.po``, ``facilitator.po``, ``projector.po``,
+``editor.po``, ``decks.po``, ``exports.po``, ``game.po``, ``operating.po``) and ``shared.po`` for
+strings several parts use (docs/architecture.md, "Translations"). Which language a request wants
+is the web shell's business (`game.web.language`); a command takes it from the environment
+(`locale_from_environment`).
 
 No Flask here: the catalogues are loaded once and handed to whoever translates.
 """

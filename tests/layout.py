@@ -80,11 +80,24 @@ MESSAGE = (
 )
 
 
+# Roles to argue from, as long as the deck format allows (the phone's "Argue as: ...").
+PERSPECTIVES = """
+perspectives:
+  - label: De vrijwilligersorganisatiecoördinator van het buurthuis
+    description: >-
+      Je bent verantwoordelijk voor veertig vrijwilligers en hun roosters. Je wilt dat iedereen
+      zich gezien voelt, maar je hebt maar acht uur per week.
+  - label: Een ambassadeur op eigen titel, in de eigen vrije tijd
+  - label: Het webcareteam van de gemeente Amsterdam-Noord
+"""
+
+
 def stress_deck(decks_dir):
     """The starter deck under a long file name and a long title (a test of the deck list, the
     editor's breadcrumb and the projector's lobby)."""
     text = (Path(decks_dir) / "social-media-dilemmas.en.yaml").read_text(encoding="utf-8")
     text = re.sub(r"(?m)^title: .*$", f'title: "{DECK_TITLE}"', text, count=1)
+    text = text.replace("\ncategories:", PERSPECTIVES + "\ncategories:", 1)  # "Argue as: ..."
     (Path(decks_dir) / f"{DECK_SLUG}.yaml").write_text(text, encoding="utf-8")
 
 

@@ -62,7 +62,10 @@ def test_every_interface_string_has_a_dutch_translation():
             if message not in dutch and (message, 0) not in dutch
         }
     )
-    assert not missing, "Untranslated (add to translations/nl/*.po):\n" + "\n".join(missing)
+    assert not missing, (
+        "Untranslated (add to the part's file in translations/nl/, docs/architecture.md):\n"
+        + "\n".join(missing)
+    )
 
 
 def test_dutch_translations_keep_their_placeholders():
