@@ -202,3 +202,11 @@ def pytest_make_collect_report(collector):
     """A module that skips itself while being collected fails under CI."""
     outcome = yield
     _skip_fails_under_ci(outcome.get_result())
+
+
+def pytest_collection_modifyitems(items):
+    """A test that asks for a real server process (`server`) is slow, marked or not: the fast
+    suite (`-m "not slow and not browser"`) starts no process of the app."""
+    for item in items:
+        if "server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -7,6 +7,8 @@ server, never restarted, takes the commands sent again with their cids, each onc
 import sqlite3
 import time
 
+import pytest
+
 from game.core.registry import replay
 from game.storage.sqlite import SQLiteStore
 from tests.outage import fill, readiness, send_until_ok, small_filesystem, until
@@ -19,6 +21,7 @@ MOST_NOTES = 400  # a bound: the disk is full long before
 BOUND = 30.0
 
 
+@pytest.mark.slow  # starts a server process
 def test_a_full_disk_refuses_clearly_loses_nothing_and_recovers(tmp_path):
     disk = tmp_path / "disk"
     with small_filesystem(disk, DISK):

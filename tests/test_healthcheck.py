@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.servers import ROOT, free_port
 
 SCRIPT = ROOT / "deploy" / "healthcheck.py"
@@ -46,6 +48,7 @@ def test_settings_are_read_as_the_app_reads_them(monkeypatch):
     assert module.setting("NOTHING", 7) == 7
 
 
+@pytest.mark.slow  # starts a server process
 def test_healthy_server_and_no_server(server):
     assert run("127.0.0.1", server.port) == (0, "")
     code, output = run("127.0.0.1", free_port())

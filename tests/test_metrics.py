@@ -95,6 +95,7 @@ def test_what_they_count_and_that_no_address_appears(tmp_path):
         app.extensions["tafelronde.close"]()
 
 
+@pytest.mark.slow  # starts a server process
 def test_a_real_prometheus_scrapes_a_real_server(tmp_path):
     from tests.realclients import Facilitator, RealPhone, close_client, tiny_server
     from tests.services import ServiceUnavailable, prometheus_server, unavailable

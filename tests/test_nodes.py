@@ -31,6 +31,7 @@ def refused(server):
     return str(failed.value)
 
 
+@pytest.mark.slow  # starts a server process
 def test_a_process_with_other_keys_refuses_to_start(tmp_path, redis_url):
     first = node(tmp_path, "first", redis_url).start()
     started = [first]

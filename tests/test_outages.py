@@ -99,6 +99,7 @@ class HostScreen:
         return sum(t["present"] for t in self.tables.values())
 
 
+@pytest.mark.slow  # starts a server process
 def test_postgres_restart_during_voting_recovers_every_table(
     tmp_path, own_postgres, redis_url, browser
 ):
@@ -259,6 +260,7 @@ def test_postgres_restart_during_voting_recovers_every_table(
     print(f"\npostgres restart ({OUTAGE} s, {PROCESSES} processes, nginx): {shown}")
 
 
+@pytest.mark.slow  # starts a server process
 def test_redis_restart_during_voting_loses_nothing(tmp_path, own_redis):
     from tests.test_cluster import stored
 

@@ -8,6 +8,8 @@ import shlex
 import subprocess
 import time
 
+import pytest
+
 from tests.servers import ROOT
 
 
@@ -40,6 +42,7 @@ def test_readyz_says_not_ready_while_stopping_and_after_a_failed_write(app, clie
     assert client.get("/healthz").status_code == 200  # alive, only not ready
 
 
+@pytest.mark.slow  # starts a server process
 def test_the_systemd_unit_waits_for_readyz(server):
     unit = (ROOT / "deploy" / "tafelronde@.service").read_text(encoding="utf-8")
     line = re.search(r"^ExecStartPost=(.*?)(?<!\\)$", unit, re.M | re.S).group(1)
