@@ -134,7 +134,7 @@ def ab_table(all_figures, reference="baseline"):
     CPU while joining, RSS per phone): the ratio of each repetition's pair, then their median."""
     rows = [(f["settings"].get("label") or "?", summary_row(f)) for f in all_figures]
     labels = list(dict.fromkeys(label for label, _ in rows))
-    width = max(10, *(len(label) + 2 for label in labels))
+    width = max([10, *(len(label) + 2 for label in labels)])  # no run at all: 10
     head = f"{'server':<{width}}" + "".join(f"{h:>13}" for _, h, _, _ in AB_FIGURES)
     lines = ["", f"A/B: {len(rows)} runs, in the order run", head]
     for label, row in rows:
