@@ -274,6 +274,20 @@ def test_the_facilitator_switches_perspectives_off_and_on():
     assert Session(perspectives=False).state.settings.perspectives is False
 
 
+def test_switching_perspectives_on_reaches_every_table_with_a_card_even_after_one_without():
+    s = room(tables=3, per_table=2)
+    s.host("deal_card", card="pick", table=1)  # table 0 has no card yet; tables 1 and 2 do
+    s.host("deal_card", card="agree", table=2)
+    s.host("set_perspectives", on=False)
+    assert all(s.me(pid)["perspective"] is None for pid in ("t1a", "t2a"))
+    s.host("set_perspectives", on=True)
+    for pids in (("t1a", "t1b"), ("t2a", "t2b")):
+        labels = {s.me(pid)["perspective"]["label"] for pid in pids}
+        assert len(labels) == 2, labels  # dealt again, spread at the table
+    assert s.me("t0a")["perspective"] is None
+    assert replay(s.log).tables[2].current.perspectives == s.current(2).perspectives
+
+
 def test_exports_count_votes_by_perspective_and_mark_each_reason():
     s = room(tables=1, per_table=3)
     s.host("deal_card", card="pick")
