@@ -226,6 +226,16 @@ def test_on_an_open_card_every_step_is_talk_and_a_card_may_have_no_script():
         s.do("t0a", "next_step")
 
 
+def test_a_skipped_card_shows_no_step_to_the_table_or_the_facilitator():
+    s = room(tables=2, per_table=2)
+    s.host("deal_card", card="pick")
+    s.do("t0a", "skip_card")
+    assert table_view(s.state, 0)["current"]["step"] is None
+    host = {t["id"]: t for t in view_for(s.state, FACILITATOR, s.now)["tables"]}
+    assert host[0]["current"]["step"] is None
+    assert host[1]["current"]["step"]["index"] == 0  # the other table plays on
+
+
 # --- perspectives ------------------------------------------------------------------------------
 
 

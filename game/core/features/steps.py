@@ -134,10 +134,11 @@ def advance_tables(
 
 
 def step_view(state: SessionState, play: Play, card: Card) -> dict[str, object] | None:
-    """The table's step on its card as screens show it (None without a script): which one, of
-    how many, its label, instruction, minutes and kind, since when; and the script's labels."""
+    """The table's step on its card as screens show it (None without a script, and on a card the
+    table skipped): which one, of how many, its label, instruction, minutes and kind, since when;
+    and the script's labels."""
     steps = state.deck.steps_for(card)
-    if not steps:
+    if not steps or play.skipped:
         return None
     current = steps[play.step] if play.step < len(steps) else None
     return {
