@@ -286,10 +286,10 @@ def test_the_facilitator_switches_perspectives_off_and_on():
 
 def test_switching_perspectives_on_reaches_every_table_with_a_card_even_after_one_without():
     s = room(tables=3, per_table=2)
-    s.host("deal_card", card="pick", table=1)  # table 0 has no card yet; tables 1 and 2 do
-    s.host("deal_card", card="agree", table=2)
     s.host("set_perspectives", on=False)
-    assert all(s.me(pid)["perspective"] is None for pid in ("t1a", "t2a"))
+    s.host("deal_card", card="pick", table=1)  # table 0 has no card yet; tables 1 and 2 do,
+    s.host("deal_card", card="agree", table=2)  # dealt while perspectives were off
+    assert not s.current(1).perspectives and not s.current(2).perspectives
     s.host("set_perspectives", on=True)
     for pids in (("t1a", "t1b"), ("t2a", "t2b")):
         labels = {s.me(pid)["perspective"]["label"] for pid in pids}
