@@ -8,10 +8,9 @@ than the processes alive on the same store is refused (`game.web.nodes`), and a 
 stops on purpose removes its row (`node_gone`). Only fingerprints are kept, never keys.
 """
 
-from collections.abc import Callable, Mapping
-from typing import Protocol
+from collections.abc import Mapping
 
-from .sqltypes import Execute, Params, Row
+from .sqltypes import MixinStore, Transaction
 
 # Rows of processes not seen for this long are removed by the next write of any process.
 FORGET_AFTER = 24 * 3600.0
@@ -20,32 +19,15 @@ FORGET_AFTER = 24 * 3600.0
 Fingerprints = Mapping[str, str]
 
 
-class _Transaction(Protocol):
-    """The transaction a write runs in (`game.storage.events.Batch`)."""
-
-    @property
-    def execute(self) -> Execute:
-        """Runs one statement in the transaction."""
-        ...
-
-
-class _Store(Protocol):
-    """What this mixin uses of the store it is mixed into (`GroupCommitStore`)."""
-
-    def _write(self, apply: Callable[[_Transaction], object], /) -> object: ...
-
-    def _read(self, sql: str, params: Params = ..., /) -> list[Row]: ...
-
-
 class NodeRecords:
     """The processes serving from this store (uses the store's `_write` and `_read`)."""
 
-    def node_seen(self: _Store, node: str, fingerprints: Fingerprints, now: float) -> None:
+    def node_seen(self: MixinStore, node: str, fingerprints: Fingerprints, now: float) -> None:
         """Record that process `node` is alive at `now` with the key `fingerprints`
         (``{"secret": ..., "host": ...}``); durable when it returns. Raises
         `StoreUnavailable` when the store cannot be written."""
 
-        def apply(tx: _Transaction) -> None:
+        def apply(tx: Transaction) -> None:
             tx.execute(
                 "INSERT INTO nodes (node, secret_fp, host_fp, seen_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (node) DO UPDATE SET secret_fp = excluded.secret_fp,"
@@ -56,11 +38,11 @@ class NodeRecords:
 
         self._write(apply)
 
-    def node_gone(self: _Store, node: str) -> None:
+    def node_gone(self: MixinStore, node: str) -> None:
         """Process `node` stops (or refused to start): forget its row."""
         self._write(lambda tx: tx.execute("DELETE FROM nodes WHERE node = ?", (node,)))
 
-    def nodes_seen_since(self: _Store, since: float) -> list[tuple[str, dict[str, str], float]]:
+    def nodes_seen_since(self: MixinStore, since: float) -> list[tuple[str, dict[str, str], float]]:
         """``[(node, {"secret": fp, "host": fp}, seen_at)]`` of the processes seen after `since`."""
         rows = self._read(
             "SELECT node, secret_fp, host_fp, seen_at FROM nodes WHERE seen_at > ? ORDER BY node",

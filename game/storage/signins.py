@@ -6,36 +6,16 @@ shares a store shares one list: signing out on one ends the sign-in on all of th
 Only random ids are kept, with when they started; at most `keep` of them, the oldest end first.
 """
 
-from collections.abc import Callable
-from typing import Protocol
-
-from .sqltypes import Execute, Params, Row
-
-
-class _Transaction(Protocol):
-    """The transaction a write runs in (`game.storage.events.Batch`)."""
-
-    @property
-    def execute(self) -> Execute:
-        """Runs one statement in the transaction."""
-        ...
-
-
-class _Store(Protocol):
-    """What this mixin uses of the store it is mixed into (`GroupCommitStore`)."""
-
-    def _write(self, apply: Callable[[_Transaction], object], /) -> object: ...
-
-    def _read(self, sql: str, params: Params = ..., /) -> list[Row]: ...
+from .sqltypes import MixinStore, Transaction
 
 
 class SignInRecords:
     """Sign-in ids: add, check, end one, end all (uses the store's `_write` and `_read`)."""
 
-    def signin_add(self: _Store, signin: str, at: float, keep: int) -> None:
+    def signin_add(self: MixinStore, signin: str, at: float, keep: int) -> None:
         """Record sign-in `signin` (started at `at`), keeping only the `keep` newest."""
 
-        def apply(tx: _Transaction) -> None:
+        def apply(tx: Transaction) -> None:
             tx.execute("INSERT INTO signins (id, started_at) VALUES (?, ?)", (signin, at))
             tx.execute(
                 "DELETE FROM signins WHERE id NOT IN"
@@ -45,14 +25,14 @@ class SignInRecords:
 
         self._write(apply)
 
-    def signin_valid(self: _Store, signin: str) -> bool:
+    def signin_valid(self: MixinStore, signin: str) -> bool:
         """True while sign-in `signin` has not ended."""
         return bool(self._read("SELECT 1 FROM signins WHERE id = ?", (signin,)))
 
-    def signin_end(self: _Store, signin: str) -> None:
+    def signin_end(self: MixinStore, signin: str) -> None:
         """End one sign-in (signing out)."""
         self._write(lambda tx: tx.execute("DELETE FROM signins WHERE id = ?", (signin,)))
 
-    def signin_end_all(self: _Store) -> None:
+    def signin_end_all(self: MixinStore) -> None:
         """End every sign-in (the facilitator's key changed)."""
         self._write(lambda tx: tx.execute("DELETE FROM signins"))

@@ -4,7 +4,7 @@ A row's values are what its columns hold (text, numbers, None): the database is 
 are `Any` here and each reader names the type it expects.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeAlias
 
 # One row of a result, its values in the order of the SELECT.
@@ -36,3 +36,21 @@ class Execute(Protocol):
     def __call__(self, sql: str, params: Params = ..., /) -> Cursor:
         """Run `sql` with `params`."""
         ...
+
+
+class Transaction(Protocol):
+    """The transaction a write runs in (`game.storage.events.Batch`)."""
+
+    @property
+    def execute(self) -> Execute:
+        """Runs one statement in the transaction."""
+        ...
+
+
+class MixinStore(Protocol):
+    """What a store's record mixin (sign-ins, nodes) uses of the store it is mixed into
+    (`GroupCommitStore`): one durable write, one read."""
+
+    def _write(self, apply: Callable[[Transaction], object], /) -> object: ...
+
+    def _read(self, sql: str, params: Params = ..., /) -> list[Row]: ...
