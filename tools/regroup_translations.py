@@ -84,7 +84,7 @@ PARTS = {
         (
             "templates/report.html",
             "templates/compare.html",
-            "game/core/export.py",
+            "game/core/export/",
             "game/core/compare.py",
             "game/core/takeaway.py",
             "game/web/pages/results.py",
