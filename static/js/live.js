@@ -138,6 +138,7 @@ const Live = (() => {
     return el("ol", { class: "bars" }, labels.map((label, i) => {
       const bar = el("span", { class: "bf" });
       bar.style.width = (100 * counts[i]) / most + "%";
+      if (!counts[i]) bar.style.minWidth = "0"; // nobody: no stub that reads as a vote
       return el("li", { class: i === chosen ? "mark" : null },
         el("span", { class: "bl" }, i === chosen && el("span", { class: "star", title: t("chosen") }, "★ "),
           el("span", { text: label }), i === mine && el("span", { class: "mine", text: " ✓ " + t("mine") })),

@@ -14,6 +14,7 @@
 //   sideways  the page scrolls sideways
 //   small     (projector) text smaller than `minPx`
 //   scroll    (projector) a page that needs scrolling
+//   stub      a bar's fill for nothing (width 0 %) that is drawn anyway: it reads as a vote
 (options) => {
   const opts = Object.assign({ projector: false, minPx: 24, maxWord: 40, squeeze: 3.5, limit: 400 }, options || {});
   const found = [];
@@ -190,6 +191,13 @@
     const room = e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight) - (e.tagName === "SELECT" ? 4 : 0);
     const need = canvas.measureText(text.trim()).width;
     if (need > room + 1) report("clipped", e, text, `needs ${Math.round(need)} px, has ${Math.round(room)}`);
+  }
+
+  // --- bars ------------------------------------------------------------------------------------
+  for (const fill of document.querySelectorAll(".bf")) {
+    if (isConcealed(fill) || parseFloat(fill.style.width) !== 0) continue;
+    const drawn = fill.getBoundingClientRect().width;
+    if (drawn > 0.5) report("stub", fill.closest("li") || fill, (fill.closest("li") || fill).textContent, `${drawn.toFixed(1)} px drawn for 0`);
   }
 
   // --- the page as a whole -----------------------------------------------------------------------
