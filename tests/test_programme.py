@@ -226,6 +226,75 @@ def test_on_an_open_card_every_step_is_talk_and_a_card_may_have_no_script():
         s.do("t0a", "next_step")
 
 
+def _done(s):
+    """Table 1 past the last step of its card's script."""
+    for _ in range(4):
+        s.do("t0a", "next_step")
+
+
+@pytest.mark.parametrize(
+    ("setup", "payload", "error", "message"),
+    [
+        (None, {"card": "two"}, OutOfTurn, "The table has moved on to another card."),
+        (None, {"step": 5}, InvalidInput, "There is no such step."),
+        (None, {"step": -1}, InvalidInput, "There is no such step."),
+        (None, {"step": "1"}, InvalidInput, None),
+        (_done, {}, OutOfTurn, "The script of this card is done."),
+        (_done, {"step": 4}, OutOfTurn, "The script of this card is done."),
+        ("two", {}, OutOfTurn, "This card has no script."),
+    ],
+    ids=[
+        "other card",
+        "step past the end",
+        "negative step",
+        "step as text",
+        "done",
+        "done, seen",
+        "no script",
+    ],
+)
+def test_a_step_out_of_turn_is_refused_with_a_reason_and_changes_nothing(
+    setup, payload, error, message
+):
+    s = room(tables=1, per_table=2)
+    s.host("deal_card", card="two" if setup == "two" else "pick")
+    if callable(setup):
+        setup(s)
+    before = (s.current(0).step, s.current(0).revealed, s.current(0).round, len(s.log))
+    with pytest.raises(error) as refused:
+        s.do("t0b", "next_step", **payload)
+    if message is not None:
+        assert refused.value.message == message
+    assert (s.current(0).step, s.current(0).revealed, s.current(0).round, len(s.log)) == before
+
+
+def test_a_step_is_moved_only_by_someone_at_the_table_of_a_running_session():
+    s = room(tables=2, per_table=1)
+    s.host("deal_card", card="pick")
+    s.do("lone", "join", name="Lone")
+    with pytest.raises(OutOfTurn):
+        s.do("lone", "next_step")  # not seated
+    s.host("pause", paused=True)
+    with pytest.raises(OutOfTurn):
+        s.do("t0a", "next_step")
+    s.host("pause", paused=False)
+    assert [e["type"] for e in s.do("t0a", "next_step", step=0)] == ["step_moved"]  # no votes
+    assert (s.current(0).step, s.current(1).step) == (1, 0)
+
+
+def test_the_facilitator_moves_an_unknown_table_not_at_all_and_a_table_past_its_script_no_further():
+    s = room(tables=2, per_table=1)
+    s.host("deal_card", card="agree")
+    with pytest.raises(NotFound):
+        s.host("advance_tables", table=9)
+    assert [s.current(t).step for t in range(2)] == [0, 0]
+    for _ in range(6):
+        s.host("advance_tables", table=0)
+    assert s.current(0).step == 4 and s.current(1).step == 0
+    events = s.host("advance_tables")
+    assert [(e["type"], e["table"]) for e in events] == [("step_moved", 1)]
+
+
 def test_a_skipped_card_shows_no_step_to_the_table_or_the_facilitator():
     s = room(tables=2, per_table=2)
     s.host("deal_card", card="pick")
