@@ -6,8 +6,9 @@ transaction is being written, the writes that arrive queue up and go into the ne
 together ("group commit"), so a room voting at once costs a few fsyncs, not one per vote.
 
 This module holds what both backends share: the queue and its fair lead, what each write does
-(events numbered per session, fencing, client ids, leases) and every read. The backends only say
-how to run one transaction with a savepoint per write, and how to read:
+(events numbered per session, fencing, client ids) and every read; the sign-ins, nodes and
+leases are mixed in from their own modules. The backends only say how to run one transaction
+with a savepoint per write, and how to read:
 `game.storage.sqlite.SQLiteStore` (one file, embedded, the default) and
 `game.storage.postgres.PostgresStore` (shared by several processes).
 
@@ -46,6 +47,7 @@ from typing import (
 
 from ..errors import N_, Unavailable
 from ..jsontypes import JSONDict
+from .leases import LeaseRecords
 from .nodes import NodeRecords
 from .signins import SignInRecords
 from .sqltypes import Execute, Params, Row
@@ -219,7 +221,7 @@ class Batch:
             self._next.pop(code, None)
 
 
-class GroupCommitStore(SignInRecords, NodeRecords):
+class GroupCommitStore(SignInRecords, NodeRecords, LeaseRecords):
     """The store's interface and group commit; a backend subclasses it (see the module doc).
     The facilitator's sign-ins are kept here too (`game.storage.signins`), and the processes
     that serve from it (`game.storage.nodes`)."""
@@ -443,119 +445,6 @@ class GroupCommitStore(SignInRecords, NodeRecords):
                 successor.wake.set()  # its caller leads the next batch (or finds it led already)
             if batch and self.on_commit is not None:
                 self.on_commit(time.perf_counter() - started, written)
-
-    # --- session leases --------------------------------------------------------------------------
-
-    def claim(self, code: str, owner: str, ttl: float) -> bool:
-        """Take (or keep) the lease on session `code` for `owner` for `ttl` seconds.
-
-        True if `owner` holds it now: it was free, expired, or already `owner`'s (then this
-        renews it). False if another owner holds an unexpired lease. Durable when it returns.
-        """
-        now = self.clock()
-
-        def apply(tx: Batch) -> bool:
-            tx.execute(
-                "INSERT INTO leases (code, owner, expires_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (code) DO UPDATE SET owner = excluded.owner,"
-                " expires_at = excluded.expires_at"
-                " WHERE leases.owner = excluded.owner OR leases.expires_at <= ?",
-                (code, owner, now + ttl, now),
-            )
-            row = tx.execute("SELECT owner FROM leases WHERE code = ?", (code,)).fetchone()
-            return row is not None and row[0] == owner
-
-        return self._write(apply)
-
-    def renew(self, code: str, owner: str, ttl: float) -> bool:
-        """Extend `owner`'s lease on `code` by `ttl` seconds from now; False if it is not
-        `owner`'s any more (taken by another after it expired, or released)."""
-        now = self.clock()
-
-        def apply(tx: Batch) -> bool:
-            cursor = tx.execute(
-                "UPDATE leases SET expires_at = ? WHERE code = ? AND owner = ?",
-                (now + ttl, code, owner),
-            )
-            return cursor.rowcount == 1
-
-        return self._write(apply)
-
-    def renew_all(self, owner: str, ttl: float) -> set[str]:
-        """Extend every lease `owner` holds by `ttl` seconds from now, in one write; returns the
-        codes it holds (a session missing from them was taken over, released or deleted). Like
-        `renew`, a lease that ran out but that nobody took is `owner`'s again."""
-        now = self.clock()
-
-        def apply(tx: Batch) -> set[str]:
-            tx.execute("UPDATE leases SET expires_at = ? WHERE owner = ?", (now + ttl, owner))
-            rows = tx.execute("SELECT code FROM leases WHERE owner = ?", (owner,)).fetchall()
-            return {row[0] for row in rows}
-
-        return self._write(apply)
-
-    def release(self, code: str, owner: str) -> bool:
-        """Give up `owner`'s lease on `code` (True if it held one), so another may claim it at once."""
-
-        def apply(tx: Batch) -> bool:
-            cursor = tx.execute("DELETE FROM leases WHERE code = ? AND owner = ?", (code, owner))
-            return cursor.rowcount == 1
-
-        return self._write(apply)
-
-    def owner_of(self, code: str) -> str | None:
-        """The owner of the unexpired lease on `code`, or None."""
-        lease = self.lease(code)
-        return lease[0] if lease else None
-
-    def lease(self, code: str) -> tuple[str, float] | None:
-        """``(owner, expires_at)`` of the unexpired lease on `code`, or None."""
-        rows = self._read(
-            "SELECT owner, expires_at FROM leases WHERE code = ? AND expires_at > ?",
-            (code, self.clock()),
-        )
-        return tuple(rows[0]) if rows else None
-
-    def want(self, code: str, wanted_by: str, ttl: float) -> None:
-        """Say, for `ttl` seconds, that `wanted_by` is asked to serve `code` (a router sends the
-        session's people to it) while another process holds the lease. The holder reads it
-        with `wanted` and may `hand_over`. A later want replaces an earlier one."""
-        until = self.clock() + ttl
-
-        def apply(tx: Batch) -> None:
-            tx.execute(
-                "INSERT INTO lease_wants (code, wanted_by, wanted_until) VALUES (?, ?, ?)"
-                " ON CONFLICT (code) DO UPDATE SET wanted_by = excluded.wanted_by,"
-                " wanted_until = excluded.wanted_until",
-                (code, wanted_by, until),
-            )
-
-        self._write(apply)
-
-    def wanted(self, owner: str) -> dict[str, str]:
-        """``{code: wanted_by}`` for the sessions whose lease `owner` holds and that another
-        process wants (an unexpired `want`)."""
-        rows = self._read(
-            "SELECT w.code, w.wanted_by FROM lease_wants w JOIN leases l ON l.code = w.code"
-            " WHERE l.owner = ? AND w.wanted_by <> ? AND w.wanted_until > ?",
-            (owner, owner, self.clock()),
-        )
-        return dict(rows)
-
-    def hand_over(self, code: str, owner: str, to: str, ttl: float) -> bool:
-        """Give `owner`'s lease on `code` to `to` for `ttl` seconds (True if `owner` held it);
-        the want is spent. Writes queued before it by `owner` are committed before it."""
-        now = self.clock()
-
-        def apply(tx: Batch) -> bool:
-            cursor = tx.execute(
-                "UPDATE leases SET owner = ?, expires_at = ? WHERE code = ? AND owner = ?",
-                (to, now + ttl, code, owner),
-            )
-            tx.execute("DELETE FROM lease_wants WHERE code = ?", (code,))
-            return cursor.rowcount == 1
-
-        return self._write(apply)
 
     # --- reading ---------------------------------------------------------------------------------
 

@@ -5,7 +5,9 @@ are `Any` here and each reader names the type it expects.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias, TypeVar
+
+T = TypeVar("T")
 
 # One row of a result, its values in the order of the SELECT.
 Row: TypeAlias = tuple[Any, ...]
@@ -48,9 +50,12 @@ class Transaction(Protocol):
 
 
 class MixinStore(Protocol):
-    """What a store's record mixin (sign-ins, nodes) uses of the store it is mixed into
-    (`GroupCommitStore`): one durable write, one read."""
+    """What a store's record mixin (sign-ins, nodes, leases) uses of the store it is mixed into
+    (`GroupCommitStore`): its clock, one durable write (returning what `apply` returns), one
+    read."""
 
-    def _write(self, apply: Callable[[Transaction], object], /) -> object: ...
+    clock: Callable[[], float]
+
+    def _write(self, apply: Callable[[Transaction], T], /) -> T: ...
 
     def _read(self, sql: str, params: Params = ..., /) -> list[Row]: ...
