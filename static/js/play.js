@@ -361,12 +361,16 @@
     // After the reveal the options fold away: a change of mind is a new round for the whole
     // table (asked for below), never an overwrite of the round everyone saw.
     const folded = cur && cur.revealed && !pend, round = cur ? cur.round + 1 : 1;
+    // Someone who did not answer before the reveal (asleep, away, seated late) may still vote:
+    // the vote is kept apart as late, never mixed into the round the table saw.
+    const late = folded && mine == null && !me.passed, pressed = late ? me.late : mine;
     fill(box.vote, opts.length > 0 && !cur.skipped && [
       el("h2", { class: "sub", text: t("your_vote") + (round > 1 || cur.rounds_planned > 1 ? " · " + t("round", { n: round }) : "") }),
       prev != null && el("p", { class: "hint", text: t("before", { x: answer(opts, prev) }) }),
-      folded ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : t(me.passed ? "passed" : "no_vote") }))
+      late && el("p", { class: "hint", text: t("late_hint") }),
+      folded && !late ? el("p", { class: "row" }, el("span", { text: mine != null ? opts[mine] : t("passed") }))
         : el("div", { class: "opts", role: "group", "aria-label": t("your_vote") }, opts.map((o, i) =>
-          el("button", { class: "opt", "aria-pressed": String(mine === i), "data-k": "v" + i,
+          el("button", { class: "opt", "aria-pressed": String(pressed === i), "data-k": "v" + i,
             onclick: () => queue("cast_vote", { choice: i, card: c.id }) }, o))),
       el("p", { class: "state", text: pend ? t(socket.paused ? "vote_paused" : ready ? "sending" : "not_sent") : saved ? t("saved") : "" }),
       el("p", { class: "count", text: t("votes_in", { n: cur.votes_in, m: tb.members.length }) })]);
