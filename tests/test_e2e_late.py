@@ -43,6 +43,7 @@ def test_a_phone_that_missed_the_round_votes_late_and_it_is_counted_apart(
         expect(e2e.my_vote(anna, options[0])).to_have_count(1)
         expect(anna.get_by_text(LATE_HINT)).to_have_count(0)
         expect(bram.get_by_text(LATE_HINT)).to_be_visible()
+        room.keep_screenshots(full_page=True, bram="phone-late-vote.png")
         e2e.vote(bram, options[1])
         expect(table.get_by_text("voted after the reveal, counted apart: 1")).to_be_visible()
 
