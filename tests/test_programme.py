@@ -295,6 +295,58 @@ def test_the_facilitator_moves_an_unknown_table_not_at_all_and_a_table_past_its_
     assert [(e["type"], e["table"]) for e in events] == [("step_moved", 1)]
 
 
+def _with_script(card_id, steps):
+    deck = copy.deepcopy(SCRIPTED)
+    next(c for c in deck["cards"] if c["id"] == card_id)["steps"] = steps
+    return deck
+
+
+def test_leaving_a_round_step_reveals_it_and_the_step_says_who_moved_it():
+    vote, again = (
+        {"label": n, "minutes": 1, "kind": k} for n, k in (("V", "vote"), ("A", "round"))
+    )
+    s = room(tables=1, per_table=3, deck=_with_script("pick", [vote, again, {"label": "End"}]))
+    s.host("deal_card", card="pick")
+    s.do("t0a", "cast_vote", choice=0)
+    events = s.do("t0b", "next_step", step=0)  # one vote of three: leaving the vote shows it
+    assert {k: events[0][k] for k in ("type", "tables", "auto")} == {
+        "type": "votes_revealed",
+        "tables": [0],
+        "auto": False,
+    }
+    assert events[1]["by"] == "t0b" and events[1]["step"] == 1
+    assert [e["type"] for e in events] == ["votes_revealed", "step_moved", "votes_cleared"]
+    assert s.current(0).round == 1, "entering the round step at once opened round 2"
+    s.do("t0c", "cast_vote", choice=2)
+    events = s.do("t0a", "next_step", step=1)  # leaving a round step shows that round too
+    assert [e["type"] for e in events] == ["votes_revealed", "step_moved"]
+    assert s.current(0).revealed and s.current(0).round == 1
+    assert [e.get("by") for e in s.host("advance_tables") if e["type"] == "step_moved"] == [None]
+
+
+def test_a_table_that_only_passed_is_shown_when_it_leaves_the_vote():
+    s = room(tables=1, per_table=2)
+    s.host("deal_card", card="pick")
+    s.do("t0a", "pass_vote")
+    events = s.do("t0b", "next_step")
+    assert [e["type"] for e in events] == ["votes_revealed", "step_moved"]
+    nobody = room(tables=1, per_table=2)
+    nobody.host("deal_card", card="pick")
+    assert [e["type"] for e in nobody.do("t0b", "next_step")] == ["step_moved"]  # nothing to show
+
+
+def test_round_steps_open_rounds_up_to_the_cards_limit_and_no_further():
+    rounds = [{"label": f"Round {n}", "minutes": 1, "kind": "round"} for n in range(12)]
+    s = room(tables=1, per_table=1, deck=_with_script("two", rounds))
+    s.host("deal_card", card="two")
+    for n in range(11):
+        if not s.current(0).revealed:  # the last round, shown, takes no vote any more
+            s.do("t0a", "cast_vote", choice=n % 2)  # the only one at the table: shown at once
+        s.do("t0a", "next_step")
+        assert s.current(0).round == min(n + 1, 9), n
+    assert s.current(0).step == 11
+
+
 def test_a_skipped_card_shows_no_step_to_the_table_or_the_facilitator():
     s = room(tables=2, per_table=2)
     s.host("deal_card", card="pick")
