@@ -59,3 +59,28 @@ class Unavailable(GameError):
 
     code = "unavailable"
     ack_fields = ("retry_after",)
+
+
+class RateLimited(GameError):
+    """Too many commands from one participant in a short time."""
+
+    code = "rate_limited"
+
+
+class Unauthorised(GameError):
+    """The sender has not shown who it is, or showed a wrong token or key."""
+
+    code = "unauthorised"
+
+
+class Moved(GameError):
+    """Another process serves this session now (or this copy of it fell behind the store):
+    connect again, after `retry_after` seconds. Nothing of the command was applied."""
+
+    code = "moved"
+    ack_fields = ("retry_after",)
+
+    def __init__(self, retry_after: float = 1.0) -> None:
+        super().__init__(
+            N_("This session is served elsewhere now; reconnecting."), retry_after=retry_after
+        )

@@ -20,7 +20,6 @@ counts are right again without any phone reconnecting. The transport hears of ea
 (`on_load`, `on_drop`) to send fresh views and to reload by itself.
 """
 
-import hashlib
 import secrets
 import threading
 import time
@@ -29,6 +28,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any, Generic, Protocol, TypedDict, TypeVar
 
+from .codes import (
+    CID_MAX,
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    TOKEN_MAX,
+    TOKEN_MIN,
+    normalise_code,
+    token_hash,
+)
 from .core import export
 from .core.command import Actor, Event
 from .core.features import evaluation
@@ -37,15 +45,11 @@ from .core.registry import TRANSIENT_EVENTS, apply_event, check_event, replay
 from .core.rules import answer_for, decide, default_table_names, presence, session_created
 from .core.throttle import TokenBucket
 from .decks.model import Deck
-from .errors import N_, GameError, InvalidInput, NotFound
+from .errors import N_, InvalidInput, Moved, NotFound, RateLimited
 from .live_session import OK, Answer, ClientKey, LiveSession
 from .ownership import HAND_OVER, RELEASE, Ownership, let_go
 from .storage.events import StaleWriter
 
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
-CODE_LENGTH = 6
-TOKEN_MIN, TOKEN_MAX = 22, 128
-CID_MAX = 64
 # How long a process trusts the store's word that another process serves a session.
 ELSEWHERE_SECONDS = 0.5
 
@@ -112,46 +116,6 @@ class StoreLike(Protocol[W]):
 
     def delete(self, code: str) -> None:
         """Remove a session and everything recorded about it."""
-
-
-class RateLimited(GameError):
-    """Too many commands from one participant in a short time."""
-
-    code = "rate_limited"
-
-
-class Unauthorised(GameError):
-    """The sender has not shown who it is, or showed a wrong token or key."""
-
-    code = "unauthorised"
-
-
-class Moved(GameError):
-    """Another process serves this session now (or this copy of it fell behind the store):
-    connect again, after `retry_after` seconds. Nothing of the command was applied."""
-
-    code = "moved"
-    ack_fields = ("retry_after",)
-
-    def __init__(self, retry_after: float = 1.0) -> None:
-        super().__init__(
-            N_("This session is served elsewhere now; reconnecting."), retry_after=retry_after
-        )
-
-
-def normalise_code(text: object) -> str | None:
-    """A typed join code as stored: capitals, no spaces or dashes. None if it cannot be a code."""
-    if not isinstance(text, str):
-        return None
-    code = "".join(ch for ch in text.upper() if ch.isalnum())
-    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        return None
-    return code
-
-
-def token_hash(token: str) -> str:
-    """What we keep of a participant's token: its SHA-256, so a stolen database seats nobody."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _nobody(code: str) -> Mapping[str, int]:

@@ -807,8 +807,8 @@ def test_an_oversize_http_body_is_refused(app, client):
 def test_security_doc_states_the_limits_in_force(app):
     from pathlib import Path
 
+    from game.codes import CID_MAX, TOKEN_MAX, TOKEN_MIN
     from game.core.rules import MAX_PARTICIPANTS, MAX_SPOTLIGHT_NOTES, MAX_TABLES
-    from game.hub import CID_MAX, TOKEN_MAX, TOKEN_MIN
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "security.md").read_text()
     hub, limiters = _hub(app), app.extensions

@@ -4,7 +4,8 @@ two hubs on one SQLite file stand for two processes, with one clock the test mov
 import pytest
 
 from game.core.rules import FACILITATOR, Actor
-from game.hub import Hub, Moved
+from game.errors import Moved
+from game.hub import Hub
 from game.ownership import HAND_OVER, IDLE_LEASES, RELEASE, Ownership, let_go
 from game.storage.sqlite import SQLiteStore
 from tests.coregame import hub_session

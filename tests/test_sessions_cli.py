@@ -2,8 +2,8 @@
 
 import secrets
 
+from game.codes import normalise_code
 from game.core.rules import FACILITATOR, Actor
-from game.hub import normalise_code
 from game.web.serving.retention import DAY, expired_codes, purge_expired, start_retention
 from tests.coregame import hub_session
 

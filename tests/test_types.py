@@ -26,6 +26,7 @@ STRICT = [
     "game/jsontypes.py",
     "game/i18n.py",
     "game/errors.py",
+    "game/codes.py",
 ]
 
 

@@ -16,8 +16,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..codes import normalise_code
 from ..core import export
-from ..hub import normalise_code
 from ..web.serving.retention import purge_expired
 
 sessions = AppGroup("sessions", help="List, purge and delete stored sessions.")

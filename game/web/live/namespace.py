@@ -14,11 +14,12 @@ import time
 from flask import current_app, request
 from flask_socketio import Namespace, join_room
 
+from ...codes import normalise_code
 from ...core.rules import FACILITATOR, Actor
 from ...core.throttle import TokenBucket
 from ...core.views import me_view, view_for
-from ...errors import N_, Forbidden, GameError, InvalidInput
-from ...hub import Hub, RateLimited, Unauthorised, normalise_code
+from ...errors import N_, Forbidden, GameError, InvalidInput, RateLimited, Unauthorised
+from ...hub import Hub
 from ...ownership import Ownership, process_name
 from ...storage import open_store
 from ...storage.events import StoreUnavailable

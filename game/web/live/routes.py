@@ -20,11 +20,11 @@ from flask import (
     url_for,
 )
 
+from ...codes import normalise_code
 from ...core.features.votes import MAX_ROUNDS
 from ...core.rules import FACILITATOR, MAX_TABLES
 from ...core.throttle import AttemptLimiter
 from ...errors import GameError
-from ...hub import normalise_code
 from ...storage.library import deck_path, read_entry
 from ..language import get_locale
 from ..language import gettext as _

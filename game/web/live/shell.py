@@ -30,8 +30,7 @@ from ...core.views import (
     table_view,
     view_for,
 )
-from ...errors import GameError, Unavailable
-from ...hub import Moved
+from ...errors import GameError, Moved, Unavailable
 from .updates import ScreenUpdates, progress_notes, progress_update
 
 log = logging.getLogger("tafelronde.live")

@@ -8,10 +8,10 @@ tables and evaluation), recomputed only when the session's log grew.
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from ...codes import normalise_code
 from ...core import compare as comparing
 from ...core import export
 from ...core.registry import replay
-from ...hub import normalise_code
 from ..language import gettext as _
 from .security import require_host
 
