@@ -199,6 +199,31 @@ def test_any_member_moves_the_table_through_the_script_and_it_ties_into_the_roun
     assert again.tables[0].current.step == 4 and again.tables[0].current.round == 1
 
 
+def test_the_step_view_holds_the_whole_script_and_when_the_step_began():
+    s = room(tables=1, per_table=1)
+    s.now = 1000.0
+    s.host("deal_card", card="pick")
+    s.now += 120
+    s.do("t0a", "next_step")
+    script = [
+        {"label": "Vote alone", "minutes": 2, "kind": "vote"},
+        {"label": "Each says why", "minutes": 4, "kind": "talk"},
+        {"label": "Vote again", "minutes": 1, "kind": "round"},
+        {"label": "One sentence", "minutes": 3, "kind": "conclusion"},
+    ]
+    assert table_view(s.state, 0)["current"]["step"] == {
+        "index": 1,
+        "count": 4,
+        "done": False,
+        "label": "Each says why",
+        "instruction": "",
+        "minutes": 4,
+        "kind": "talk",
+        "since": 1120.0,
+        "steps": script,
+    }
+
+
 def test_the_facilitator_sees_each_tables_step_and_moves_all_tables_on():
     s = room(tables=3, per_table=1)
     s.host("deal_card", card="agree")
