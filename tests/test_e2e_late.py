@@ -16,7 +16,8 @@ from tests import e2e  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-LATE_HINT = "The votes are shown. You can still vote: yours is kept apart, as a late vote."
+STEP_SHOWN = "The votes are shown. Go on to the next step when your table is ready."
+LATE_HINT = "You had not voted yet. You can still vote: yours is kept apart, as a late vote."
 
 
 def test_a_phone_that_missed_the_round_votes_late_and_it_is_counted_apart(
@@ -43,6 +44,9 @@ def test_a_phone_that_missed_the_round_votes_late_and_it_is_counted_apart(
         expect(e2e.my_vote(anna, options[0])).to_have_count(1)
         expect(anna.get_by_text(LATE_HINT)).to_have_count(0)
         expect(bram.get_by_text(LATE_HINT)).to_be_visible()
+        # The table is still on its script's vote step: the phones say the votes are shown.
+        for phone in (anna, bram):
+            expect(phone.get_by_text(STEP_SHOWN)).to_be_visible()
         room.keep_screenshots(full_page=True, bram="phone-late-vote.png")
         e2e.vote(bram, options[1])
         expect(table.get_by_text("voted after the reveal, counted apart: 1")).to_be_visible()
