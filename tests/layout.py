@@ -87,8 +87,8 @@ perspectives:
     description: >-
       Je bent verantwoordelijk voor veertig vrijwilligers en hun roosters. Je wilt dat iedereen
       zich gezien voelt, maar je hebt maar acht uur per week.
-  - label: Een ambassadeur op eigen titel, in de eigen vrije tijd
-  - label: Het webcareteam van de gemeente Amsterdam-Noord
+  - label: Een klachtenafhandelingscoördinator, op eigen titel
+  - label: De woningbouwcorporatiedirecteur van Amsterdam-Noord
 """
 
 

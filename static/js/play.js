@@ -329,12 +329,13 @@
       script is done). */
   function step(cur) {
     const s = cur && !cur.skipped && cur.step, p = view.me.perspective;
-    fill(box.step, p && el("p", { class: "notice" }, el("b", { text: t("argue", { x: p.label }) }), p.description && " " + p.description),
+    fill(box.step, p && el("p", { class: "notice", "data-fit": 13 }, el("b", { text: t("argue", { x: p.label }) }), p.description && " " + p.description),
       s && !s.done && [el("h2", { class: "sub", text: t("step", { n: s.index + 1, m: s.count, x: s.label }) }),
         // A vote step whose votes are shown already (all voted, or the facilitator showed them).
         cur.revealed && /^(vote|round)$/.test(s.kind) ? el("p", { class: "hint", text: t("step_shown") })
           : s.instruction && el("p", { lang, text: s.instruction }), el("p", { class: "row" }, s.minutes && Live.countdown({ end: (s.since + s.minutes * 60) * 1000 - skew }),
           el("button", { class: "secondary", "data-k": "ns", onclick: () => act("next_step", { step: s.index, card: cur.card.id }) }, t("next_step")))]);
+    Live.fit(box.step);
   }
 
   /** A new card (not after a reload): in sight below the banners, its heading focused. */

@@ -15,6 +15,8 @@
 //   small     (projector) text smaller than `minPx`
 //   scroll    (projector) a page that needs scrolling
 //   stub      a bar's fill for nothing (width 0 %) that is drawn anyway: it reads as a vote
+//   spills    text that runs past the right edge of the box it sits in (its nearest block with
+//             a border or a background), over the border or out of the coloured area
 (options) => {
   const opts = Object.assign({ projector: false, minPx: 24, maxWord: 40, squeeze: 3.5, limit: 400 }, options || {});
   const found = [];
@@ -111,6 +113,25 @@
       if (width < opts.squeeze * px) report("squeezed", parent, text, `${lines(all, px)} lines in ${Math.round(width)} px`);
     }
     if (opts.projector && px < opts.minPx) report("small", parent, text, `${px} px`);
+  }
+
+  // --- text spilling out of its box ----------------------------------------------------------------
+  /** The nearest ancestor block that draws a box people see (a border or a background). */
+  function box(e) {
+    for (let n = e; n && n !== document.body; n = n.parentElement) {
+      const s = style(n);
+      if (s.display.startsWith("inline") || s.display === "contents") continue;
+      const bg = s.backgroundColor !== "rgba(0, 0, 0, 0)" && s.backgroundColor !== "transparent";
+      if (bg || parseFloat(s.borderRightWidth) > 0) return n;
+    }
+    return null;
+  }
+  for (const node of texts) {
+    const parent = node.parentElement, b = box(parent);
+    if (!b || ["hidden", "clip", "auto", "scroll"].includes(style(b).overflowX)) continue;
+    const edge = b.getBoundingClientRect().right - parseFloat(style(b).borderRightWidth);
+    const out = rectsOf(node, 0, node.textContent.length).find((r) => r.right > edge + 0.5);
+    if (out) report("spills", parent, node.textContent, `${(out.right - edge).toFixed(1)} px past ${path(b)}`);
   }
 
   // --- covered by fixed or sticky elements ---------------------------------------------------------
