@@ -11,7 +11,7 @@ from typing import Any
 from .features import care
 from .model import SessionState
 from .shift import play_shift, revealed_rounds
-from .views import _conclusion_view, _note_view, card_view
+from .views import _note_view, card_view, conclusion_view
 
 
 def takeaway_view(state: SessionState, table_id: int) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def takeaway_view(state: SessionState, table_id: int) -> dict[str, Any]:
                 "choice": card.response.options[play.choice]
                 if play.choice is not None and 0 <= play.choice < options
                 else None,
-                "conclusion": _conclusion_view(state, play),
+                "conclusion": conclusion_view(state, play),
                 "notes": [_note_view(state, n) for n in play.notes if not n.hidden],
                 "from_room": any(p.id == card.id for p in state.proposals),
             }

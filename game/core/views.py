@@ -62,7 +62,7 @@ def _note_view(state: SessionState, note: Note, with_hidden_flag: bool = False) 
     return view
 
 
-def _conclusion_view(state: SessionState, play: Play) -> View | None:
+def conclusion_view(state: SessionState, play: Play) -> View | None:
     """The table's conclusion on a card: the text, who wrote it last and when."""
     if not play.conclusion:
         return None
@@ -112,7 +112,7 @@ def _play_view(
         "late": len(play.late) if is_shown else None,
         "rounds": _rounds_view(play, options),
         "shift": play_shift(play, options, card.response.kind == "scale"),
-        "conclusion": _conclusion_view(state, play),
+        "conclusion": conclusion_view(state, play),
         "choice": play.choice,
         "step": steps.step_view(state, play, card),
         "notes": [
@@ -158,7 +158,7 @@ def _history_view(state: SessionState, table: Table) -> list[View]:
                 "shift": play_shift(
                     play, len(card.response.options), card.response.kind == "scale"
                 ),
-                "conclusion": _conclusion_view(state, play),
+                "conclusion": conclusion_view(state, play),
                 "choice": play.choice,
                 "notes": [_note_view(state, n) for n in play.notes if not n.hidden],
             }
@@ -463,7 +463,7 @@ def spotlight_view(state: SessionState) -> View | None:
         shift = play_shift(play, options, scale) if play else None
         if shift:
             shifts.append(shift)
-        conclusion = _conclusion_view(state, play) if play else None
+        conclusion = conclusion_view(state, play) if play else None
         if conclusion:
             conclusions.append({**conclusion, "table": table.name})
         rows.append(

@@ -13,6 +13,7 @@ from ..features import care, dilemmas, evaluation, perspectives
 from ..model import Flag, Note, Play, Proposal, Round, SessionState, Table
 from ..plenary import board
 from ..shift import play_shift, revealed_rounds
+from ..views import conclusion_view
 
 # Results are plain JSON data (what the exports are made of).
 Data = dict[str, Any]
@@ -67,17 +68,6 @@ def _round(round_: Round, options: int) -> Data:
     }
 
 
-def _conclusion(state: SessionState, play: Play) -> Data | None:
-    if not play.conclusion:
-        return None
-    member = state.members.get(play.conclusion["pid"])
-    return {
-        "text": play.conclusion["text"],
-        "by": member.name if member else "",
-        "at": play.conclusion["at"],
-    }
-
-
 def _play(state: SessionState, table: Table, play: Play, card: Card) -> Data:
     options = len(card.response.options)
     shown = play.revealed and not play.skipped and options
@@ -97,7 +87,7 @@ def _play(state: SessionState, table: Table, play: Play, card: Card) -> Data:
         # Every revealed round, oldest first (the current one last if it was revealed).
         "rounds": [_round(r, options) for r in revealed_rounds(play)] if options else [],
         "shift": play_shift(play, options, card.response.kind == "scale"),
-        "conclusion": _conclusion(state, play),
+        "conclusion": conclusion_view(state, play),
         "choice": _option(card, play.choice),
         "notes": [_note(state, note, card, play) for note in play.notes],
         # How far the table got in the card's script: the step it was on, of how many.
