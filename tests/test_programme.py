@@ -349,6 +349,38 @@ def test_leaving_a_round_step_reveals_it_and_the_step_says_who_moved_it():
     assert [e.get("by") for e in s.host("advance_tables") if e["type"] == "step_moved"] == [None]
 
 
+def test_a_round_step_at_the_end_of_the_script_opens_a_round_only_after_a_reveal():
+    vote, again = (
+        {"label": n, "minutes": 1, "kind": k} for n, k in (("V", "vote"), ("A", "round"))
+    )
+    deck = _with_script("pick", [vote, again])
+    quiet = room(tables=1, per_table=2, deck=deck)
+    quiet.host("deal_card", card="pick")
+    assert [e["type"] for e in quiet.do("t0a", "next_step")] == ["step_moved"]  # nothing to show
+    assert quiet.current(0).round == 0 and quiet.current(0).step == 1
+    s = room(tables=1, per_table=2, deck=deck)
+    s.host("deal_card", card="pick")
+    s.do("t0a", "cast_vote", choice=1)
+    events = s.do("t0b", "next_step")
+    assert [e["type"] for e in events] == ["votes_revealed", "step_moved", "votes_cleared"]
+    assert s.current(0).round == 1
+
+
+def test_leaving_a_talk_step_keeps_early_votes_secret_and_an_open_cards_round_is_talk():
+    talk, vote = {"label": "Talk", "minutes": 1}, {"label": "Vote", "minutes": 1, "kind": "vote"}
+    s = room(tables=1, per_table=2, deck=_with_script("pick", [talk, vote]))
+    s.host("deal_card", card="pick")
+    s.do("t0a", "cast_vote", choice=0)  # early, during the talk
+    assert [e["type"] for e in s.do("t0b", "next_step")] == ["step_moved"]
+    assert not s.current(0).revealed
+    open_card = room(tables=1, per_table=1)
+    open_card.host("deal_card", card="talk")
+    open_card.do("t0a", "next_step")
+    open_card.do("t0a", "next_step")
+    step = table_view(open_card.state, 0)["current"]["step"]
+    assert (step["label"], step["kind"]) == ("Vote again", "talk")  # a round without options
+
+
 def test_a_table_that_only_passed_is_shown_when_it_leaves_the_vote():
     s = room(tables=1, per_table=2)
     s.host("deal_card", card="pick")
