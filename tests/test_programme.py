@@ -530,31 +530,48 @@ def test_a_proposal_dealt_to_its_own_table_only_and_an_open_one():
     assert s.current(0).card == "room-1"
 
 
+OPTION_COUNT = "Give 2 to 6 options, or none for an open card."
+
+
 @pytest.mark.parametrize(
-    "payload",
+    ("payload", "message"),
     [
-        {"title": "", "text": "x"},
-        {"title": "x", "text": ""},
-        {"title": "x" * 121, "text": "x"},
-        {"title": "x", "text": "y", "options": ["only one"]},
-        {"title": "x", "text": "y", "options": ["a"] * 7},
-        {"title": "x", "text": "y", "options": ["a", "a"]},
-        {"title": "x", "text": "y", "options": "a, b"},
-        {"title": "x", "text": "y", "options": ["a", 3]},
+        ({"title": "", "text": "x"}, None),
+        ({"title": "x", "text": ""}, None),
+        ({"title": "x" * 121, "text": "x"}, None),
+        ({"title": "x", "text": "y", "options": ["only one"]}, OPTION_COUNT),
+        ({"title": "x", "text": "y", "options": ["only one", " ", ""]}, OPTION_COUNT),
+        ({"title": "x", "text": "y", "options": ["a", "b", "c", "d", "e", "f", "g"]}, OPTION_COUNT),
+        ({"title": "x", "text": "y", "options": ["a"] * 7}, OPTION_COUNT),
+        ({"title": "x", "text": "y", "options": ["a", "a"]}, "Two options are the same."),
+        ({"title": "x", "text": "y", "options": "a, b"}, OPTION_COUNT),
+        ({"title": "x", "text": "y", "options": ["a", 3]}, None),
     ],
 )
-def test_a_wrong_proposal_is_refused(payload):
+def test_a_wrong_proposal_is_refused_with_a_reason(payload, message):
     s = room(tables=1, per_table=1)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as refused:
         s.do("t0a", "propose_dilemma", **payload)
+    if message is not None:
+        assert str(refused.value) == message
+    assert s.state.proposals == []
+
+
+def test_a_proposal_takes_six_options_and_leaves_blank_ones_out():
+    s = room(tables=1, per_table=1)
+    six = ["a", "b", "c", "d", "e", "f"]
+    s.do("t0a", "propose_dilemma", title="Six", text="x", options=six)
+    s.do("t0a", "propose_dilemma", title="Two", text="x", options=["yes", " ", "no", ""])
+    assert [list(p.card.response.options) for p in s.state.proposals] == [six, ["yes", "no"]]
 
 
 def test_proposals_are_bounded_and_filed_into_a_deck():
     s = room(tables=1, per_table=1)
     for n in range(10):
         s.do("t0a", "propose_dilemma", title=f"D{n}", text="x")
-    with pytest.raises(OutOfTurn):
+    with pytest.raises(OutOfTurn) as refused:
         s.do("t0a", "propose_dilemma", title="one more", text="x")
+    assert str(refused.value) == "Your table has sent 10 dilemmas already."
     s.host("end_session")
     s.host("file_dilemma", proposal="room-2", deck="my-deck")
     s.host("file_dilemma", proposal="room-3", deck="")
@@ -562,6 +579,16 @@ def test_proposals_are_bounded_and_filed_into_a_deck():
     with pytest.raises(NotFound):
         s.host("file_dilemma", proposal="room-99", deck="x")
     assert replay(s.log).proposals[1].filed == "my-deck"
+
+
+def test_a_session_takes_at_most_a_hundred_proposals():
+    s = room(tables=11, per_table=1)
+    for n in range(100):
+        s.do(f"t{n // 10}a", "propose_dilemma", title=f"D{n}", text="x")
+    with pytest.raises(OutOfTurn) as refused:
+        s.do("t10a", "propose_dilemma", title="one more", text="x")
+    assert str(refused.value) == "This session has all the proposals it can take."
+    assert len(s.state.proposals) == 100
 
 
 # --- the takeaway ------------------------------------------------------------------------------
