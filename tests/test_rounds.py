@@ -61,6 +61,48 @@ def test_a_vote_after_the_reveal_from_someone_who_had_not_voted_is_late_never_mi
     assert replay(g.log).tables[0].current.late == {"t0c": 2}
 
 
+def test_a_late_vote_sent_again_changes_nothing_and_a_new_choice_replaces_it():
+    g = room(tables=1)
+    g.connect("t0c", False)
+    vote(g, 0, [0, 1])
+    g.connect("t0c")
+    assert g.do("t0c", "cast_vote", choice=2)[0]["late"] is True
+    assert g.do("t0c", "cast_vote", choice=2) == []  # the phone sent it again
+    assert g.do("t0b", "cast_vote", choice=1) == []  # the same vote after the reveal: no change
+    again = g.do("t0c", "cast_vote", choice=0)
+    assert again[0]["late"] is True and again[0]["round"] == 0
+    play = g.state.tables[0].current
+    assert play.late == {"t0c": 0} and play.distribution(3) == [1, 1, 0] and play.round == 0
+
+
+def test_a_changed_vote_after_the_reveal_is_a_vote_of_the_next_round():
+    g = room(tables=1)
+    vote(g, 0, [0, 0, 1])
+    events = g.do("t0a", "cast_vote", choice=2)
+    cast = [e for e in events if e["type"] == "vote_cast"]
+    assert len(cast) == 1 and cast[0]["round"] == 1 and cast[0]["choice"] == 2
+    play = g.state.tables[0].current
+    assert play.round == 1 and play.votes == {"t0a": 2}
+    assert [r.distribution(3) for r in play.rounds()] == [[2, 1, 0], [0, 0, 1]]
+
+
+@pytest.mark.parametrize(
+    ("card", "choice", "extra", "error", "message"),
+    [
+        ("talk", 0, {}, OutOfTurn, "This card has no vote; add a note instead."),
+        ("pick", 3, {}, InvalidInput, "That choice is not on this card."),
+        ("pick", -1, {}, InvalidInput, "That choice is not on this card."),
+        ("pick", 0, {"card": "two"}, OutOfTurn, "The table has moved on to another card."),
+    ],
+)
+def test_a_wrong_vote_is_refused_with_a_reason(card, choice, extra, error, message):
+    g = room(tables=1, card=card)
+    with pytest.raises(error) as refused:
+        g.do("t0a", "cast_vote", choice=choice, **extra)
+    assert str(refused.value) == message
+    assert g.state.tables[0].current.votes == {}
+
+
 def test_a_late_pass_is_refused_and_a_pass_after_voting_opens_the_next_round():
     g = room(tables=1)
     g.connect("t0c", False)
