@@ -103,6 +103,85 @@ def test_a_wrong_vote_is_refused_with_a_reason(card, choice, extra, error, messa
     assert g.state.tables[0].current.votes == {}
 
 
+NO_VOTE = "This card has no vote; add a note instead."
+
+
+@pytest.mark.parametrize(
+    ("card", "who", "command", "payload", "error", "message"),
+    [
+        ("talk", "t0a", "revote", {}, OutOfTurn, NO_VOTE),
+        ("talk", None, "reset_table", {"table": 0}, OutOfTurn, NO_VOTE),
+        (
+            "pick",
+            "t0a",
+            "revote",
+            {},
+            OutOfTurn,
+            "The votes are still secret: anyone can change their own vote until they are shown.",
+        ),
+        ("pick", None, "set_rounds", {"rounds": 11}, InvalidInput, "Choose 1 to 10 rounds."),
+        ("pick", None, "set_rounds", {"rounds": 0}, InvalidInput, "Choose 1 to 10 rounds."),
+        (
+            "pick",
+            "t0a",
+            "record_choice",
+            {"choice": 3},
+            InvalidInput,
+            "That choice is not on this card.",
+        ),
+        (
+            "pick",
+            "t0a",
+            "record_choice",
+            {"choice": 0, "card": "two"},
+            OutOfTurn,
+            "The table has moved on to another card.",
+        ),
+    ],
+)
+def test_the_rounds_commands_refuse_with_a_reason(card, who, command, payload, error, message):
+    g = room(tables=1, card=card)
+    before = len(g.log)
+    with pytest.raises(error) as refused:
+        g.do(who, command, **payload) if who else g.host(command, **payload)
+    assert str(refused.value) == message and len(g.log) == before
+
+
+def test_rounds_are_set_from_one_to_ten_or_back_to_the_decks():
+    g = room(tables=1)
+    for rounds in (1, 10, None):
+        assert [e["type"] for e in g.host("set_rounds", rounds=rounds)] == ["rounds_set"]
+        assert g.state.settings.rounds == rounds
+    assert g.host("set_rounds", rounds=None) == []
+
+
+def test_a_tables_choice_is_one_of_its_options_or_none():
+    g = room(tables=1)
+    vote(g, 0, [0, 1, 2])
+    g.do("t0a", "record_choice", choice=2)
+    assert g.state.tables[0].current.choice == 2
+    assert g.do("t0b", "record_choice", choice=2) == []
+    g.do("t0b", "record_choice", choice=None)
+    assert g.state.tables[0].current.choice is None
+
+
+def test_revealing_a_table_twice_says_so_once_and_a_new_round_everywhere_stops_at_ten():
+    g = room(tables=2)
+    assert g.host("reveal_table", table=0) == [
+        {"type": "votes_revealed", "tables": [0], "auto": False, "at": g.now}
+    ]
+    assert g.host("reveal_table", table=0) == []
+    vote(g, 1, [0, 0, 0])
+    for n in range(1, 10):
+        g.host("reset_table")  # every revealed table
+        g.host("reveal_table")
+        assert [t.current.round for t in g.state.tables] == [n, n]
+    assert g.host("reset_table") == []  # ten rounds: no eleventh
+    with pytest.raises(OutOfTurn) as refused:
+        g.host("reset_table", table=0)
+    assert str(refused.value) == "This card has had 10 rounds already."
+
+
 def test_a_late_pass_is_refused_and_a_pass_after_voting_opens_the_next_round():
     g = room(tables=1)
     g.connect("t0c", False)
