@@ -5,7 +5,7 @@ opinions moved, the calls, the conclusions and the reasons per option). No serve
 import pytest
 
 from game.core.plenary import MAX_REASONS, WEIGHTS, board, card_summary, entropy
-from tests.test_rounds import room, vote
+from tests.coregame import room, vote
 
 
 @pytest.fixture

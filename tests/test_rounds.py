@@ -8,27 +8,7 @@ from game.core.registry import replay
 from game.core.rules import PROJECTOR, Actor
 from game.core.views import view_for
 from game.errors import InvalidInput, OutOfTurn
-from tests.coregame import Game
-
-
-def room(tables=3, per_table=3, card="pick", **settings):
-    """`tables` tables of `per_table` people (pids t0a, t0b...), `card` dealt to all."""
-    g = Game(tables=tables, **settings)
-    for t in range(tables):
-        for n in range(per_table):
-            g.seat(f"t{t}{'abcdef'[n]}", t)
-    g.host("deal_card", card=card)
-    return g
-
-
-def vote(g, table, choices, per_table=3):
-    for n, choice in enumerate(choices):
-        pid = f"t{table}{'abcdef'[n]}"
-        if choice == "pass":
-            g.do(pid, "pass_vote")
-        elif choice is not None:
-            g.do(pid, "cast_vote", choice=choice)
-
+from tests.coregame import Game, room, vote
 
 # --- rounds ----------------------------------------------------------------------------------
 
