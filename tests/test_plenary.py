@@ -101,3 +101,44 @@ def test_a_card_nobody_played_has_no_summary_and_a_talk_card_no_score():
         0,
     )
     assert [c["card"]["id"] for c in board(g.state)] == ["talk"]
+
+
+def test_when_the_room_ties_the_tables_own_majorities_say_how_far_they_disagree():
+    apart = room(tables=2)
+    vote(apart, 0, [0, 0, 1])  # A
+    vote(apart, 1, [1, 1, 0])  # B: the room ties 3-3
+    s = card_summary(apart.state, "pick")
+    assert (s["total"], s["majorities"], s["disagree"]) == ([3, 3, 0], 2, 1.0)
+    together = room(tables=2)
+    vote(together, 0, [0, 0, 1])  # A
+    vote(together, 1, [1, 2])  # a tie: no majority of its own
+    together.host("reveal_table", table=1)
+    s = card_summary(together.state, "pick")
+    assert (s["total"], s["majorities"], s["disagree"]) == ([2, 2, 1], 1, 0.0)
+    undecided = room(tables=1)
+    vote(undecided, 0, [0, 1, 2])
+    assert card_summary(undecided.state, "pick")["disagree"] is None
+
+
+def test_a_card_played_at_one_table_counts_that_table_and_a_reason_for_the_first_option(played):
+    played.host("deal_card", card="two", table=2)
+    vote(played, 2, [0, 0, 1])
+    played.do("t2c", "add_note", text="The first, plainly.", option=0)
+    s = card_summary(played.state, "two")
+    assert (s["tables"], s["total"], s["moved"], s["shift"]) == (1, [2, 1], None, None)
+    assert [(r["count"], [n["text"] for n in r["notes"]]) for r in s["reasons"]] == [
+        (1, ["The first, plainly."]),
+        (0, []),
+    ]
+
+
+def test_a_scale_card_moves_the_rooms_mean():
+    g = room(tables=2, card="agree")
+    vote(g, 0, [0, 0, 4])
+    g.do("t0a", "revote")
+    vote(g, 0, [2, 3, 4])
+    vote(g, 1, [4, 4, 4])
+    s = card_summary(g.state, "agree")
+    assert s["card"]["type"] == "scale"
+    assert s["shift"]["mean_before"] == pytest.approx(2.33, abs=0.01)
+    assert s["shift"]["mean_after"] == 4.0
