@@ -457,3 +457,11 @@ def test_a_deck_or_card_asks_for_rounds_and_the_session_overrides():
     assert planned_rounds(g.state, "pick") == 3 and planned_rounds(g.state, "two") == 1
     g.host("set_rounds", rounds=1)
     assert planned_rounds(g.state, "pick") == 1
+
+
+def test_a_log_of_an_earlier_version_with_a_withdrawn_vote_still_replays():
+    g = room(tables=1)
+    g.do("t0a", "cast_vote", choice=0)
+    g.do("t0b", "cast_vote", choice=1)
+    old = [*g.log, {"type": "vote_withdrawn", "table": 0, "pid": "t0a", "at": g.now}]
+    assert replay(old).tables[0].current.votes == {"t0b": 1}
