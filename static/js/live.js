@@ -134,16 +134,20 @@ const Live = (() => {
   /** A distribution as bars; ★ marks the table's choice (its one meaning), ✓ one's own vote.
    *  Every bar is a share of all the votes shown (one common scale: 1-1-1 is three thirds). */
   function bars(labels, counts, chosen, mine) {
-    const most = Math.max(1, counts.reduce((a, b) => a + b, 0));
-    return el("ol", { class: "bars" }, labels.map((label, i) => {
-      const bar = el("span", { class: "bf" });
-      bar.style.width = (100 * counts[i]) / most + "%";
-      if (!counts[i]) bar.style.minWidth = "0"; // nobody: no stub that reads as a vote
-      return el("li", { class: i === chosen ? "mark" : null },
-        el("span", { class: "bl" }, i === chosen && el("span", { class: "star", title: t("chosen") }, "★ "),
-          el("span", { text: label }), i === mine && el("span", { class: "mine", text: " ✓ " + t("mine") })),
-        el("span", { class: "bt" }, bar), el("b", { text: counts[i] }));
-    }));
+    const total = counts.reduce((a, b) => a + b, 0);
+    return el("ol", { class: "bars" }, labels.map((label, i) => el("li", { class: i === chosen ? "mark" : null },
+      el("span", { class: "bl" }, i === chosen && el("span", { class: "star", title: t("chosen") }, "★ "),
+        el("span", { text: label }), i === mine && el("span", { class: "mine", text: " ✓ " + t("mine") })),
+      track(counts[i], total), el("b", { text: counts[i] }))));
+  }
+
+  /** A bar's track filled to `n` of `total`; a small share keeps a visible stub, nobody none
+   *  (a stub for 0 reads as a vote). */
+  function track(n, total, cls) {
+    const f = el("span", { class: "bf" });
+    f.style.width = (total ? (100 * n) / total : 0) + "%";
+    if (!n) f.style.minWidth = "0";
+    return el("span", { class: "bt" + (cls ? " " + cls : "") }, f);
   }
 
   /** Whether a line of n's text reaches past its content box (scrollWidth is rounded: a word
@@ -205,5 +209,5 @@ const Live = (() => {
   /** More strings (a part loaded later brings its own). */
   const add = (o) => Object.assign(S, o);
 
-  return { t, add, el, fill, keys, connect, command, later, watch, clock, ticks, ends, countdown, bars, passes, chip, alertIn, fit, confirmed, onRedraw };
+  return { t, add, el, fill, keys, connect, command, later, watch, clock, ticks, ends, countdown, bars, track, passes, chip, alertIn, fit, confirmed, onRedraw };
 })();

@@ -13,12 +13,7 @@ const Plenary = (() => {
   const answer = (a) => (a === "pass" ? t("pass_word") : letter(a));
 
   /** A bar whose width is `n` of `total` (a share: every bar on every table has one scale). */
-  function bar(n, total, cls) {
-    const fill = el("span", { class: "bf" });
-    fill.style.width = (total ? (100 * n) / total : 0) + "%";
-    if (!n) fill.style.minWidth = "0"; // nobody: no stub
-    return el("span", { class: "bt " + (cls || "") }, fill);
-  }
+  const bar = Live.track;
 
   /** Option rows: "A. label", a bar of its share of the votes, "45 % (9)". */
   function shares(labels, counts) {
